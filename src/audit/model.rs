@@ -1,0 +1,114 @@
+//! Audit entries as the domains hand them over.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::org::scope::Placement;
+
+/// Who acts: the user, and the unit of the grant that allowed the action.
+#[derive(Clone, Debug, Serialize)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub unit_id: Option<i64>,
+}
+
+impl Actor {
+    /// Changes made from the command line (account set-up, demo data).
+    pub fn system(what: &str) -> Actor {
+        Actor {
+            user_id: None,
+            username: format!("system:{what}"),
+            unit_id: None,
+        }
+    }
+}
+
+/// One change to record.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub action: &'static str,
+    pub entity: &'static str,
+    pub entity_id: Option<i64>,
+    pub summary: String,
+    /// Where the changed record sits: decides who may read the entry.
+    pub placement: Placement,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+/// A stored entry, as read back.
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry {
+    pub id: i64,
+    pub at: String,
+    pub username: String,
+    pub actor_unit_name: Option<String>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub summary: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+impl Entry {
+    /// Catalogue key naming the action (`audit.action.update` …).
+    pub fn action_key(&self) -> &'static str {
+        match self.action.as_str() {
+            "create" => "audit.action.create",
+            "update" => "audit.action.update",
+            "delete" => "audit.action.delete",
+            "merge" => "audit.action.merge",
+            "rename" => "audit.action.rename",
+            "close" => "audit.action.close",
+            "grant" => "audit.action.grant",
+            "revoke" => "audit.action.revoke",
+            "activate" => "audit.action.activate",
+            "deactivate" => "audit.action.deactivate",
+            "reset_password" => "audit.action.reset_password",
+            "change_password" => "audit.action.change_password",
+            _ => "audit.action.other",
+        }
+    }
+}
+
+/// The fields whose value differs between `before` and `after`, each as
+/// (field, old, new). Used to show what an update changed.
+pub fn changed_fields(before: Option<&Value>, after: Option<&Value>) -> Vec<(String, String, String)> {
+    let empty = serde_json::Map::new();
+    let as_map = |v: Option<&Value>| v.and_then(Value::as_object).cloned().unwrap_or_else(|| empty.clone());
+    let (before, after) = (as_map(before), as_map(after));
+    let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let show = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    keys.into_iter()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .map(|k| (k.clone(), show(before.get(k)), show(after.get(k))))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_differing_fields_are_listed() {
+        let before = json!({"full_name": "Lê Văn Tám", "phone": "0912345678"});
+        let after = json!({"full_name": "Lê Văn Tám", "phone": "0987654321", "cccd": "001085012345"});
+        let changed = changed_fields(Some(&before), Some(&after));
+        assert_eq!(
+            changed,
+            vec![
+                ("cccd".into(), String::new(), "001085012345".into()),
+                ("phone".into(), "0912345678".into(), "0987654321".into()),
+            ]
+        );
+    }
+}

@@ -1,0 +1,166 @@
+//! `nhanai bench persons`: bulk insert into a fresh database, then the
+//! latency of name searches, CCCD look-ups and scoped list pages. Prints
+//! one JSON line last.
+
+use std::time::Instant;
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+
+use crate::db::{Backend, Db, Sql};
+use crate::demo::generator::{cccd_province_for, Generator};
+use crate::org::scope::Scope;
+use crate::org::{self, Unit};
+use crate::people::model::{parse_query, SearchQuery, ValidPerson};
+use crate::people::storage::{self, Cursor, PersonRecord};
+
+const SAMPLES: usize = 1000;
+const CHUNK: usize = 20_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error(transparent)]
+    Setup(#[from] crate::SetupError),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Connect(#[from] crate::db::DbError),
+}
+
+/// A fresh database next to the one named by `url`, dropped afterwards.
+struct Fresh {
+    url: String,
+    admin: Option<(Db, String)>,
+}
+
+async fn fresh(url: &str) -> Result<Fresh, BenchError> {
+    let name = format!("nhanai_bench_{}", std::process::id());
+    match url.parse::<Backend>()? {
+        Backend::Sqlite => {
+            let path = std::env::temp_dir().join(format!("{name}.db"));
+            Ok(Fresh { url: format!("sqlite://{}?mode=rwc", path.display()), admin: None })
+        }
+        Backend::Postgres => {
+            let admin = Db::connect(url).await?;
+            Sql::new(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await?;
+            let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url);
+            Ok(Fresh { url: format!("{base}/{name}"), admin: Some((admin, name)) })
+        }
+    }
+}
+
+async fn drop_fresh(fresh: Fresh) {
+    match fresh.admin {
+        Some((admin, name)) => {
+            let _ = Sql::new(&format!("DROP DATABASE IF EXISTS {name}")).execute(admin.pool()).await;
+        }
+        None => {
+            let path = fresh.url.trim_start_matches("sqlite://").trim_end_matches("?mode=rwc").to_owned();
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{path}{suffix}"));
+            }
+        }
+    }
+}
+
+fn percentiles(mut ms: Vec<f64>) -> serde_json::Value {
+    ms.sort_by(|a, b| a.total_cmp(b));
+    let at = |q: f64| ms.get(((ms.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
+    json!({ "p50": (at(0.50) * 1000.0).round() / 1000.0, "p99": (at(0.99) * 1000.0).round() / 1000.0 })
+}
+
+pub async fn persons(url: &str, count: usize) -> Result<(), BenchError> {
+    let target = fresh(url).await?;
+    let result = run(&target.url, count).await;
+    drop_fresh(target).await;
+    let report = result?;
+    println!("{report}");
+    Ok(())
+}
+
+async fn run(url: &str, count: usize) -> Result<serde_json::Value, BenchError> {
+    let db = crate::open_database(url).await?;
+    let mut sql = Sql::new(&format!(
+        "SELECT {}, pr.code AS province_code FROM units u JOIN units pr ON pr.id = u.province_id WHERE u.level = 'commune' ORDER BY u.code",
+        org::storage::UNIT_COLUMNS
+    ));
+    let rows = std::mem::take(&mut sql).fetch_all(db.pool()).await?;
+    let communes: Vec<(Unit, String)> = rows
+        .iter()
+        .map(|r| Ok((org::storage::unit_from_row(r)?, sqlx::Row::try_get::<String, _>(r, "province_code")?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+
+    // Generate first, so that the insert rate measures the database alone.
+    let mut g = Generator::new(2026);
+    let mut serial = 0u64;
+    let mut people: Vec<(ValidPerson, usize)> = Vec::with_capacity(count);
+    while people.len() < count {
+        let c = g.below(communes.len());
+        for p in g.household(&cccd_province_for(&communes[c].1), &communes[c].0.code, &mut serial, 2026) {
+            people.push((p, c));
+        }
+    }
+    people.truncate(count);
+
+    let started = Instant::now();
+    for chunk in people.chunks(CHUNK) {
+        let records: Vec<PersonRecord<'_>> = chunk
+            .iter()
+            .map(|(person, c)| PersonRecord { person, unit: &communes[*c].0, address_commune_id: None })
+            .collect();
+        let mut tx = db.begin_write().await?;
+        storage::insert_many(&mut tx, &records).await?;
+        tx.commit().await?;
+    }
+    let insert_seconds = started.elapsed().as_secs_f64();
+    if db.backend() == Backend::Postgres {
+        Sql::new("ANALYZE persons").execute(db.pool()).await?;
+    }
+
+    let mut rng = SmallRng::seed_from_u64(99);
+    let mut names = Vec::new();
+    let mut cccds = Vec::new();
+    let mut lists = Vec::new();
+    for _ in 0..SAMPLES {
+        let (person, c) = &people[rng.gen_range(0..people.len())];
+        let commune = &communes[*c].0;
+        // Searches as a province's staff would run them: inside their province.
+        let province = Scope::Province(commune.placement.province_id.unwrap_or(0));
+        let t = Instant::now();
+        storage::search(&db, &[province], &parse_query(&person.name_folded), None, 50).await?;
+        names.push(t.elapsed().as_secs_f64() * 1000.0);
+
+        let (other, _) = &people[rng.gen_range(0..people.len())];
+        if let Some(cccd) = &other.cccd {
+            let t = Instant::now();
+            storage::search(&db, &[Scope::Country], &SearchQuery::Cccd(cccd.clone()), None, 50).await?;
+            cccds.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+
+        let scope = if rng.gen_bool(0.5) { province } else { Scope::Commune(commune.id) };
+        let after = rng.gen_bool(0.5).then(|| Cursor { sort_key: person.sort_key.clone(), id: 0 });
+        let t = Instant::now();
+        storage::search(&db, &[scope], &SearchQuery::All, after.as_ref(), 50).await?;
+        lists.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (mut country_names, mut sampled) = (Vec::new(), 0);
+    while sampled < SAMPLES / 10 {
+        let (person, _) = &people[rng.gen_range(0..people.len())];
+        let t = Instant::now();
+        storage::search(&db, &[Scope::Country], &parse_query(&person.name_folded), None, 50).await?;
+        country_names.push(t.elapsed().as_secs_f64() * 1000.0);
+        sampled += 1;
+    }
+    db.close().await;
+    Ok(json!({
+        "backend": match db.backend() { Backend::Sqlite => "sqlite", Backend::Postgres => "postgres" },
+        "count": count,
+        "insert_seconds": (insert_seconds * 100.0).round() / 100.0,
+        "insert_rows_per_s": (count as f64 / insert_seconds).round(),
+        "name_search_ms": percentiles(names),
+        "name_search_country_ms": percentiles(country_names),
+        "cccd_lookup_ms": percentiles(cccds),
+        "list_page_ms": percentiles(lists),
+    }))
+}

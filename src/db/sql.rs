@@ -1,0 +1,93 @@
+//! A small statement builder that numbers placeholders `$1…$n`, which both
+//! SQLite and PostgreSQL accept. (sqlx's `QueryBuilder<Any>` writes `?`,
+//! which PostgreSQL rejects.)
+
+use sqlx::any::{AnyArguments, AnyQueryResult, AnyRow};
+use sqlx::{Any, Arguments, Encode, Executor, Type};
+
+#[derive(Default)]
+pub struct Sql {
+    text: String,
+    args: AnyArguments<'static>,
+    count: usize,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Sql {
+        Sql {
+            text: text.to_owned(),
+            ..Sql::default()
+        }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Sql {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a placeholder and binds `value` to it.
+    pub fn bind<T>(&mut self, value: T) -> &mut Sql
+    where
+        T: 'static + Encode<'static, Any> + Type<Any> + Send,
+    {
+        self.count += 1;
+        self.text.push('$');
+        self.text.push_str(&self.count.to_string());
+        // Encoding into the Any buffer only fails for types Any cannot carry,
+        // which the trait bounds already exclude.
+        let _ = self.args.add(value);
+        self
+    }
+
+    /// Appends `a, b, c` placeholders for a list of integers.
+    pub fn bind_list(&mut self, values: &[i64]) -> &mut Sql {
+        for (i, value) in values.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(*value);
+        }
+        self
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub async fn fetch_all<'e, E>(self, executor: E) -> Result<Vec<AnyRow>, sqlx::Error>
+    where
+        E: Executor<'e, Database = Any>,
+    {
+        sqlx::query_with(&self.text, self.args)
+            .fetch_all(executor)
+            .await
+    }
+
+    pub async fn fetch_optional<'e, E>(self, executor: E) -> Result<Option<AnyRow>, sqlx::Error>
+    where
+        E: Executor<'e, Database = Any>,
+    {
+        sqlx::query_with(&self.text, self.args)
+            .fetch_optional(executor)
+            .await
+    }
+
+    pub async fn fetch_all_as<'e, E, T>(self, executor: E) -> Result<Vec<T>, sqlx::Error>
+    where
+        E: Executor<'e, Database = Any>,
+        T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        sqlx::query_as_with(&self.text, self.args)
+            .fetch_all(executor)
+            .await
+    }
+
+    pub async fn execute<'e, E>(self, executor: E) -> Result<AnyQueryResult, sqlx::Error>
+    where
+        E: Executor<'e, Database = Any>,
+    {
+        sqlx::query_with(&self.text, self.args)
+            .execute(executor)
+            .await
+    }
+}

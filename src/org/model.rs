@@ -1,0 +1,217 @@
+//! The organisation tree: central office → provinces → communes → branches.
+
+use serde::Serialize;
+
+use super::scope::{Placement, Scope};
+
+pub const CENTRAL_CODE: &str = "TW";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Central,
+    Province,
+    Commune,
+    Branch,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Central => "central",
+            Level::Province => "province",
+            Level::Commune => "commune",
+            Level::Branch => "branch",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Level> {
+        Some(match text {
+            "central" => Level::Central,
+            "province" => Level::Province,
+            "commune" => Level::Commune,
+            "branch" => Level::Branch,
+            _ => return None,
+        })
+    }
+
+    pub fn child(self) -> Option<Level> {
+        match self {
+            Level::Central => Some(Level::Province),
+            Level::Province => Some(Level::Commune),
+            Level::Commune => Some(Level::Branch),
+            Level::Branch => None,
+        }
+    }
+}
+
+/// The five kinds of grassroots branch (chi hội).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BranchKind {
+    Residential,
+    School,
+    Agency,
+    Enterprise,
+    ReligiousOther,
+}
+
+impl BranchKind {
+    pub const ALL: [BranchKind; 5] = [
+        BranchKind::Residential,
+        BranchKind::School,
+        BranchKind::Agency,
+        BranchKind::Enterprise,
+        BranchKind::ReligiousOther,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BranchKind::Residential => "residential",
+            BranchKind::School => "school",
+            BranchKind::Agency => "agency",
+            BranchKind::Enterprise => "enterprise",
+            BranchKind::ReligiousOther => "religious_other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<BranchKind> {
+        BranchKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitStatus {
+    Active,
+    Closed,
+    Merged,
+}
+
+impl UnitStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitStatus::Active => "active",
+            UnitStatus::Closed => "closed",
+            UnitStatus::Merged => "merged",
+        }
+    }
+
+    pub fn parse(text: &str) -> UnitStatus {
+        match text {
+            "closed" => UnitStatus::Closed,
+            "merged" => UnitStatus::Merged,
+            _ => UnitStatus::Active,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Unit {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+    /// Sub-type: city/province, ward/commune/special_zone, or a branch kind.
+    pub kind: String,
+    pub parent_id: Option<i64>,
+    #[serde(skip)]
+    pub placement: Placement,
+    pub status: UnitStatus,
+    pub merged_into_id: Option<i64>,
+    pub created_at: String,
+    pub closed_at: Option<String>,
+}
+
+impl Unit {
+    /// The subtree a grant on this unit covers.
+    pub fn scope(&self) -> Scope {
+        match self.level {
+            Level::Central => Scope::Country,
+            Level::Province => Scope::Province(self.id),
+            Level::Commune => Scope::Commune(self.id),
+            Level::Branch => Scope::Branch(self.id),
+        }
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.status == UnitStatus::Active
+    }
+}
+
+/// Counts shown beside each unit when browsing the tree.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct UnitCounts {
+    pub branches: i64,
+    pub persons: i64,
+}
+
+/// The code of the `seq`-th branch created under a commune: `00004-007`.
+/// Codes never change afterwards, even when the commune is merged away.
+pub fn branch_code(commune_code: &str, seq: i64) -> String {
+    format!("{commune_code}-{seq:03}")
+}
+
+/// Why a merge of `sources` into `target` is refused, if it is.
+pub fn merge_refusal(sources: &[Unit], target: &Unit) -> Option<super::OrgError> {
+    use super::OrgError;
+    if sources.is_empty() {
+        return Some(OrgError::NothingToMerge);
+    }
+    if !target.is_active() {
+        return Some(OrgError::Inactive(target.code.clone()));
+    }
+    for source in sources {
+        if source.id == target.id {
+            return Some(OrgError::MergeIntoSelf);
+        }
+        if !source.is_active() {
+            return Some(OrgError::Inactive(source.code.clone()));
+        }
+        if source.level != target.level || source.level == Level::Central {
+            return Some(OrgError::MergeAcrossLevels);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(id: i64, level: Level, status: UnitStatus) -> Unit {
+        Unit {
+            id,
+            code: format!("{id:05}"),
+            name: format!("Unit {id}"),
+            level,
+            kind: "ward".into(),
+            parent_id: None,
+            placement: Placement::default(),
+            status,
+            merged_into_id: None,
+            created_at: String::new(),
+            closed_at: None,
+        }
+    }
+
+    #[test]
+    fn branch_codes_are_zero_padded_under_the_commune() {
+        assert_eq!(branch_code("00004", 7), "00004-007");
+        assert_eq!(branch_code("00004", 1234), "00004-1234");
+    }
+
+    #[test]
+    fn merge_needs_active_units_of_the_same_level() {
+        let target = unit(1, Level::Commune, UnitStatus::Active);
+        let ok = unit(2, Level::Commune, UnitStatus::Active);
+        assert!(merge_refusal(&[ok.clone()], &target).is_none());
+        assert!(merge_refusal(&[], &target).is_some());
+        assert!(merge_refusal(&[target.clone()], &target).is_some());
+        let province = unit(3, Level::Province, UnitStatus::Active);
+        assert!(merge_refusal(&[province], &target).is_some());
+        let merged = unit(4, Level::Commune, UnitStatus::Merged);
+        assert!(merge_refusal(&[merged], &target).is_some());
+        assert!(merge_refusal(&[ok], &unit(5, Level::Commune, UnitStatus::Closed)).is_some());
+    }
+}

@@ -1,0 +1,245 @@
+//! SQL of the organisation tree.
+
+use std::collections::HashMap;
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use super::model::{branch_code, BranchKind, Level, Unit, UnitStatus};
+use super::reform::{self, ReformMatch, Resolution};
+use super::scope::Placement;
+use super::OrgError;
+use crate::db::{self, Db, Sql};
+use crate::text;
+
+/// Every table that carries placement columns. A merge rewrites them all so
+/// that what was recorded under the old unit is counted under the new one.
+pub const PLACED_TABLES: [&str; 2] = ["units", "persons"];
+
+pub const UNIT_COLUMNS: &str = "u.id, u.code, u.name, u.level, u.kind, u.parent_id, u.province_id, \
+     u.commune_id, u.branch_id, u.status, u.merged_into_id, u.created_at, u.closed_at";
+
+pub fn unit_from_row(row: &AnyRow) -> Result<Unit, sqlx::Error> {
+    let level: String = row.try_get("level")?;
+    let status: String = row.try_get("status")?;
+    Ok(Unit {
+        id: row.try_get("id")?,
+        code: row.try_get("code")?,
+        name: row.try_get("name")?,
+        level: Level::parse(&level).ok_or_else(|| sqlx::Error::Decode("unknown unit level".into()))?,
+        kind: row.try_get("kind")?,
+        parent_id: row.try_get("parent_id")?,
+        placement: Placement {
+            province_id: row.try_get("province_id")?,
+            commune_id: row.try_get("commune_id")?,
+            branch_id: row.try_get("branch_id")?,
+        },
+        status: UnitStatus::parse(&status),
+        merged_into_id: row.try_get("merged_into_id")?,
+        created_at: row.try_get("created_at")?,
+        closed_at: row.try_get("closed_at")?,
+    })
+}
+
+fn units_from_rows(rows: Vec<AnyRow>) -> Result<Vec<Unit>, sqlx::Error> {
+    rows.iter().map(unit_from_row).collect()
+}
+
+pub async fn by_code(db: &Db, code: &str) -> Result<Option<Unit>, sqlx::Error> {
+    let mut sql = Sql::new(&format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.code = "));
+    sql.bind(code.to_owned());
+    sql.fetch_optional(db.pool()).await?.as_ref().map(unit_from_row).transpose()
+}
+
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<Unit>, sqlx::Error> {
+    let mut sql = Sql::new(&format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.id = "));
+    sql.bind(id);
+    sql.fetch_optional(db.pool()).await?.as_ref().map(unit_from_row).transpose()
+}
+
+pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Unit>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(&format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.id IN ("));
+    sql.bind_list(ids).push(")");
+    units_from_rows(sql.fetch_all(db.pool()).await?)
+}
+
+pub async fn central(db: &Db) -> Result<Option<Unit>, sqlx::Error> {
+    by_code(db, super::model::CENTRAL_CODE).await
+}
+
+/// Children of a unit, active ones first, each group by name.
+pub async fn children(db: &Db, parent_id: i64) -> Result<Vec<Unit>, sqlx::Error> {
+    let mut sql = Sql::new(&format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.parent_id = "));
+    sql.bind(parent_id)
+        .push(" ORDER BY CASE WHEN u.status = 'active' THEN 0 ELSE 1 END, u.code");
+    units_from_rows(sql.fetch_all(db.pool()).await?)
+}
+
+/// Units that were merged into `id` (the history of where it came from).
+pub async fn merged_into(db: &Db, id: i64) -> Result<Vec<Unit>, sqlx::Error> {
+    let mut sql = Sql::new(&format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.merged_into_id = "));
+    sql.bind(id).push(" ORDER BY u.code");
+    units_from_rows(sql.fetch_all(db.pool()).await?)
+}
+
+/// Active branches below each child of `unit`, keyed by child id.
+pub async fn branch_counts_by_child(db: &Db, unit: &Unit) -> Result<HashMap<i64, i64>, sqlx::Error> {
+    let mut sql = match unit.level {
+        Level::Central => Sql::new("SELECT province_id, COUNT(*) FROM units WHERE level = 'branch' AND status = 'active' GROUP BY province_id"),
+        Level::Province => {
+            let mut sql = Sql::new("SELECT commune_id, COUNT(*) FROM units WHERE level = 'branch' AND status = 'active' AND province_id = ");
+            sql.bind(unit.id).push(" GROUP BY commune_id");
+            sql
+        }
+        Level::Commune | Level::Branch => return Ok(HashMap::new()),
+    };
+    let rows = std::mem::take(&mut sql).fetch_all(db.pool()).await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| Some((r.try_get::<Option<i64>, _>(0).ok()??, db::int(r, 1))))
+        .collect())
+}
+
+pub async fn count_at_level(db: &Db, level: Level) -> Result<i64, sqlx::Error> {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM units WHERE status = 'active' AND level = ");
+    sql.bind(level.as_str().to_owned());
+    Ok(sql.fetch_optional(db.pool()).await?.map(|r| db::int(&r, 0)).unwrap_or(0))
+}
+
+pub async fn create_branch(
+    tx: &mut Transaction<'static, Any>,
+    commune: &Unit,
+    name: &str,
+    kind: BranchKind,
+) -> Result<Unit, OrgError> {
+    if commune.level != Level::Commune {
+        return Err(OrgError::BranchOutsideCommune);
+    }
+    if !commune.is_active() {
+        return Err(OrgError::Inactive(commune.code.clone()));
+    }
+    let prefix = format!("{}-", commune.code);
+    let mut sql = Sql::new("SELECT code FROM units WHERE level = 'branch' AND code LIKE ");
+    sql.bind(format!("{prefix}%"));
+    let used: Vec<i64> = sql
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .filter_map(|r| r.try_get::<String, _>(0).ok())
+        .filter_map(|code| code.strip_prefix(&prefix).and_then(|n| n.parse().ok()))
+        .collect();
+    let code = branch_code(&commune.code, used.iter().max().copied().unwrap_or(0) + 1);
+    let mut sql = Sql::new(
+        "INSERT INTO units (code, name, name_folded, level, kind, parent_id, province_id, commune_id, created_at) VALUES (",
+    );
+    sql.bind(code.clone()).push(", ").bind(name.to_owned()).push(", ").bind(text::fold(name));
+    sql.push(", 'branch', ").bind(kind.as_str().to_owned()).push(", ").bind(commune.id);
+    sql.push(", ").bind(commune.placement.province_id).push(", ").bind(commune.id);
+    sql.push(", ").bind(db::now()).push(") RETURNING id");
+    let id = db::int(&sql.fetch_optional(&mut **tx).await?.ok_or(sqlx::Error::RowNotFound)?, 0);
+    let mut sql = Sql::new("UPDATE units SET branch_id = id WHERE id = ");
+    sql.bind(id);
+    sql.execute(&mut **tx).await?;
+    let mut sql = Sql::new(&format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.id = "));
+    sql.bind(id);
+    let row = sql.fetch_optional(&mut **tx).await?.ok_or(sqlx::Error::RowNotFound)?;
+    Ok(unit_from_row(&row)?)
+}
+
+pub async fn rename(tx: &mut Transaction<'static, Any>, unit_id: i64, name: &str) -> Result<(), sqlx::Error> {
+    let mut sql = Sql::new("UPDATE units SET name = ");
+    sql.bind(name.to_owned()).push(", name_folded = ").bind(text::fold(name));
+    sql.push(" WHERE id = ").bind(unit_id);
+    sql.execute(&mut **tx).await.map(drop)
+}
+
+pub async fn close(tx: &mut Transaction<'static, Any>, unit_id: i64) -> Result<(), sqlx::Error> {
+    let mut sql = Sql::new("UPDATE units SET status = 'closed', closed_at = ");
+    sql.bind(db::now()).push(" WHERE id = ").bind(unit_id);
+    sql.execute(&mut **tx).await.map(drop)
+}
+
+/// Merges `source` into `target` (same level, checked by the caller): the
+/// source is marked merged, its children move under the target, and every
+/// record placed under the source is from now on counted under the target.
+/// Records keep their own `unit_id`, so history still shows the source.
+pub async fn merge(tx: &mut Transaction<'static, Any>, source: &Unit, target: &Unit) -> Result<(), sqlx::Error> {
+    let column = match source.level {
+        Level::Province => "province_id",
+        Level::Commune => "commune_id",
+        Level::Branch => "branch_id",
+        Level::Central => return Ok(()),
+    };
+    let mut sql = Sql::new("UPDATE units SET status = 'merged', merged_into_id = ");
+    sql.bind(target.id).push(", closed_at = ").bind(db::now()).push(" WHERE id = ").bind(source.id);
+    sql.execute(&mut **tx).await?;
+    let mut sql = Sql::new("UPDATE units SET parent_id = ");
+    sql.bind(target.id).push(" WHERE parent_id = ").bind(source.id);
+    sql.execute(&mut **tx).await?;
+    for table in PLACED_TABLES {
+        // The source unit row itself keeps its own placement.
+        let mut sql = Sql::new(&format!("UPDATE {table} SET {column} = "));
+        sql.bind(target.id).push(&format!(" WHERE {column} = ")).bind(source.id);
+        if table == "units" {
+            sql.push(" AND id <> ").bind(source.id);
+        }
+        sql.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Resolves a commune as written in a list: a 2025 code or name, or a
+/// pre-2025 code or name through the reform mapping. `province_code`
+/// narrows the search (old and new names repeat across provinces).
+pub async fn resolve_commune(db: &Db, written: &str, province_code: Option<&str>) -> Result<Resolution, sqlx::Error> {
+    let written = written.trim();
+    let is_code = !written.is_empty() && written.len() <= 5 && written.chars().all(|c| c.is_ascii_digit());
+    let province_id = match province_code {
+        Some(code) => by_code(db, code).await?.filter(|u| u.level == Level::Province).map(|u| u.id),
+        None => None,
+    };
+    let mut sql = Sql::new("SELECT u.code, u.name FROM units u WHERE u.level = 'commune' AND u.status = 'active' AND ");
+    if is_code {
+        sql.push("u.code = ").bind(format!("{written:0>5}"));
+    } else {
+        sql.push("u.name_folded LIKE ").bind(format!("%{}", text::fold(written).replace(['%', '_'], "")));
+    }
+    if let Some(id) = province_id {
+        sql.push(" AND u.province_id = ").bind(id);
+    }
+    let key = reform::commune_key(written);
+    let current: Vec<String> = sql
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .filter(|r| is_code || r.try_get::<String, _>(1).map(|n| reform::commune_key(&n) == key).unwrap_or(false))
+        .filter_map(|r| r.try_get(0).ok())
+        .collect();
+    let mut sql = Sql::new(
+        "SELECT r.old_code, r.old_name, r.old_district_name, r.old_province_name, r.new_code, r.note \
+         FROM reform_communes r JOIN units n ON n.code = r.new_code WHERE ",
+    );
+    if is_code {
+        sql.push("r.old_code = ").bind(format!("{written:0>5}"));
+    } else {
+        sql.push("r.old_key = ").bind(key);
+    }
+    if let Some(id) = province_id {
+        sql.push(" AND n.province_id = ").bind(id);
+    }
+    let mut reformed = Vec::new();
+    for r in sql.fetch_all(db.pool()).await? {
+        reformed.push(ReformMatch {
+            old_code: r.try_get(0)?,
+            old_name: r.try_get(1)?,
+            old_district_name: r.try_get(2)?,
+            old_province_name: r.try_get(3)?,
+            new_code: r.try_get(4)?,
+            note: r.try_get(5)?,
+        });
+    }
+    Ok(reform::decide(current, reformed))
+}

@@ -1,0 +1,61 @@
+//! Vietnamese text helpers shared by every domain: accent folding for search
+//! and sort keys, and whitespace normalisation.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Folds text for unaccented search: NFD, drop combining marks, `đ→d`,
+/// lower-case. `Nguyễn Văn Đức` becomes `nguyen van duc`.
+pub fn fold(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' | 'Đ' => 'd',
+            other => other,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Search tokens of a text: folded, split on anything that is not a letter
+/// or digit. Tokens therefore never carry query syntax of FTS5 or tsquery.
+pub fn tokens(text: &str) -> Vec<String> {
+    fold(text)
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Collapses runs of white space into single spaces and trims the ends.
+pub fn squash_spaces(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_vietnamese_marks_and_d_stroke() {
+        assert_eq!(fold("Nguyễn Văn Đức"), "nguyen van duc");
+        assert_eq!(fold("Phường Ba Đình"), "phuong ba dinh");
+        assert_eq!(fold("ĐẶNG THỊ HUỆ"), "dang thi hue");
+    }
+
+    #[test]
+    fn folding_is_the_same_for_precomposed_and_decomposed_input() {
+        let precomposed = "Trần Thị Ánh";
+        let decomposed: String = precomposed.nfd().collect();
+        assert_eq!(fold(precomposed), fold(&decomposed));
+    }
+
+    #[test]
+    fn tokens_drop_punctuation_and_query_syntax() {
+        assert_eq!(tokens("Lê  Văn-Tám \"OR\" *"), vec!["le", "van", "tam", "or"]);
+    }
+
+    #[test]
+    fn squash_spaces_normalises_runs() {
+        assert_eq!(squash_spaces("  Lê \t Văn  Tám "), "Lê Văn Tám");
+    }
+}

@@ -1,0 +1,94 @@
+//! Request extractors whose rejections are `AppError`s, so malformed input
+//! gets the same clear 4xx message (HTML or JSON) as every other mistake.
+
+use axum::extract::rejection::{FormRejection, JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use serde::de::DeserializeOwned;
+
+use super::error::AppError;
+use crate::i18n::Lang;
+
+pub const LANG_COOKIE: &str = "lang";
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The language cookie, else the browser's first choice, else Vietnamese.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .or_else(|| {
+            headers
+                .get(axum::http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::parse)
+        })
+        .unwrap_or_default()
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Lang, Self::Rejection> {
+        Ok(lang_of(&parts.headers))
+    }
+}
+
+/// JSON body; a body that is not JSON of the expected shape is a 400 that
+/// says where it went wrong.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Json(value)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::bad_request("error.json_content_type")),
+            Err(JsonRejection::JsonSyntaxError(e)) => {
+                Err(AppError::bad_request_with("error.json_syntax", &[("detail", &e.body_text())]))
+            }
+            Err(JsonRejection::JsonDataError(e)) => {
+                Err(AppError::bad_request_with("error.json_shape", &[("detail", &e.body_text())]))
+            }
+            Err(e) => Err(AppError::bad_request_with("error.json_syntax", &[("detail", &e.body_text())])),
+        }
+    }
+}
+
+pub struct Form<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        axum::Form::<T>::from_request(req, state)
+            .await
+            .map(|axum::Form(v)| Form(v))
+            .map_err(|e: FormRejection| AppError::bad_request_with("error.form", &[("detail", &e.body_text())]))
+    }
+}
+
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(v)| Query(v))
+            .map_err(|e: QueryRejection| AppError::bad_request_with("error.query", &[("detail", &e.body_text())]))
+    }
+}
+
+/// Parses a numeric record id from the path; anything else is simply "not found".
+pub fn record_id(text: &str) -> Result<i64, AppError> {
+    text.parse::<i64>().ok().filter(|id| *id > 0).ok_or(AppError::NotFound)
+}

@@ -1,0 +1,218 @@
+//! What every page shares: the layout context (language, user, CSRF token)
+//! and Vietnamese formatting of dates and numbers.
+
+use askama::Template;
+use axum::response::Html;
+
+use super::auth::CurrentUser;
+use super::error::AppError;
+use crate::accounts::Permission;
+use crate::i18n::{self, Lang};
+
+pub struct UserBadge {
+    pub display_name: String,
+    pub home_code: Option<String>,
+    pub home_name: String,
+    pub supervises: bool,
+}
+
+/// Layout context handed to every template as `ctx`.
+pub struct PageCtx {
+    pub lang: Lang,
+    pub user: Option<UserBadge>,
+    pub csrf: String,
+    pub path: String,
+}
+
+impl PageCtx {
+    pub fn anonymous(lang: Lang, path: &str) -> PageCtx {
+        PageCtx { lang, user: None, csrf: String::new(), path: path.to_owned() }
+    }
+
+    pub fn new(lang: Lang, user: &CurrentUser, path: &str) -> PageCtx {
+        let p = &user.principal;
+        let home = p.home();
+        PageCtx {
+            lang,
+            user: Some(UserBadge {
+                display_name: p.display_name.clone(),
+                home_code: home.map(|g| g.unit.code.clone()),
+                home_name: home.map(|g| g.unit.name.clone()).unwrap_or_default(),
+                supervises: !p.scopes(Permission::Supervise).is_empty(),
+            }),
+            csrf: user.csrf.clone(),
+            path: path.to_owned(),
+        }
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        i18n::t(self.lang, key)
+    }
+
+    pub fn other_lang(&self) -> &'static str {
+        self.lang.other().code()
+    }
+
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    pub fn path_encoded(&self) -> String {
+        url_encode(&self.path)
+    }
+}
+
+pub fn render(template: &impl Template) -> Result<Html<String>, AppError> {
+    Ok(Html(template.render()?))
+}
+
+/// `1985-03-07` → `07/03/1985`; a bare year stays as it is.
+pub fn date_vi(iso: &str) -> String {
+    let parts: Vec<&str> = iso.split('-').collect();
+    match parts.as_slice() {
+        [y, m, d] => format!("{d}/{m}/{y}"),
+        _ => iso.to_owned(),
+    }
+}
+
+/// A stored UTC timestamp shown in Vietnam time: `27/11/2026 15:30`.
+pub fn datetime_vi(stamp: &str) -> String {
+    let parsed = time::OffsetDateTime::parse(stamp, &time::format_description::well_known::Rfc3339);
+    match parsed {
+        Ok(at) => {
+            let at = at.to_offset(time::macros::offset!(+7));
+            format!(
+                "{:02}/{:02}/{:04} {:02}:{:02}",
+                at.day(),
+                u8::from(at.month()),
+                at.year(),
+                at.hour(),
+                at.minute()
+            )
+        }
+        Err(_) => stamp.to_owned(),
+    }
+}
+
+/// `1250000` → `1.250.000`.
+pub fn number(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+pub fn url_encode(text: &str) -> String {
+    serde_urlencoded::to_string([("", text)])
+        .map(|s| s.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}
+
+/// A local path to go back to after login or a language switch; anything
+/// else (another host, `//evil`) falls back to the dashboard.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "web/templates/error.html")]
+struct ErrorPage {
+    ctx: PageCtx,
+    status: u16,
+    message: String,
+}
+
+pub fn error_page(lang: Lang, error: &AppError) -> Html<String> {
+    let page = ErrorPage {
+        ctx: PageCtx::anonymous(lang, "/"),
+        status: error.status().as_u16(),
+        message: error.message(lang),
+    };
+    Html(page.render().unwrap_or_else(|_| error.message(lang)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_use_dots_for_thousands() {
+        assert_eq!(number(1_250_000), "1.250.000");
+        assert_eq!(number(999), "999");
+        assert_eq!(number(-1000), "-1.000");
+        assert_eq!(number(0), "0");
+    }
+
+    #[test]
+    fn dates_read_day_first() {
+        assert_eq!(date_vi("1985-03-07"), "07/03/1985");
+        assert_eq!(date_vi("1985"), "1985");
+        assert_eq!(datetime_vi("2026-11-27T08:30:00.000Z"), "27/11/2026 15:30");
+    }
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/persons?q=an")), "/persons?q=an");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}
+
+/// A form being shown again: what the user typed and the message for each
+/// field that was refused.
+#[derive(Default)]
+pub struct FormState {
+    pub lang: Lang,
+    pub values: std::collections::BTreeMap<String, String>,
+    pub errors: super::error::FieldErrors,
+    /// A message for the whole form (a conflict, a refused login).
+    pub notice: Option<String>,
+}
+
+impl FormState {
+    pub fn new(lang: Lang) -> FormState {
+        FormState { lang, ..FormState::default() }
+    }
+
+    pub fn with_values<'a>(mut self, values: impl IntoIterator<Item = (&'a str, String)>) -> FormState {
+        self.values.extend(values.into_iter().map(|(k, v)| (k.to_owned(), v)));
+        self
+    }
+
+    /// Takes the field errors or the message of `error`.
+    pub fn with_error(mut self, error: &AppError) -> FormState {
+        match error {
+            AppError::Validation(fields) => self.errors = fields.clone(),
+            other => self.notice = Some(other.message(self.lang)),
+        }
+        self
+    }
+
+    pub fn value(&self, field: &str) -> &str {
+        self.values.get(field).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn error(&self, field: &str) -> &'static str {
+        self.errors.get(field).map(|key| i18n::t(self.lang, key)).unwrap_or("")
+    }
+
+    pub fn invalid(&self, field: &str) -> bool {
+        self.errors.contains_key(field)
+    }
+
+    pub fn selected(&self, field: &str, option: &str) -> bool {
+        self.value(field) == option
+    }
+}
