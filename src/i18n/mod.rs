@@ -61,6 +61,15 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
     }
 }
 
+/// The text for `key`, or `fallback` when the catalogue has none (labels
+/// of record fields, which grow with every capability).
+pub fn t_or<'a>(lang: Lang, key: &str, fallback: &'a str) -> &'a str {
+    match catalogue(lang).get(key) {
+        Some(text) => text.as_str(),
+        None => fallback,
+    }
+}
+
 /// The text for `key` with `{name}` parameters filled in.
 pub fn t_with(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     args.iter()

@@ -193,8 +193,8 @@ impl From<PeopleError> for AppError {
 /// `/api/`, an HTML page elsewhere, a redirect to the login page for a
 /// page that needs a signed-in user.
 pub async fn render_errors(request: Request, next: Next) -> Response {
-    let lang = super::extract::lang_of(request.headers());
     let is_api = request.uri().path().starts_with("/api/");
+    let lang = if is_api { super::extract::api_lang_of(request.headers()) } else { super::extract::lang_of(request.headers()) };
     let wanted = request.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
     let mut response = next.run(request).await;
     let Some(error) = response.extensions_mut().remove::<AppError>() else {

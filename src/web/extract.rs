@@ -23,8 +23,15 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// The language cookie, else the browser's first choice, else Vietnamese.
+/// The language of pages: the user's choice (cookie), else Vietnamese.
+/// Pages do not follow the browser's language: staff machines are often
+/// set to English while the office works in Vietnamese.
 pub fn lang_of(headers: &HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE).and_then(Lang::parse).unwrap_or_default()
+}
+
+/// The language of API messages: the cookie, else `Accept-Language`.
+pub fn api_lang_of(headers: &HeaderMap) -> Lang {
     cookie(headers, LANG_COOKIE)
         .and_then(Lang::parse)
         .or_else(|| {

@@ -49,6 +49,11 @@ impl PageCtx {
         i18n::t(self.lang, key)
     }
 
+    /// The label of a record field shown in a change list (`person.phone`).
+    pub fn field<'a>(&self, entity: &str, field: &'a str) -> &'a str {
+        i18n::t_or(self.lang, &format!("{entity}.{field}"), field)
+    }
+
     pub fn other_lang(&self) -> &'static str {
         self.lang.other().code()
     }
@@ -179,6 +184,8 @@ pub struct FormState {
     pub errors: super::error::FieldErrors,
     /// A message for the whole form (a conflict, a refused login).
     pub notice: Option<String>,
+    /// The record in the way of a conflict, when the user may open it.
+    pub link: Option<String>,
 }
 
 impl FormState {
@@ -195,6 +202,10 @@ impl FormState {
     pub fn with_error(mut self, error: &AppError) -> FormState {
         match error {
             AppError::Validation(fields) => self.errors = fields.clone(),
+            AppError::Conflict { link, .. } => {
+                self.notice = Some(error.message(self.lang));
+                self.link = link.clone();
+            }
             other => self.notice = Some(other.message(self.lang)),
         }
         self

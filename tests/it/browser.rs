@@ -1,0 +1,110 @@
+//! A real headless Chromium (Debian `chromium` + `chromium-driver`) driving
+//! the real server: log in, find a person without accents, edit a field,
+//! see the audit entry.
+
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use fantoccini::{ClientBuilder, Locator};
+use nhanai::web::{AppState, Settings};
+use serde_json::json;
+
+use crate::support::{add_person, TestApp, PASSWORD};
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+async fn browser() -> (fantoccini::Client, Driver, tempfile::TempDir) {
+    let port = free_port();
+    let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver is installed (Debian package chromium-driver)");
+    let driver = Driver(driver);
+    let profile = tempfile::tempdir().expect("profile dir");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--window-size=412,900", format!("--user-data-dir={}", profile.path().display())],
+        }),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    for attempt in 0.. {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+            Ok(client) => return (client, driver, profile),
+            Err(e) if attempt < 50 => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("cannot start Chromium through chromedriver: {e}"),
+        }
+    }
+    unreachable!()
+}
+
+async fn serve(app: &TestApp) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = nhanai::web::router(AppState { db: app.db.clone(), settings: Arc::new(Settings::default()) });
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await;
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_find_a_person_without_accents_edit_a_field_and_see_the_audit() {
+    let app = TestApp::new().await;
+    let mut setup = app.signed_in("badinh", "staff", "00004").await;
+    add_person(&mut setup, "Nguyễn Thị Ánh", "00004", 31).await;
+    add_person(&mut setup, "Nguyễn Thị Anh", "00004", 32).await;
+    let addr = serve(&app).await;
+    let (c, _driver, _profile) = browser().await;
+    let base = format!("http://{addr}");
+
+    c.goto(&format!("{base}/persons")).await.expect("open");
+    assert!(c.current_url().await.expect("url").as_str().contains("/login"), "redirected to login");
+    c.find(Locator::Css("input[name=username]")).await.expect("username").send_keys("badinh").await.expect("type");
+    c.find(Locator::Css("input[name=password]")).await.expect("password").send_keys(PASSWORD).await.expect("type");
+    c.find(Locator::Css("form button[type=submit]")).await.expect("submit").click().await.expect("login");
+    c.wait().for_element(Locator::Css("input[name=q]")).await.expect("search page after login");
+
+    c.find(Locator::Css("input[name=q]")).await.expect("q").send_keys("nguyen thi anh").await.expect("type");
+    c.find(Locator::Css("form[role=search] button")).await.expect("search").click().await.expect("search");
+    let results = c.wait().for_element(Locator::Css("table tbody")).await.expect("results").text().await.expect("text");
+    // Unaccented, "anh" is both Anh and Ánh.
+    assert!(results.contains("Nguyễn Thị Anh") && results.contains("Nguyễn Thị Ánh"), "{results}");
+    c.find(Locator::LinkText("Nguyễn Thị Anh")).await.expect("link").click().await.expect("open person");
+
+    c.wait().for_element(Locator::LinkText("Sửa thông tin")).await.expect("edit link").click().await.expect("edit");
+    let phone = c.wait().for_element(Locator::Css("input[name=phone]")).await.expect("phone field");
+    phone.clear().await.expect("clear");
+    phone.send_keys("0987 654 321").await.expect("type");
+    c.find(Locator::Css("form.stack button[type=submit]")).await.expect("save").click().await.expect("save");
+
+    let history = c.wait().for_element(Locator::Css("#history")).await.expect("history").text().await.expect("text");
+    assert!(history.contains("0912345678") && history.contains("0987654321"), "{history}");
+    assert!(history.contains("badinh") && history.contains("Sửa"), "{history}");
+    let shot = c.screenshot().await.expect("screenshot");
+    let _ = std::fs::write(std::env::temp_dir().join("nhanai-browser-test.png"), shot);
+    c.close().await.expect("close");
+}

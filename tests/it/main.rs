@@ -1,0 +1,11 @@
+//! Integration tests: the real router on a real database (SQLite or
+//! PostgreSQL, chosen by NHANAI_TEST_BACKEND), and a real headless Chromium.
+
+mod access;
+mod accounts;
+mod audit;
+mod bad_input;
+mod browser;
+mod org_tree;
+mod people;
+mod support;

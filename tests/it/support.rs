@@ -1,0 +1,249 @@
+//! Test harness: a fresh, migrated database per test on the backend named by
+//! `NHANAI_TEST_BACKEND` (sqlite, the default, or postgres), the real router,
+//! and a client that keeps cookies like a browser.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use nhanai::accounts::service::{self, NewAccount};
+use nhanai::db::{Db, Sql};
+use nhanai::web::{AppState, Settings};
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "mat-khau-thu-nghiem";
+
+pub fn backend() -> String {
+    std::env::var("NHANAI_TEST_BACKEND").unwrap_or_else(|_| "sqlite".into())
+}
+
+fn postgres_base() -> String {
+    std::env::var("NHANAI_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+/// A key that changes whenever the schema or the reference data change.
+fn schema_key() -> String {
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for dir in ["migrations/sqlite", "migrations/postgres"] {
+        let mut files: Vec<_> = std::fs::read_dir(format!("{}/{dir}", env!("CARGO_MANIFEST_DIR")))
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        for file in files {
+            for byte in std::fs::read(&file).unwrap_or_default() {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(0x100000001b3);
+            }
+        }
+    }
+    format!("{hash:016x}")
+}
+
+fn unique() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("{}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst), rand_suffix())
+}
+
+fn rand_suffix() -> u32 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+}
+
+/// A migrated database with reference data, copied from a template that is
+/// built once per schema version (tests stay fast and isolated).
+async fn fresh_database() -> String {
+    let key = schema_key();
+    if backend() == "postgres" {
+        let admin = Db::connect(&format!("{}/test", postgres_base())).await.expect("postgres is running");
+        let template = format!("nhanai_tpl_{key}");
+        Sql::new("SELECT pg_advisory_lock(424242)").execute(admin.pool()).await.expect("lock");
+        let exists = Sql::new(&format!("SELECT 1 FROM pg_database WHERE datname = '{template}'"))
+            .fetch_optional(admin.pool())
+            .await
+            .expect("query")
+            .is_some();
+        if !exists {
+            let building = format!("{template}_build");
+            let _ = Sql::new(&format!("DROP DATABASE IF EXISTS {building}")).execute(admin.pool()).await;
+            Sql::new(&format!("CREATE DATABASE {building}")).execute(admin.pool()).await.expect("create");
+            let db = nhanai::open_database(&format!("{}/{building}", postgres_base())).await.expect("migrate");
+            db.close().await;
+            Sql::new(&format!("ALTER DATABASE {building} RENAME TO {template}")).execute(admin.pool()).await.expect("rename");
+        }
+        Sql::new("SELECT pg_advisory_unlock(424242)").execute(admin.pool()).await.expect("unlock");
+        let name = format!("nhanai_t_{}", unique());
+        for attempt in 0..20 {
+            match Sql::new(&format!("CREATE DATABASE {name} TEMPLATE {template}")).execute(admin.pool()).await {
+                Ok(_) => break,
+                Err(e) if attempt < 19 => {
+                    eprintln!("retrying database copy: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("cannot copy template: {e}"),
+            }
+        }
+        admin.close().await;
+        format!("{}/{name}", postgres_base())
+    } else {
+        let dir = std::env::temp_dir().join("nhanai-tests");
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let template = dir.join(format!("template-{key}.db"));
+        if !template.exists() {
+            let building = dir.join(format!("building-{}.db", unique()));
+            let db = nhanai::open_database(&format!("sqlite://{}?mode=rwc", building.display())).await.expect("migrate");
+            Sql::new("PRAGMA wal_checkpoint(TRUNCATE)").execute(db.pool()).await.expect("checkpoint");
+            db.close().await;
+            let _ = std::fs::remove_file(format!("{}-wal", building.display()));
+            let _ = std::fs::remove_file(format!("{}-shm", building.display()));
+            std::fs::rename(&building, &template).expect("publish template");
+        }
+        let file = dir.join(format!("t-{}.db", unique()));
+        std::fs::copy(&template, &file).expect("copy template");
+        format!("sqlite://{}?mode=rwc", file.display())
+    }
+}
+
+#[derive(Clone)]
+pub struct TestApp {
+    pub db: Db,
+    pub router: Router,
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let url = fresh_database().await;
+        let db = nhanai::open_database(&url).await.expect("open test database");
+        let router = nhanai::web::router(AppState { db: db.clone(), settings: Arc::new(Settings::default()) });
+        TestApp { db, router }
+    }
+
+    /// Creates an account with one role; the password is `PASSWORD`.
+    pub async fn user(&self, username: &str, role: &str, unit: &str) -> i64 {
+        let new = NewAccount {
+            username: username.into(),
+            display_name: format!("Cán bộ {username}"),
+            password: PASSWORD.into(),
+            role: role.into(),
+            unit_code: unit.into(),
+        };
+        service::create(&self.db, None, new).await.expect("create account")
+    }
+
+    pub fn client(&self) -> Client {
+        Client { router: self.router.clone(), cookies: HashMap::new(), csrf: None }
+    }
+
+    /// A client logged in through the API as a new account with `role` on `unit`.
+    pub async fn signed_in(&self, username: &str, role: &str, unit: &str) -> Client {
+        self.user(username, role, unit).await;
+        let mut client = self.client();
+        client.login(username, PASSWORD).await;
+        client
+    }
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Response {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn location(&self) -> String {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+    }
+}
+
+pub struct Client {
+    router: Router,
+    cookies: HashMap<String, String>,
+    pub csrf: Option<String>,
+}
+
+impl Client {
+    pub async fn send(&mut self, method: Method, path: &str, content_type: Option<&str>, body: String, with_csrf: bool) -> Response {
+        let mut request = Request::builder().method(method).uri(path);
+        if !self.cookies.is_empty() {
+            let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            request = request.header(header::COOKIE, cookie);
+        }
+        if let Some(ct) = content_type {
+            request = request.header(header::CONTENT_TYPE, ct);
+        }
+        if let (true, Some(token)) = (with_csrf, &self.csrf) {
+            request = request.header("x-csrf-token", token);
+        }
+        let response = self.router.clone().oneshot(request.body(Body::from(body)).expect("request")).await.expect("infallible");
+        for set in response.headers().get_all(header::SET_COOKIE) {
+            if let Some((pair, _)) = set.to_str().unwrap_or_default().split_once(';').or(Some((set.to_str().unwrap_or_default(), ""))) {
+                if let Some((k, v)) = pair.split_once('=') {
+                    self.cookies.insert(k.trim().to_owned(), v.trim().to_owned());
+                }
+            }
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Response {
+        self.send(Method::GET, path, None, String::new(), false).await
+    }
+
+    pub async fn post_json(&mut self, path: &str, body: &Value) -> Response {
+        self.send(Method::POST, path, Some("application/json"), body.to_string(), true).await
+    }
+
+    pub async fn patch_json(&mut self, path: &str, body: &Value) -> Response {
+        self.send(Method::PATCH, path, Some("application/json"), body.to_string(), true).await
+    }
+
+    pub async fn delete(&mut self, path: &str) -> Response {
+        self.send(Method::DELETE, path, None, String::new(), true).await
+    }
+
+    /// Posts a form the way a browser does, with the page's CSRF field.
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let mut pairs: Vec<(&str, &str)> = fields.to_vec();
+        let token = self.csrf.clone().unwrap_or_default();
+        pairs.push(("csrf_token", &token));
+        let body = serde_urlencoded::to_string(&pairs).expect("form");
+        self.send(Method::POST, path, Some("application/x-www-form-urlencoded"), body, false).await
+    }
+
+    pub async fn login(&mut self, username: &str, password: &str) -> Response {
+        let response = self.post_json("/api/v1/session", &serde_json::json!({"username": username, "password": password})).await;
+        if response.status == StatusCode::OK {
+            self.csrf = response.json()["csrf_token"].as_str().map(str::to_owned);
+        }
+        response
+    }
+}
+
+/// A CCCD consistent with sex and birth year, unique by `serial`.
+pub fn cccd(female: bool, year: i32, serial: u32) -> String {
+    let base = match year / 100 {
+        19 => 0,
+        _ => 2,
+    };
+    format!("001{}{:02}{:06}", base + u8::from(female), year % 100, serial)
+}
+
+/// Registers a person through the API and returns the new id.
+pub async fn add_person(client: &mut Client, name: &str, unit: &str, serial: u32) -> i64 {
+    let body = serde_json::json!({
+        "full_name": name, "sex": "M", "birth_date": "15/06/1980", "cccd": cccd(false, 1980, serial),
+        "phone": "0912345678", "unit": unit,
+    });
+    let response = client.post_json("/api/v1/persons", &body).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    response.json()["id"].as_i64().expect("id")
+}
