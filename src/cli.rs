@@ -121,24 +121,56 @@ async fn run(cli: Cli) -> Result<(), String> {
         secure_cookies: false,
         trust_proxy: false,
     });
-    if let Command::Bench { command: BenchCommand::Persons { count } } = command {
+    if let Command::Bench {
+        command: BenchCommand::Persons { count },
+    } = command
+    {
         return crate::bench::persons(&url, count).await.map_err(|e| e.to_string());
     }
     let db = crate::open_database(&url).await.map_err(|e| e.to_string())?;
     match command {
-        Command::Serve { addr, demo, secure_cookies, trust_proxy } => {
+        Command::Serve {
+            addr,
+            demo,
+            secure_cookies,
+            trust_proxy,
+        } => {
             if let Some(scale) = demo {
                 crate::demo::load(&db, scale).await.map_err(|e| e.to_string())?;
             }
-            serve(db, addr, Settings { secure_cookies, trust_forwarded_for: trust_proxy }).await
+            serve(
+                db,
+                addr,
+                Settings {
+                    secure_cookies,
+                    trust_forwarded_for: trust_proxy,
+                },
+            )
+            .await
         }
         Command::Migrate => Ok(()),
         Command::Demo { scale } => crate::demo::load(&db, scale).await.map_err(|e| e.to_string()),
-        Command::User { command: UserCommand::Add { username, role, unit, display_name } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    unit,
+                    display_name,
+                },
+        } => {
             let password = read_password().map_err(|e| format!("cannot read password: {e}"))?;
-            let new = NewAccount { display_name: display_name.unwrap_or_else(|| username.clone()), username, password, role, unit_code: unit };
+            let new = NewAccount {
+                display_name: display_name.unwrap_or_else(|| username.clone()),
+                username,
+                password,
+                role,
+                unit_code: unit,
+            };
             let id = service::create(&db, None, new).await.map_err(|e| match e {
-                crate::accounts::AccountError::Validation(fields) => format!("invalid: {}", fields.keys().cloned().collect::<Vec<_>>().join(", ")),
+                crate::accounts::AccountError::Validation(fields) => {
+                    format!("invalid: {}", fields.keys().cloned().collect::<Vec<_>>().join(", "))
+                }
                 other => other.to_string(),
             })?;
             println!("created account {id}");
@@ -169,8 +201,13 @@ async fn serve(db: crate::db::Db, addr: SocketAddr, settings: Settings) -> Resul
             }
         }
     });
-    let app = web::router(AppState { db, settings: Arc::new(settings) });
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let app = web::router(AppState {
+        db,
+        settings: Arc::new(settings),
+    });
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Nhân Ái listening on http://{addr}");
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {

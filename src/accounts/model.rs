@@ -177,7 +177,11 @@ mod tests {
             grants: grants
                 .into_iter()
                 .enumerate()
-                .map(|(i, (role, unit))| Grant { id: i as i64, role, unit })
+                .map(|(i, (role, unit))| Grant {
+                    id: i as i64,
+                    role,
+                    unit,
+                })
                 .collect(),
         }
     }

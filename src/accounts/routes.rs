@@ -46,7 +46,11 @@ struct NextQuery {
 }
 
 async fn login_page(lang: Lang, Query(q): Query<NextQuery>) -> Result<Response, AppError> {
-    let page = LoginPage { ctx: PageCtx::anonymous(lang, "/login"), form: FormState::new(lang), next: safe_next(q.next.as_deref()) };
+    let page = LoginPage {
+        ctx: PageCtx::anonymous(lang, "/login"),
+        form: FormState::new(lang),
+        next: safe_next(q.next.as_deref()),
+    };
     Ok(render(&page)?.into_response())
 }
 
@@ -68,7 +72,9 @@ async fn login(
     let refused = |error: AppError| -> Result<Response, AppError> {
         let page = LoginPage {
             ctx: PageCtx::anonymous(lang, "/login"),
-            form: FormState::new(lang).with_values([("username", form.username.clone())]).with_error(&error),
+            form: FormState::new(lang)
+                .with_values([("username", form.username.clone())])
+                .with_error(&error),
             next: next.clone(),
         };
         Ok((error.status(), render(&page)?).into_response())
@@ -97,7 +103,11 @@ struct PasswordPage {
 }
 
 async fn password_page(lang: Lang, user: CurrentUser) -> Result<Response, AppError> {
-    let page = PasswordPage { ctx: PageCtx::new(lang, &user, "/account/password"), form: FormState::new(lang), done: false };
+    let page = PasswordPage {
+        ctx: PageCtx::new(lang, &user, "/account/password"),
+        form: FormState::new(lang),
+        done: false,
+    };
     Ok(render(&page)?.into_response())
 }
 
@@ -121,7 +131,11 @@ async fn change_password(
             (e.status(), FormState::new(lang).with_error(&e), false)
         }
     };
-    let page = PasswordPage { ctx: PageCtx::new(lang, &user, "/account/password"), form: form_state, done };
+    let page = PasswordPage {
+        ctx: PageCtx::new(lang, &user, "/account/password"),
+        form: form_state,
+        done,
+    };
     Ok((status, render(&page)?).into_response())
 }
 
@@ -143,7 +157,11 @@ struct ListPage {
 async fn list(State(state): State<AppState>, lang: Lang, user: CurrentUser) -> Result<Response, AppError> {
     require_supervisor(&user)?;
     let accounts = storage::list(&state.db, &user.principal.scopes(Permission::Supervise)).await?;
-    Ok(render(&ListPage { ctx: PageCtx::new(lang, &user, "/accounts"), accounts })?.into_response())
+    Ok(render(&ListPage {
+        ctx: PageCtx::new(lang, &user, "/accounts"),
+        accounts,
+    })?
+    .into_response())
 }
 
 #[derive(Template)]
@@ -158,7 +176,12 @@ async fn new_page(lang: Lang, user: CurrentUser) -> Result<Response, AppError> {
     require_supervisor(&user)?;
     let home = user.principal.home().map(|g| g.unit.code.clone()).unwrap_or_default();
     let form = FormState::new(lang).with_values([("role", "staff".to_owned()), ("unit_code", home)]);
-    Ok(render(&NewPage { ctx: PageCtx::new(lang, &user, "/accounts/new"), form, roles: Role::ALL })?.into_response())
+    Ok(render(&NewPage {
+        ctx: PageCtx::new(lang, &user, "/accounts/new"),
+        form,
+        roles: Role::ALL,
+    })?
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -170,7 +193,12 @@ struct CreateForm {
     unit_code: String,
 }
 
-async fn create(State(state): State<AppState>, lang: Lang, user: CurrentUser, Form(f): Form<CreateForm>) -> Result<Response, AppError> {
+async fn create(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Form(f): Form<CreateForm>,
+) -> Result<Response, AppError> {
     require_supervisor(&user)?;
     let values = [
         ("username", f.username.clone()),
@@ -178,13 +206,23 @@ async fn create(State(state): State<AppState>, lang: Lang, user: CurrentUser, Fo
         ("role", f.role.clone()),
         ("unit_code", f.unit_code.clone()),
     ];
-    let new = NewAccount { username: f.username, display_name: f.display_name, password: f.password, role: f.role, unit_code: f.unit_code };
+    let new = NewAccount {
+        username: f.username,
+        display_name: f.display_name,
+        password: f.password,
+        role: f.role,
+        unit_code: f.unit_code,
+    };
     match service::create(&state.db, Some(&user.principal), new).await {
         Ok(id) => Ok(Redirect::to(&format!("/accounts/{id}")).into_response()),
         Err(e) => {
             let e = AppError::from(e);
             let form = FormState::new(lang).with_values(values).with_error(&e);
-            let page = NewPage { ctx: PageCtx::new(lang, &user, "/accounts/new"), form, roles: Role::ALL };
+            let page = NewPage {
+                ctx: PageCtx::new(lang, &user, "/accounts/new"),
+                form,
+                roles: Role::ALL,
+            };
             Ok((e.status(), render(&page)?).into_response())
         }
     }
@@ -199,21 +237,47 @@ struct DetailPage {
     roles: [Role; 3],
 }
 
-async fn show_detail(state: &AppState, lang: Lang, user: &CurrentUser, id: i64, form: FormState) -> Result<Response, AppError> {
+async fn show_detail(
+    state: &AppState,
+    lang: Lang,
+    user: &CurrentUser,
+    id: i64,
+    form: FormState,
+) -> Result<Response, AppError> {
     let account = service::manageable(&state.db, &user.principal, id).await?;
-    let status = if form.errors.is_empty() && form.notice.is_none() { 200 } else { 422 };
-    let page = DetailPage { ctx: PageCtx::new(lang, user, &format!("/accounts/{id}")), account, form, roles: Role::ALL };
+    let status = if form.errors.is_empty() && form.notice.is_none() {
+        200
+    } else {
+        422
+    };
+    let page = DetailPage {
+        ctx: PageCtx::new(lang, user, &format!("/accounts/{id}")),
+        account,
+        form,
+        roles: Role::ALL,
+    };
     let status = axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK);
     Ok((status, render(&page)?).into_response())
 }
 
-async fn detail(State(state): State<AppState>, lang: Lang, user: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn detail(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     show_detail(&state, lang, &user, record_id(&id)?, FormState::new(lang)).await
 }
 
 /// After an account change: back to the account page, or the page again
 /// with the message when the change was refused.
-async fn after_change(state: &AppState, lang: Lang, user: &CurrentUser, id: i64, result: Result<(), super::AccountError>) -> Result<Response, AppError> {
+async fn after_change(
+    state: &AppState,
+    lang: Lang,
+    user: &CurrentUser,
+    id: i64,
+    result: Result<(), super::AccountError>,
+) -> Result<Response, AppError> {
     match result.map_err(AppError::from) {
         Ok(()) => Ok(Redirect::to(&format!("/accounts/{id}")).into_response()),
         Err(AppError::NotFound) => Err(AppError::NotFound),
@@ -227,13 +291,24 @@ struct GrantForm {
     role: String,
 }
 
-async fn add_grant(State(state): State<AppState>, lang: Lang, user: CurrentUser, Path(id): Path<String>, Form(f): Form<GrantForm>) -> Result<Response, AppError> {
+async fn add_grant(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(f): Form<GrantForm>,
+) -> Result<Response, AppError> {
     let id = record_id(&id)?;
     let result = service::grant(&state.db, &user.principal, id, &f.unit_code, &f.role).await;
     after_change(&state, lang, &user, id, result).await
 }
 
-async fn revoke_grant(State(state): State<AppState>, lang: Lang, user: CurrentUser, Path((id, grant_id)): Path<(String, String)>) -> Result<Response, AppError> {
+async fn revoke_grant(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Path((id, grant_id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
     let id = record_id(&id)?;
     let result = service::revoke(&state.db, &user.principal, id, record_id(&grant_id)?).await;
     after_change(&state, lang, &user, id, result).await
@@ -244,7 +319,13 @@ struct ActiveForm {
     active: bool,
 }
 
-async fn set_active(State(state): State<AppState>, lang: Lang, user: CurrentUser, Path(id): Path<String>, Form(f): Form<ActiveForm>) -> Result<Response, AppError> {
+async fn set_active(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(f): Form<ActiveForm>,
+) -> Result<Response, AppError> {
     let id = record_id(&id)?;
     let result = service::set_active(&state.db, &user.principal, id, f.active).await;
     after_change(&state, lang, &user, id, result).await
@@ -255,7 +336,13 @@ struct ResetForm {
     password: String,
 }
 
-async fn reset_password(State(state): State<AppState>, lang: Lang, user: CurrentUser, Path(id): Path<String>, Form(f): Form<ResetForm>) -> Result<Response, AppError> {
+async fn reset_password(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(f): Form<ResetForm>,
+) -> Result<Response, AppError> {
     let id = record_id(&id)?;
     let result = service::reset_password(&state.db, &user.principal, id, &f.password).await;
     after_change(&state, lang, &user, id, result).await

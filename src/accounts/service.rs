@@ -27,7 +27,9 @@ pub async fn authenticate(db: &Db, username: &str, password: &str, address: &str
     ];
     if let Some(until) = locks.into_iter().flatten().max() {
         let minutes = ((until - time::OffsetDateTime::now_utc()).whole_seconds() + 59) / 60;
-        return Ok(LoginOutcome::Throttled { minutes: minutes.max(1) });
+        return Ok(LoginOutcome::Throttled {
+            minutes: minutes.max(1),
+        });
     }
     let record = storage::login_record(db, username).await?;
     let verified = match &record {
@@ -61,7 +63,9 @@ pub struct NewAccount {
 fn validate_username(username: &str) -> Result<String, AccountError> {
     let username = username.trim().to_lowercase();
     let ok = (3..=40).contains(&username.len())
-        && username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+        && username
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
     if ok {
         Ok(username)
     } else {
@@ -143,7 +147,14 @@ pub async fn manageable(db: &Db, by: &Principal, user_id: i64) -> Result<Account
     Ok(account)
 }
 
-async fn audit_account(db_tx: &mut sqlx::Transaction<'static, sqlx::Any>, by: &Principal, account: &Account, action: &'static str, before: serde_json::Value, after: serde_json::Value) -> Result<(), AccountError> {
+async fn audit_account(
+    db_tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    by: &Principal,
+    account: &Account,
+    action: &'static str,
+    before: serde_json::Value,
+    after: serde_json::Value,
+) -> Result<(), AccountError> {
     let placement = account.grants.first().map(|g| g.unit.placement).unwrap_or_default();
     let grant = by.grant_for(Permission::Supervise, &placement);
     let change = Change {
@@ -175,10 +186,22 @@ pub async fn grant(db: &Db, by: &Principal, user_id: i64, unit_code: &str, role:
 
 pub async fn revoke(db: &Db, by: &Principal, user_id: i64, grant_id: i64) -> Result<(), AccountError> {
     let account = manageable(db, by, user_id).await?;
-    let grant = account.grants.iter().find(|g| g.id == grant_id).ok_or(AccountError::NotFound)?;
+    let grant = account
+        .grants
+        .iter()
+        .find(|g| g.id == grant_id)
+        .ok_or(AccountError::NotFound)?;
     let mut tx = db.begin_write().await?;
     storage::delete_grant(&mut tx, user_id, grant_id).await?;
-    audit_account(&mut tx, by, &account, "revoke", grant_summary(grant.role, &grant.unit), json!({})).await?;
+    audit_account(
+        &mut tx,
+        by,
+        &account,
+        "revoke",
+        grant_summary(grant.role, &grant.unit),
+        json!({}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -193,7 +216,15 @@ pub async fn set_active(db: &Db, by: &Principal, user_id: i64, active: bool) -> 
     if !active {
         storage::end_sessions(&mut tx, user_id).await?;
     }
-    audit_account(&mut tx, by, &account, if active { "activate" } else { "deactivate" }, json!({"active": account.active}), json!({"active": active})).await?;
+    audit_account(
+        &mut tx,
+        by,
+        &account,
+        if active { "activate" } else { "deactivate" },
+        json!({"active": account.active}),
+        json!({"active": active}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -211,10 +242,20 @@ pub async fn reset_password(db: &Db, by: &Principal, user_id: i64, new_password:
 }
 
 /// A user changes their own password, proving the current one.
-pub async fn change_own_password(db: &Db, me: &Principal, current: &str, new_password: &str) -> Result<(), AccountError> {
-    let stored = storage::password_hash(db, me.user_id).await?.ok_or(AccountError::NotFound)?;
+pub async fn change_own_password(
+    db: &Db,
+    me: &Principal,
+    current: &str,
+    new_password: &str,
+) -> Result<(), AccountError> {
+    let stored = storage::password_hash(db, me.user_id)
+        .await?
+        .ok_or(AccountError::NotFound)?;
     if !password::verify(current, &stored) {
-        return Err(AccountError::field("current_password", "account.error.current_password"));
+        return Err(AccountError::field(
+            "current_password",
+            "account.error.current_password",
+        ));
     }
     validate_password(new_password)?;
     let hash = password::hash(new_password).map_err(|_| AccountError::field("password", "account.error.password"))?;

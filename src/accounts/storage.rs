@@ -56,7 +56,9 @@ async fn grants_of(db: &Db, user_ids: &[i64]) -> Result<Vec<(i64, Grant)>, sqlx:
     ));
     sql.bind_list(user_ids).push(") ORDER BY g.id");
     let rows = sql.fetch_all(db.pool()).await?;
-    rows.iter().map(|r| Ok((r.try_get::<i64, _>(0)?, grant_from_row(r)?))).collect()
+    rows.iter()
+        .map(|r| Ok((r.try_get::<i64, _>(0)?, grant_from_row(r)?)))
+        .collect()
 }
 
 /// The active user with their grants, or `None` for an unknown or
@@ -83,9 +85,18 @@ pub async fn create_user(
     password_hash: &str,
 ) -> Result<i64, AccountError> {
     let now = db::now();
-    let mut sql = Sql::new("INSERT INTO users (username, display_name, password_hash, active, created_at, updated_at) VALUES (");
-    sql.bind(username.to_owned()).push(", ").bind(display_name.to_owned()).push(", ");
-    sql.bind(password_hash.to_owned()).push(", 1, ").bind(now.clone()).push(", ").bind(now).push(") RETURNING id");
+    let mut sql =
+        Sql::new("INSERT INTO users (username, display_name, password_hash, active, created_at, updated_at) VALUES (");
+    sql.bind(username.to_owned())
+        .push(", ")
+        .bind(display_name.to_owned())
+        .push(", ");
+    sql.bind(password_hash.to_owned())
+        .push(", 1, ")
+        .bind(now.clone())
+        .push(", ")
+        .bind(now)
+        .push(") RETURNING id");
     match sql.fetch_optional(&mut **tx).await {
         Ok(Some(row)) => Ok(db::int(&row, 0)),
         Ok(None) => Err(AccountError::Db(sqlx::Error::RowNotFound)),
@@ -95,10 +106,21 @@ pub async fn create_user(
 }
 
 /// Grants `role` on `unit_id`; an existing grant on that unit changes role.
-pub async fn put_grant(tx: &mut Transaction<'static, Any>, user_id: i64, unit_id: i64, role: Role) -> Result<(), sqlx::Error> {
+pub async fn put_grant(
+    tx: &mut Transaction<'static, Any>,
+    user_id: i64,
+    unit_id: i64,
+    role: Role,
+) -> Result<(), sqlx::Error> {
     let mut sql = Sql::new("INSERT INTO grants (user_id, unit_id, role, created_at) VALUES (");
-    sql.bind(user_id).push(", ").bind(unit_id).push(", ").bind(role.as_str().to_owned());
-    sql.push(", ").bind(db::now()).push(") ON CONFLICT (user_id, unit_id) DO UPDATE SET role = excluded.role");
+    sql.bind(user_id)
+        .push(", ")
+        .bind(unit_id)
+        .push(", ")
+        .bind(role.as_str().to_owned());
+    sql.push(", ")
+        .bind(db::now())
+        .push(") ON CONFLICT (user_id, unit_id) DO UPDATE SET role = excluded.role");
     sql.execute(&mut **tx).await.map(drop)
 }
 
@@ -110,13 +132,21 @@ pub async fn delete_grant(tx: &mut Transaction<'static, Any>, user_id: i64, gran
 
 pub async fn set_password(tx: &mut Transaction<'static, Any>, user_id: i64, hash: &str) -> Result<(), sqlx::Error> {
     let mut sql = Sql::new("UPDATE users SET password_hash = ");
-    sql.bind(hash.to_owned()).push(", updated_at = ").bind(db::now()).push(" WHERE id = ").bind(user_id);
+    sql.bind(hash.to_owned())
+        .push(", updated_at = ")
+        .bind(db::now())
+        .push(" WHERE id = ")
+        .bind(user_id);
     sql.execute(&mut **tx).await.map(drop)
 }
 
 pub async fn set_active(tx: &mut Transaction<'static, Any>, user_id: i64, active: bool) -> Result<(), sqlx::Error> {
     let mut sql = Sql::new("UPDATE users SET active = ");
-    sql.bind(i64::from(active)).push(", updated_at = ").bind(db::now()).push(" WHERE id = ").bind(user_id);
+    sql.bind(i64::from(active))
+        .push(", updated_at = ")
+        .bind(db::now())
+        .push(" WHERE id = ")
+        .bind(user_id);
     sql.execute(&mut **tx).await.map(drop)
 }
 
@@ -124,7 +154,9 @@ pub async fn set_active(tx: &mut Transaction<'static, Any>, user_id: i64, active
 pub async fn end_sessions(tx: &mut Transaction<'static, Any>, user_id: i64) -> Result<(), sqlx::Error> {
     // Session records are JSON; the user id is stored under "user_id".
     let mut sql = Sql::new("DELETE FROM sessions WHERE data LIKE ");
-    sql.bind(format!("%\"user_id\":{user_id}}}%")).push(" OR data LIKE ").bind(format!("%\"user_id\":{user_id},%"));
+    sql.bind(format!("%\"user_id\":{user_id}}}%"))
+        .push(" OR data LIKE ")
+        .bind(format!("%\"user_id\":{user_id},%"));
     sql.execute(&mut **tx).await.map(drop)
 }
 

@@ -14,7 +14,12 @@ pub const WINDOW: Duration = Duration::minutes(15);
 
 /// Whether a key with `failures` counted since `window_start` is locked at
 /// `now`, and until when.
-pub fn locked_until(failures: i64, limit: i64, window_start: OffsetDateTime, now: OffsetDateTime) -> Option<OffsetDateTime> {
+pub fn locked_until(
+    failures: i64,
+    limit: i64,
+    window_start: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Option<OffsetDateTime> {
     let until = window_start + WINDOW;
     (failures >= limit && now < until).then_some(until)
 }

@@ -53,6 +53,12 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The entry with the fields it changed.
+    pub fn shown(self) -> ShownEntry {
+        let changes = changed_fields(self.before.as_ref(), self.after.as_ref());
+        (self, changes)
+    }
+
     /// Catalogue key naming the action (`audit.action.update` …).
     pub fn action_key(&self) -> &'static str {
         match self.action.as_str() {
@@ -73,9 +79,15 @@ impl Entry {
     }
 }
 
-/// The fields whose value differs between `before` and `after`, each as
-/// (field, old, new). Used to show what an update changed.
-pub fn changed_fields(before: Option<&Value>, after: Option<&Value>) -> Vec<(String, String, String)> {
+/// One changed field: (field, old value, new value).
+pub type FieldChange = (String, String, String);
+
+/// An entry with the fields it changed, as pages show it.
+pub type ShownEntry = (Entry, Vec<FieldChange>);
+
+/// The fields whose value differs between `before` and `after`. Used to
+/// show what an update changed.
+pub fn changed_fields(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange> {
     let empty = serde_json::Map::new();
     let as_map = |v: Option<&Value>| v.and_then(Value::as_object).cloned().unwrap_or_else(|| empty.clone());
     let (before, after) = (as_map(before), as_map(after));

@@ -9,7 +9,7 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::model::{changed_fields, Entry};
+use super::model::{Entry, ShownEntry};
 use super::storage;
 use crate::accounts::Permission;
 use crate::i18n::Lang;
@@ -46,7 +46,7 @@ async fn entries(state: &AppState, user: &CurrentUser, before: Option<i64>) -> R
 #[template(path = "audit/templates/list.html")]
 struct AuditPage {
     ctx: PageCtx,
-    entries: Vec<(Entry, Vec<(String, String, String)>)>,
+    entries: Vec<ShownEntry>,
     older: Option<i64>,
 }
 
@@ -56,21 +56,33 @@ impl AuditPage {
     }
 }
 
-async fn page(State(state): State<AppState>, lang: Lang, user: CurrentUser, Query(p): Query<Params>) -> Result<Response, AppError> {
+async fn page(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Query(p): Query<Params>,
+) -> Result<Response, AppError> {
     let entries = entries(&state, &user, p.before).await?;
-    let older = (entries.len() as i64 == PAGE).then(|| entries.last().map(|e| e.id)).flatten();
-    let entries = entries
-        .into_iter()
-        .map(|e| {
-            let changes = changed_fields(e.before.as_ref(), e.after.as_ref());
-            (e, changes)
-        })
-        .collect();
-    Ok(render(&AuditPage { ctx: PageCtx::new(lang, &user, "/audit"), entries, older })?.into_response())
+    let older = (entries.len() as i64 == PAGE)
+        .then(|| entries.last().map(|e| e.id))
+        .flatten();
+    let entries = entries.into_iter().map(Entry::shown).collect();
+    Ok(render(&AuditPage {
+        ctx: PageCtx::new(lang, &user, "/audit"),
+        entries,
+        older,
+    })?
+    .into_response())
 }
 
-async fn api_list(State(state): State<AppState>, user: CurrentUser, Query(p): Query<Params>) -> Result<Response, AppError> {
+async fn api_list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(p): Query<Params>,
+) -> Result<Response, AppError> {
     let entries = entries(&state, &user, p.before).await?;
-    let older = (entries.len() as i64 == PAGE).then(|| entries.last().map(|e| e.id)).flatten();
+    let older = (entries.len() as i64 == PAGE)
+        .then(|| entries.last().map(|e| e.id))
+        .flatten();
     Ok(axum::Json(json!({ "items": entries, "before": older })).into_response())
 }

@@ -13,11 +13,27 @@ pub async fn record(tx: &mut Transaction<'static, Any>, actor: &Actor, change: C
         "INSERT INTO audit_log (at, user_id, username, actor_unit_id, action, entity, entity_id, summary, \
          province_id, commune_id, branch_id, before_json, after_json) VALUES (",
     );
-    sql.bind(db::now()).push(", ").bind(actor.user_id).push(", ").bind(actor.username.clone());
-    sql.push(", ").bind(actor.unit_id).push(", ").bind(change.action.to_owned());
-    sql.push(", ").bind(change.entity.to_owned()).push(", ").bind(change.entity_id);
-    sql.push(", ").bind(change.summary).push(", ").bind(change.placement.province_id);
-    sql.push(", ").bind(change.placement.commune_id).push(", ").bind(change.placement.branch_id);
+    sql.bind(db::now())
+        .push(", ")
+        .bind(actor.user_id)
+        .push(", ")
+        .bind(actor.username.clone());
+    sql.push(", ")
+        .bind(actor.unit_id)
+        .push(", ")
+        .bind(change.action.to_owned());
+    sql.push(", ")
+        .bind(change.entity.to_owned())
+        .push(", ")
+        .bind(change.entity_id);
+    sql.push(", ")
+        .bind(change.summary)
+        .push(", ")
+        .bind(change.placement.province_id);
+    sql.push(", ")
+        .bind(change.placement.commune_id)
+        .push(", ")
+        .bind(change.placement.branch_id);
     sql.push(", ").bind(change.before.map(|v| v.to_string()));
     sql.push(", ").bind(change.after.map(|v| v.to_string())).push(")");
     sql.execute(&mut **tx).await.map(drop)
@@ -25,7 +41,10 @@ pub async fn record(tx: &mut Transaction<'static, Any>, actor: &Actor, change: C
 
 /// Adds to each commune or branch scope the units that were merged into it,
 /// so a supervisor also reads the history of what their unit absorbed.
-async fn widen_with_merged<'e, E: Executor<'e, Database = Any>>(ex: E, scopes: &[Scope]) -> Result<Vec<Scope>, sqlx::Error> {
+async fn widen_with_merged<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    scopes: &[Scope],
+) -> Result<Vec<Scope>, sqlx::Error> {
     let ids: Vec<i64> = scopes
         .iter()
         .filter_map(|s| match s {
@@ -86,7 +105,10 @@ pub async fn list(db: &Db, scopes: &[Scope], before_id: Option<i64>, limit: i64)
 /// that the user may read the record itself.
 pub async fn for_entity(db: &Db, entity: &str, entity_id: i64) -> Result<Vec<Entry>, sqlx::Error> {
     let mut sql = Sql::new(ENTRY_SELECT);
-    sql.push("a.entity = ").bind(entity.to_owned()).push(" AND a.entity_id = ").bind(entity_id);
+    sql.push("a.entity = ")
+        .bind(entity.to_owned())
+        .push(" AND a.entity_id = ")
+        .bind(entity_id);
     sql.push(" ORDER BY a.id DESC LIMIT 200");
     sql.fetch_all(db.pool()).await?.iter().map(entry_from_row).collect()
 }

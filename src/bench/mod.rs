@@ -39,13 +39,21 @@ async fn fresh(url: &str) -> Result<Fresh, BenchError> {
     match url.parse::<Backend>()? {
         Backend::Sqlite => {
             let path = std::env::temp_dir().join(format!("{name}.db"));
-            Ok(Fresh { url: format!("sqlite://{}?mode=rwc", path.display()), admin: None })
+            Ok(Fresh {
+                url: format!("sqlite://{}?mode=rwc", path.display()),
+                admin: None,
+            })
         }
         Backend::Postgres => {
             let admin = Db::connect(url).await?;
-            Sql::new(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await?;
+            Sql::new(&format!("CREATE DATABASE {name}"))
+                .execute(admin.pool())
+                .await?;
             let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url);
-            Ok(Fresh { url: format!("{base}/{name}"), admin: Some((admin, name)) })
+            Ok(Fresh {
+                url: format!("{base}/{name}"),
+                admin: Some((admin, name)),
+            })
         }
     }
 }
@@ -53,10 +61,16 @@ async fn fresh(url: &str) -> Result<Fresh, BenchError> {
 async fn drop_fresh(fresh: Fresh) {
     match fresh.admin {
         Some((admin, name)) => {
-            let _ = Sql::new(&format!("DROP DATABASE IF EXISTS {name}")).execute(admin.pool()).await;
+            let _ = Sql::new(&format!("DROP DATABASE IF EXISTS {name}"))
+                .execute(admin.pool())
+                .await;
         }
         None => {
-            let path = fresh.url.trim_start_matches("sqlite://").trim_end_matches("?mode=rwc").to_owned();
+            let path = fresh
+                .url
+                .trim_start_matches("sqlite://")
+                .trim_end_matches("?mode=rwc")
+                .to_owned();
             for suffix in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{path}{suffix}"));
             }
@@ -66,7 +80,11 @@ async fn drop_fresh(fresh: Fresh) {
 
 fn percentiles(mut ms: Vec<f64>) -> serde_json::Value {
     ms.sort_by(|a, b| a.total_cmp(b));
-    let at = |q: f64| ms.get(((ms.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
+    let at = |q: f64| {
+        ms.get(((ms.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
     json!({ "p50": (at(0.50) * 1000.0).round() / 1000.0, "p99": (at(0.99) * 1000.0).round() / 1000.0 })
 }
 
@@ -88,7 +106,12 @@ async fn run(url: &str, count: usize) -> Result<serde_json::Value, BenchError> {
     let rows = std::mem::take(&mut sql).fetch_all(db.pool()).await?;
     let communes: Vec<(Unit, String)> = rows
         .iter()
-        .map(|r| Ok((org::storage::unit_from_row(r)?, sqlx::Row::try_get::<String, _>(r, "province_code")?)))
+        .map(|r| {
+            Ok((
+                org::storage::unit_from_row(r)?,
+                sqlx::Row::try_get::<String, _>(r, "province_code")?,
+            ))
+        })
         .collect::<Result<_, sqlx::Error>>()?;
 
     // Generate first, so that the insert rate measures the database alone.
@@ -97,7 +120,12 @@ async fn run(url: &str, count: usize) -> Result<serde_json::Value, BenchError> {
     let mut people: Vec<(ValidPerson, usize)> = Vec::with_capacity(count);
     while people.len() < count {
         let c = g.below(communes.len());
-        for p in g.household(&cccd_province_for(&communes[c].1), &communes[c].0.code, &mut serial, 2026) {
+        for p in g.household(
+            &cccd_province_for(&communes[c].1),
+            &communes[c].0.code,
+            &mut serial,
+            2026,
+        ) {
             people.push((p, c));
         }
     }
@@ -107,7 +135,11 @@ async fn run(url: &str, count: usize) -> Result<serde_json::Value, BenchError> {
     for chunk in people.chunks(CHUNK) {
         let records: Vec<PersonRecord<'_>> = chunk
             .iter()
-            .map(|(person, c)| PersonRecord { person, unit: &communes[*c].0, address_commune_id: None })
+            .map(|(person, c)| PersonRecord {
+                person,
+                unit: &communes[*c].0,
+                address_commune_id: None,
+            })
             .collect();
         let mut tx = db.begin_write().await?;
         storage::insert_many(&mut tx, &records).await?;
@@ -138,8 +170,15 @@ async fn run(url: &str, count: usize) -> Result<serde_json::Value, BenchError> {
             cccds.push(t.elapsed().as_secs_f64() * 1000.0);
         }
 
-        let scope = if rng.gen_bool(0.5) { province } else { Scope::Commune(commune.id) };
-        let after = rng.gen_bool(0.5).then(|| Cursor { sort_key: person.sort_key.clone(), id: 0 });
+        let scope = if rng.gen_bool(0.5) {
+            province
+        } else {
+            Scope::Commune(commune.id)
+        };
+        let after = rng.gen_bool(0.5).then(|| Cursor {
+            sort_key: person.sort_key.clone(),
+            id: 0,
+        });
         let t = Instant::now();
         storage::search(&db, &[scope], &SearchQuery::All, after.as_ref(), 50).await?;
         lists.push(t.elapsed().as_secs_f64() * 1000.0);

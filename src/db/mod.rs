@@ -2,8 +2,8 @@
 //! embedded default) and PostgreSQL with the same SQL, plus the few helpers
 //! every domain's storage module shares. Domain SQL lives in each domain.
 
-mod sql;
 pub mod scope;
+mod sql;
 
 use std::str::FromStr;
 use std::time::Duration;

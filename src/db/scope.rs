@@ -17,9 +17,18 @@ pub fn push_filter(sql: &mut Sql, alias: &str, scopes: &[Scope]) {
     }
     let pick = |wanted: fn(&Scope) -> Option<i64>| -> Vec<i64> { scopes.iter().filter_map(wanted).collect() };
     let groups = [
-        ("province_id", pick(|s| if let Scope::Province(id) = s { Some(*id) } else { None })),
-        ("commune_id", pick(|s| if let Scope::Commune(id) = s { Some(*id) } else { None })),
-        ("branch_id", pick(|s| if let Scope::Branch(id) = s { Some(*id) } else { None })),
+        (
+            "province_id",
+            pick(|s| if let Scope::Province(id) = s { Some(*id) } else { None }),
+        ),
+        (
+            "commune_id",
+            pick(|s| if let Scope::Commune(id) = s { Some(*id) } else { None }),
+        ),
+        (
+            "branch_id",
+            pick(|s| if let Scope::Branch(id) = s { Some(*id) } else { None }),
+        ),
     ];
     sql.push("(");
     let mut first = true;

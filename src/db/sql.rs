@@ -58,18 +58,14 @@ impl Sql {
     where
         E: Executor<'e, Database = Any>,
     {
-        sqlx::query_with(&self.text, self.args)
-            .fetch_all(executor)
-            .await
+        sqlx::query_with(&self.text, self.args).fetch_all(executor).await
     }
 
     pub async fn fetch_optional<'e, E>(self, executor: E) -> Result<Option<AnyRow>, sqlx::Error>
     where
         E: Executor<'e, Database = Any>,
     {
-        sqlx::query_with(&self.text, self.args)
-            .fetch_optional(executor)
-            .await
+        sqlx::query_with(&self.text, self.args).fetch_optional(executor).await
     }
 
     pub async fn fetch_all_as<'e, E, T>(self, executor: E) -> Result<Vec<T>, sqlx::Error>
@@ -77,17 +73,13 @@ impl Sql {
         E: Executor<'e, Database = Any>,
         T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
     {
-        sqlx::query_as_with(&self.text, self.args)
-            .fetch_all(executor)
-            .await
+        sqlx::query_as_with(&self.text, self.args).fetch_all(executor).await
     }
 
     pub async fn execute<'e, E>(self, executor: E) -> Result<AnyQueryResult, sqlx::Error>
     where
         E: Executor<'e, Database = Any>,
     {
-        sqlx::query_with(&self.text, self.args)
-            .execute(executor)
-            .await
+        sqlx::query_with(&self.text, self.args).execute(executor).await
     }
 }

@@ -9,7 +9,9 @@ use super::names::*;
 use crate::people::cccd;
 use crate::people::model::{self, Birth, Sex, ValidPerson};
 
-const MOBILE: [&str; 12] = ["091", "094", "088", "090", "093", "089", "096", "097", "098", "086", "032", "070"];
+const MOBILE: [&str; 12] = [
+    "091", "094", "088", "090", "093", "089", "096", "097", "098", "086", "032", "070",
+];
 
 pub struct Generator {
     rng: SmallRng,
@@ -18,7 +20,10 @@ pub struct Generator {
 
 impl Generator {
     pub fn new(seed: u64) -> Generator {
-        Generator { rng: SmallRng::seed_from_u64(seed), family_total: FAMILY.iter().map(|(_, w)| w).sum() }
+        Generator {
+            rng: SmallRng::seed_from_u64(seed),
+            family_total: FAMILY.iter().map(|(_, w)| w).sum(),
+        }
     }
 
     fn family(&mut self) -> &'static str {
@@ -39,11 +44,23 @@ impl Generator {
     /// A household of 1–5 people. `serial` makes CCCD numbers unique: the
     /// caller hands out a distinct value per person. `cccd_province` is a
     /// 3-digit province code of birth registration.
-    pub fn household(&mut self, cccd_province: &str, unit_code: &str, serial: &mut u64, today_year: i32) -> Vec<ValidPerson> {
+    pub fn household(
+        &mut self,
+        cccd_province: &str,
+        unit_code: &str,
+        serial: &mut u64,
+        today_year: i32,
+    ) -> Vec<ValidPerson> {
         let family = self.family();
         let size = self.rng.gen_range(1..=5);
-        let phone = (self.rng.gen_bool(0.8)).then(|| format!("{}{:07}", self.pick(&MOBILE), self.rng.gen_range(0..10_000_000)));
-        let address = format!("Số {}, {} {}", self.rng.gen_range(1..300), self.pick(&STREETS), self.rng.gen_range(1..30));
+        let phone =
+            (self.rng.gen_bool(0.8)).then(|| format!("{}{:07}", self.pick(&MOBILE), self.rng.gen_range(0..10_000_000)));
+        let address = format!(
+            "Số {}, {} {}",
+            self.rng.gen_range(1..300),
+            self.pick(&STREETS),
+            self.rng.gen_range(1..30)
+        );
         (0..size)
             .map(|_| {
                 let sex = if self.rng.gen_bool(0.5) { Sex::Male } else { Sex::Female };
@@ -56,7 +73,8 @@ impl Generator {
                 let birth = if self.rng.gen_bool(0.3) {
                     Birth::Year(year)
                 } else {
-                    let date = time::Date::from_ordinal_date(year, self.rng.gen_range(1..=365)).unwrap_or(time::Date::MIN);
+                    let date =
+                        time::Date::from_ordinal_date(year, self.rng.gen_range(1..=365)).unwrap_or(time::Date::MIN);
                     Birth::Date(date)
                 };
                 let adult = today_year - year >= 14;

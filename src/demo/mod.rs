@@ -49,7 +49,12 @@ pub async fn load(db: &Db, scale: Scale) -> Result<(), DemoError> {
     for batch in communes.chunks(COMMUNES_PER_TRANSACTION) {
         persons += fill(db, batch, year).await?;
     }
-    tracing::info!(communes = communes.len(), persons, seconds = started.elapsed().as_secs_f64(), "demo data loaded");
+    tracing::info!(
+        communes = communes.len(),
+        persons,
+        seconds = started.elapsed().as_secs_f64(),
+        "demo data loaded"
+    );
     Ok(())
 }
 
@@ -65,7 +70,9 @@ async fn ensure_accounts(db: &Db) -> Result<(), DemoError> {
             role: role.into(),
             unit_code: unit.into(),
         };
-        service::create(db, None, new).await.map_err(|e| DemoError::Account(username, e.to_string()))?;
+        service::create(db, None, new)
+            .await
+            .map_err(|e| DemoError::Account(username, e.to_string()))?;
     }
     Ok(())
 }
@@ -79,12 +86,19 @@ async fn communes_to_fill(db: &Db, scale: Scale) -> Result<Vec<(Unit, String)>, 
         org::storage::UNIT_COLUMNS
     ));
     if let Scale::Small = scale {
-        sql.push(" AND pr.code IN ('").push(&SMALL_PROVINCES.join("', '")).push("')");
+        sql.push(" AND pr.code IN ('")
+            .push(&SMALL_PROVINCES.join("', '"))
+            .push("')");
     }
     sql.push(" ORDER BY u.code");
     let rows = sql.fetch_all(db.pool()).await?;
     rows.iter()
-        .map(|r| Ok((org::storage::unit_from_row(r)?, r.try_get::<String, _>("province_code")?)))
+        .map(|r| {
+            Ok((
+                org::storage::unit_from_row(r)?,
+                r.try_get::<String, _>("province_code")?,
+            ))
+        })
         .collect()
 }
 
@@ -107,7 +121,11 @@ async fn fill(db: &Db, communes: &[(Unit, String)], year: i32) -> Result<usize, 
         let mut serial = commune_number * 1000;
         let mut count = 0;
         while count < PERSONS_PER_COMMUNE {
-            let owner = if g.below(4) == 0 { commune.clone() } else { branches[g.below(branches.len())].clone() };
+            let owner = if g.below(4) == 0 {
+                commune.clone()
+            } else {
+                branches[g.below(branches.len())].clone()
+            };
             for person in g.household(&cccd_province, &owner.code, &mut serial, year) {
                 people.push(person);
                 owners.push(owner.clone());
@@ -118,7 +136,11 @@ async fn fill(db: &Db, communes: &[(Unit, String)], year: i32) -> Result<usize, 
     let records: Vec<PersonRecord<'_>> = people
         .iter()
         .zip(&owners)
-        .map(|(person, unit)| PersonRecord { person, unit, address_commune_id: unit.placement.commune_id })
+        .map(|(person, unit)| PersonRecord {
+            person,
+            unit,
+            address_commune_id: unit.placement.commune_id,
+        })
         .collect();
     people_storage::insert_many(&mut tx, &records).await?;
     tx.commit().await?;

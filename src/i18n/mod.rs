@@ -57,7 +57,10 @@ fn catalogue(lang: Lang) -> &'static Catalogue {
 pub fn t(lang: Lang, key: &str) -> &'static str {
     match catalogue(lang).get(key) {
         Some(text) => text.as_str(),
-        None => catalogue(Lang::Vi).get(key).map(String::as_str).unwrap_or("⟨missing text⟩"),
+        None => catalogue(Lang::Vi)
+            .get(key)
+            .map(String::as_str)
+            .unwrap_or("⟨missing text⟩"),
     }
 }
 
@@ -72,8 +75,9 @@ pub fn t_or<'a>(lang: Lang, key: &str, fallback: &'a str) -> &'a str {
 
 /// The text for `key` with `{name}` parameters filled in.
 pub fn t_with(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
-    args.iter()
-        .fold(t(lang, key).to_owned(), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
+    args.iter().fold(t(lang, key).to_owned(), |text, (name, value)| {
+        text.replace(&format!("{{{name}}}"), value)
+    })
 }
 
 #[cfg(test)]

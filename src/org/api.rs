@@ -32,7 +32,11 @@ fn unit_json(unit: &Unit) -> Value {
     })
 }
 
-async fn show(State(state): State<AppState>, user: CurrentUser, Path(code): Path<String>) -> Result<Response, AppError> {
+async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
     let unit = readable_unit(&state, &user, &code).await?;
     let mut body = unit_json(&unit);
     let parent = match unit.parent_id {
@@ -44,12 +48,20 @@ async fn show(State(state): State<AppState>, user: CurrentUser, Path(code): Path
         Some(id) => storage::by_id(&state.db, id).await?.map(|u| u.code),
         None => None,
     });
-    body["merged_from"] = json!(storage::merged_into(&state.db, unit.id).await?.iter().map(|u| u.code.clone()).collect::<Vec<_>>());
+    body["merged_from"] = json!(storage::merged_into(&state.db, unit.id)
+        .await?
+        .iter()
+        .map(|u| u.code.clone())
+        .collect::<Vec<_>>());
     body["persons"] = json!(crate::people::storage::count_in(&state.db, unit.scope()).await?);
     Ok(axum::Json(body).into_response())
 }
 
-async fn children(State(state): State<AppState>, user: CurrentUser, Path(code): Path<String>) -> Result<Response, AppError> {
+async fn children(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
     let unit = readable_unit(&state, &user, &code).await?;
     let rows = children_with_counts(&state, &unit).await?;
     let items: Vec<Value> = rows
@@ -71,7 +83,11 @@ struct ResolveParams {
 }
 
 /// Which 2025 commune a commune name or code from a list belongs to.
-async fn resolve(State(state): State<AppState>, _user: CurrentUser, Query(p): Query<ResolveParams>) -> Result<Response, AppError> {
+async fn resolve(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Query(p): Query<ResolveParams>,
+) -> Result<Response, AppError> {
     if p.q.trim().is_empty() || p.q.chars().count() > 100 {
         return Err(AppError::bad_request("error.resolve_query"));
     }

@@ -205,9 +205,9 @@ mod tests {
     fn merge_needs_active_units_of_the_same_level() {
         let target = unit(1, Level::Commune, UnitStatus::Active);
         let ok = unit(2, Level::Commune, UnitStatus::Active);
-        assert!(merge_refusal(&[ok.clone()], &target).is_none());
+        assert!(merge_refusal(std::slice::from_ref(&ok), &target).is_none());
         assert!(merge_refusal(&[], &target).is_some());
-        assert!(merge_refusal(&[target.clone()], &target).is_some());
+        assert!(merge_refusal(std::slice::from_ref(&target), &target).is_some());
         let province = unit(3, Level::Province, UnitStatus::Active);
         assert!(merge_refusal(&[province], &target).is_some());
         let merged = unit(4, Level::Commune, UnitStatus::Merged);

@@ -86,13 +86,21 @@ async fn load_units(tx: &mut Transaction<'static, Any>) -> Result<(), ReferenceE
         .collect::<Result<_, _>>()?;
     let now = db::now();
     let mut sql = Sql::new("INSERT INTO units (code, name, name_folded, level, kind, created_at) VALUES (");
-    sql.bind(CENTRAL_CODE.to_owned()).push(", ").bind(CENTRAL_NAME.to_owned());
-    sql.push(", ").bind(text::fold(CENTRAL_NAME)).push(", 'central', 'central', ").bind(now.clone()).push(")");
+    sql.bind(CENTRAL_CODE.to_owned())
+        .push(", ")
+        .bind(CENTRAL_NAME.to_owned());
+    sql.push(", ")
+        .bind(text::fold(CENTRAL_NAME))
+        .push(", 'central', 'central', ")
+        .bind(now.clone())
+        .push(")");
     sql.execute(&mut **tx).await?;
 
     let (provinces, communes): (Vec<_>, Vec<_>) = records.into_iter().partition(|r| r.code.len() == 2);
     insert_level(tx, &provinces, "province", &now, |_| CENTRAL_CODE.to_owned()).await?;
-    Sql::new("UPDATE units SET province_id = id WHERE level = 'province'").execute(&mut **tx).await?;
+    Sql::new("UPDATE units SET province_id = id WHERE level = 'province'")
+        .execute(&mut **tx)
+        .await?;
     insert_level(tx, &communes, "commune", &now, |r| r.province_code.clone()).await?;
     Sql::new(
         "UPDATE units SET commune_id = id, province_id = parent_id WHERE level = 'commune' AND commune_id IS NULL",
@@ -123,8 +131,14 @@ async fn insert_level(
             let parent_id = *parents.get(&parent).ok_or(ReferenceError::UnknownProvince(parent))?;
             sql.push(if i == 0 { "(" } else { ", (" });
             sql.bind(record.code.clone()).push(", ").bind(record.name.clone());
-            sql.push(", ").bind(text::fold(&record.name)).push(", ").bind(level.to_owned());
-            sql.push(", ").bind(kind_of(&record.unit_type).to_owned()).push(", ").bind(parent_id);
+            sql.push(", ")
+                .bind(text::fold(&record.name))
+                .push(", ")
+                .bind(level.to_owned());
+            sql.push(", ")
+                .bind(kind_of(&record.unit_type).to_owned())
+                .push(", ")
+                .bind(parent_id);
             sql.push(", ").bind(now.to_owned()).push(")");
         }
         sql.execute(&mut **tx).await?;
@@ -143,10 +157,22 @@ async fn load_reform(tx: &mut Transaction<'static, Any>) -> Result<(), Reference
         );
         for (i, r) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" });
-            sql.bind(r.old_ward_code.clone()).push(", ").bind(r.old_ward_name.clone());
-            sql.push(", ").bind(commune_key(&r.old_ward_name)).push(", ").bind(r.old_district_name.clone());
-            sql.push(", ").bind(r.old_province_code.clone()).push(", ").bind(r.old_province_name.clone());
-            sql.push(", ").bind(r.new_ward_code.clone()).push(", ").bind(r.note.clone()).push(")");
+            sql.bind(r.old_ward_code.clone())
+                .push(", ")
+                .bind(r.old_ward_name.clone());
+            sql.push(", ")
+                .bind(commune_key(&r.old_ward_name))
+                .push(", ")
+                .bind(r.old_district_name.clone());
+            sql.push(", ")
+                .bind(r.old_province_code.clone())
+                .push(", ")
+                .bind(r.old_province_name.clone());
+            sql.push(", ")
+                .bind(r.new_ward_code.clone())
+                .push(", ")
+                .bind(r.note.clone())
+                .push(")");
         }
         sql.push(" ON CONFLICT (old_code, new_code) DO NOTHING");
         sql.execute(&mut **tx).await?;

@@ -46,11 +46,18 @@ pub struct ReformMatch {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Resolution {
     /// The text names a 2025 commune directly.
-    Current { code: String },
+    Current {
+        code: String,
+    },
     /// The text names a pre-2025 commune that went (whole) into one 2025 commune.
-    Reformed { code: String, via: ReformMatch },
+    Reformed {
+        code: String,
+        via: ReformMatch,
+    },
     /// Several 2025 communes fit: the caller must choose (or give the province).
-    Ambiguous { codes: Vec<String> },
+    Ambiguous {
+        codes: Vec<String>,
+    },
     NotFound,
 }
 
@@ -62,7 +69,11 @@ pub fn decide(current_codes: Vec<String>, reform: Vec<ReformMatch>) -> Resolutio
     current_codes.sort();
     current_codes.dedup();
     match current_codes.len() {
-        1 => return Resolution::Current { code: current_codes.remove(0) },
+        1 => {
+            return Resolution::Current {
+                code: current_codes.remove(0),
+            }
+        }
         n if n > 1 => return Resolution::Ambiguous { codes: current_codes },
         _ => {}
     }
@@ -121,7 +132,12 @@ mod tests {
     #[test]
     fn a_split_commune_is_ambiguous() {
         let r = decide(vec![], vec![old("00016", "00004"), old("00016", "00008")]);
-        assert_eq!(r, Resolution::Ambiguous { codes: vec!["00004".into(), "00008".into()] });
+        assert_eq!(
+            r,
+            Resolution::Ambiguous {
+                codes: vec!["00004".into(), "00008".into()]
+            }
+        );
         assert_eq!(decide(vec![], vec![]), Resolution::NotFound);
     }
 }

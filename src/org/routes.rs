@@ -81,11 +81,32 @@ async fn dashboard(State(state): State<AppState>, lang: Lang, user: CurrentUser)
     let mut homes = Vec::new();
     for grant in &user.principal.grants {
         let persons = crate::people::storage::count_in(&state.db, grant.scope()).await?;
-        let branches: i64 = storage::branch_counts_by_child(&state.db, &grant.unit).await?.values().sum();
-        let branches = if grant.unit.level == Level::Commune { storage::children(&state.db, grant.unit.id).await?.iter().filter(|u| u.is_active()).count() as i64 } else { branches };
-        homes.push((grant.role, UnitRow { unit: grant.unit.clone(), counts: UnitCounts { branches, persons } }));
+        let branches: i64 = storage::branch_counts_by_child(&state.db, &grant.unit)
+            .await?
+            .values()
+            .sum();
+        let branches = if grant.unit.level == Level::Commune {
+            storage::children(&state.db, grant.unit.id)
+                .await?
+                .iter()
+                .filter(|u| u.is_active())
+                .count() as i64
+        } else {
+            branches
+        };
+        homes.push((
+            grant.role,
+            UnitRow {
+                unit: grant.unit.clone(),
+                counts: UnitCounts { branches, persons },
+            },
+        ));
     }
-    Ok(render(&Dashboard { ctx: PageCtx::new(lang, &user, "/"), homes })?.into_response())
+    Ok(render(&Dashboard {
+        ctx: PageCtx::new(lang, &user, "/"),
+        homes,
+    })?
+    .into_response())
 }
 
 async fn home_unit(user: CurrentUser) -> Result<Response, AppError> {
@@ -121,10 +142,17 @@ impl UnitPage {
     }
 }
 
-async fn unit_page(State(state): State<AppState>, lang: Lang, user: CurrentUser, Path(code): Path<String>) -> Result<Response, AppError> {
+async fn unit_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
     let unit = readable_unit(&state, &user, &code).await?;
     let parent = match unit.parent_id {
-        Some(id) => storage::by_id(&state.db, id).await?.filter(|p| user.principal.may(Permission::Read, &p.placement)),
+        Some(id) => storage::by_id(&state.db, id)
+            .await?
+            .filter(|p| user.principal.may(Permission::Read, &p.placement)),
         None => None,
     };
     let merged_into = match unit.merged_into_id {
@@ -157,7 +185,12 @@ struct BranchForm {
     kind: String,
 }
 
-async fn create_branch(State(state): State<AppState>, user: CurrentUser, Path(code): Path<String>, Form(f): Form<BranchForm>) -> Result<Response, AppError> {
+async fn create_branch(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Form(f): Form<BranchForm>,
+) -> Result<Response, AppError> {
     let commune = readable_unit(&state, &user, &code).await?;
     let branch = service::create_branch(&state.db, &user.principal, &commune, &f.name, &f.kind).await?;
     Ok(Redirect::to(&format!("/units/{}", branch.code)).into_response())
@@ -168,13 +201,22 @@ struct RenameForm {
     name: String,
 }
 
-async fn rename(State(state): State<AppState>, user: CurrentUser, Path(code): Path<String>, Form(f): Form<RenameForm>) -> Result<Response, AppError> {
+async fn rename(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Form(f): Form<RenameForm>,
+) -> Result<Response, AppError> {
     let unit = readable_unit(&state, &user, &code).await?;
     service::rename(&state.db, &user.principal, &unit, &f.name).await?;
     Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response())
 }
 
-async fn close(State(state): State<AppState>, user: CurrentUser, Path(code): Path<String>) -> Result<Response, AppError> {
+async fn close(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
     let unit = readable_unit(&state, &user, &code).await?;
     service::close(&state.db, &user.principal, &unit).await?;
     Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response())
@@ -188,7 +230,12 @@ struct MergeForm {
     sources: String,
 }
 
-async fn merge(State(state): State<AppState>, user: CurrentUser, Path(code): Path<String>, Form(f): Form<MergeForm>) -> Result<Response, AppError> {
+async fn merge(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Form(f): Form<MergeForm>,
+) -> Result<Response, AppError> {
     readable_unit(&state, &user, &code).await?;
     let target = readable_unit(&state, &user, f.target.trim()).await?;
     let sources: Vec<String> = f.sources.split([',', ' ', ';']).map(str::to_owned).collect();

@@ -44,13 +44,29 @@ fn change(action: &'static str, unit: &Unit, before: serde_json::Value, after: s
 }
 
 /// A commune's staff or supervisors open branches in it.
-pub async fn create_branch(db: &Db, user: &Principal, commune: &Unit, name: &str, kind: &str) -> Result<Unit, ManageError> {
-    let grant = user.grant_for(Permission::Write, &commune.placement).ok_or(ManageError::Forbidden)?;
+pub async fn create_branch(
+    db: &Db,
+    user: &Principal,
+    commune: &Unit,
+    name: &str,
+    kind: &str,
+) -> Result<Unit, ManageError> {
+    let grant = user
+        .grant_for(Permission::Write, &commune.placement)
+        .ok_or(ManageError::Forbidden)?;
     let name = clean_name(name)?;
     let kind = BranchKind::parse(kind).ok_or(OrgError::InvalidBranchKind)?;
     let mut tx = db.begin_write().await?;
     let branch = storage::create_branch(&mut tx, commune, &name, kind).await?;
-    let entry = Change { before: None, ..change("create", &branch, json!({}), json!({"code": branch.code, "name": name, "kind": kind.as_str()})) };
+    let entry = Change {
+        before: None,
+        ..change(
+            "create",
+            &branch,
+            json!({}),
+            json!({"code": branch.code, "name": name, "kind": kind.as_str()}),
+        )
+    };
     audit::storage::record(&mut tx, &user.actor(Some(grant)), entry).await?;
     tx.commit().await?;
     Ok(branch)
@@ -75,7 +91,12 @@ pub async fn rename(db: &Db, user: &Principal, unit: &Unit, name: &str) -> Resul
     let name = clean_name(name)?;
     let mut tx = db.begin_write().await?;
     storage::rename(&mut tx, unit.id, &name).await?;
-    audit::storage::record(&mut tx, &user.actor(grant), change("rename", unit, json!({"name": unit.name}), json!({"name": name}))).await?;
+    audit::storage::record(
+        &mut tx,
+        &user.actor(grant),
+        change("rename", unit, json!({"name": unit.name}), json!({"name": name})),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -87,7 +108,12 @@ pub async fn close(db: &Db, user: &Principal, unit: &Unit) -> Result<(), ManageE
     }
     let mut tx = db.begin_write().await?;
     storage::close(&mut tx, unit.id).await?;
-    audit::storage::record(&mut tx, &user.actor(grant), change("close", unit, json!({"status": "active"}), json!({"status": "closed"}))).await?;
+    audit::storage::record(
+        &mut tx,
+        &user.actor(grant),
+        change("close", unit, json!({"status": "active"}), json!({"status": "closed"})),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -113,7 +139,12 @@ pub async fn merge(db: &Db, user: &Principal, target: &Unit, source_codes: &[Str
     let mut tx = db.begin_write().await?;
     for source in &sources {
         storage::merge(&mut tx, source, target).await?;
-        let entry = change("merge", source, json!({"status": "active"}), json!({"status": "merged", "merged_into": target.code}));
+        let entry = change(
+            "merge",
+            source,
+            json!({"status": "active"}),
+            json!({"status": "merged", "merged_into": target.code}),
+        );
         audit::storage::record(&mut tx, &user.actor(grant), entry).await?;
     }
     let absorbed: Vec<&str> = sources.iter().map(|s| s.code.as_str()).collect();

@@ -48,13 +48,21 @@ fn units_from_rows(rows: Vec<AnyRow>) -> Result<Vec<Unit>, sqlx::Error> {
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<Unit>, sqlx::Error> {
     let mut sql = Sql::new(&format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.code = "));
     sql.bind(code.to_owned());
-    sql.fetch_optional(db.pool()).await?.as_ref().map(unit_from_row).transpose()
+    sql.fetch_optional(db.pool())
+        .await?
+        .as_ref()
+        .map(unit_from_row)
+        .transpose()
 }
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<Unit>, sqlx::Error> {
     let mut sql = Sql::new(&format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.id = "));
     sql.bind(id);
-    sql.fetch_optional(db.pool()).await?.as_ref().map(unit_from_row).transpose()
+    sql.fetch_optional(db.pool())
+        .await?
+        .as_ref()
+        .map(unit_from_row)
+        .transpose()
 }
 
 pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Unit>, sqlx::Error> {
@@ -88,7 +96,9 @@ pub async fn merged_into(db: &Db, id: i64) -> Result<Vec<Unit>, sqlx::Error> {
 /// Active branches below each child of `unit`, keyed by child id.
 pub async fn branch_counts_by_child(db: &Db, unit: &Unit) -> Result<HashMap<i64, i64>, sqlx::Error> {
     let mut sql = match unit.level {
-        Level::Central => Sql::new("SELECT province_id, COUNT(*) FROM units WHERE level = 'branch' AND status = 'active' GROUP BY province_id"),
+        Level::Central => Sql::new(
+            "SELECT province_id, COUNT(*) FROM units WHERE level = 'branch' AND status = 'active' GROUP BY province_id",
+        ),
         Level::Province => {
             let mut sql = Sql::new("SELECT commune_id, COUNT(*) FROM units WHERE level = 'branch' AND status = 'active' AND province_id = ");
             sql.bind(unit.id).push(" GROUP BY commune_id");
@@ -106,7 +116,11 @@ pub async fn branch_counts_by_child(db: &Db, unit: &Unit) -> Result<HashMap<i64,
 pub async fn count_at_level(db: &Db, level: Level) -> Result<i64, sqlx::Error> {
     let mut sql = Sql::new("SELECT COUNT(*) FROM units WHERE status = 'active' AND level = ");
     sql.bind(level.as_str().to_owned());
-    Ok(sql.fetch_optional(db.pool()).await?.map(|r| db::int(&r, 0)).unwrap_or(0))
+    Ok(sql
+        .fetch_optional(db.pool())
+        .await?
+        .map(|r| db::int(&r, 0))
+        .unwrap_or(0))
 }
 
 pub async fn create_branch(
@@ -135,11 +149,24 @@ pub async fn create_branch(
     let mut sql = Sql::new(
         "INSERT INTO units (code, name, name_folded, level, kind, parent_id, province_id, commune_id, created_at) VALUES (",
     );
-    sql.bind(code.clone()).push(", ").bind(name.to_owned()).push(", ").bind(text::fold(name));
-    sql.push(", 'branch', ").bind(kind.as_str().to_owned()).push(", ").bind(commune.id);
-    sql.push(", ").bind(commune.placement.province_id).push(", ").bind(commune.id);
+    sql.bind(code.clone())
+        .push(", ")
+        .bind(name.to_owned())
+        .push(", ")
+        .bind(text::fold(name));
+    sql.push(", 'branch', ")
+        .bind(kind.as_str().to_owned())
+        .push(", ")
+        .bind(commune.id);
+    sql.push(", ")
+        .bind(commune.placement.province_id)
+        .push(", ")
+        .bind(commune.id);
     sql.push(", ").bind(db::now()).push(") RETURNING id");
-    let id = db::int(&sql.fetch_optional(&mut **tx).await?.ok_or(sqlx::Error::RowNotFound)?, 0);
+    let id = db::int(
+        &sql.fetch_optional(&mut **tx).await?.ok_or(sqlx::Error::RowNotFound)?,
+        0,
+    );
     let mut sql = Sql::new("UPDATE units SET branch_id = id WHERE id = ");
     sql.bind(id);
     sql.execute(&mut **tx).await?;
@@ -151,7 +178,9 @@ pub async fn create_branch(
 
 pub async fn rename(tx: &mut Transaction<'static, Any>, unit_id: i64, name: &str) -> Result<(), sqlx::Error> {
     let mut sql = Sql::new("UPDATE units SET name = ");
-    sql.bind(name.to_owned()).push(", name_folded = ").bind(text::fold(name));
+    sql.bind(name.to_owned())
+        .push(", name_folded = ")
+        .bind(text::fold(name));
     sql.push(" WHERE id = ").bind(unit_id);
     sql.execute(&mut **tx).await.map(drop)
 }
@@ -174,7 +203,11 @@ pub async fn merge(tx: &mut Transaction<'static, Any>, source: &Unit, target: &U
         Level::Central => return Ok(()),
     };
     let mut sql = Sql::new("UPDATE units SET status = 'merged', merged_into_id = ");
-    sql.bind(target.id).push(", closed_at = ").bind(db::now()).push(" WHERE id = ").bind(source.id);
+    sql.bind(target.id)
+        .push(", closed_at = ")
+        .bind(db::now())
+        .push(" WHERE id = ")
+        .bind(source.id);
     sql.execute(&mut **tx).await?;
     let mut sql = Sql::new("UPDATE units SET parent_id = ");
     sql.bind(target.id).push(" WHERE parent_id = ").bind(source.id);
@@ -198,14 +231,18 @@ pub async fn resolve_commune(db: &Db, written: &str, province_code: Option<&str>
     let written = written.trim();
     let is_code = !written.is_empty() && written.len() <= 5 && written.chars().all(|c| c.is_ascii_digit());
     let province_id = match province_code {
-        Some(code) => by_code(db, code).await?.filter(|u| u.level == Level::Province).map(|u| u.id),
+        Some(code) => by_code(db, code)
+            .await?
+            .filter(|u| u.level == Level::Province)
+            .map(|u| u.id),
         None => None,
     };
     let mut sql = Sql::new("SELECT u.code, u.name FROM units u WHERE u.level = 'commune' AND u.status = 'active' AND ");
     if is_code {
         sql.push("u.code = ").bind(format!("{written:0>5}"));
     } else {
-        sql.push("u.name_folded LIKE ").bind(format!("%{}", text::fold(written).replace(['%', '_'], "")));
+        sql.push("u.name_folded LIKE ")
+            .bind(format!("%{}", text::fold(written).replace(['%', '_'], "")));
     }
     if let Some(id) = province_id {
         sql.push(" AND u.province_id = ").bind(id);
@@ -215,7 +252,12 @@ pub async fn resolve_commune(db: &Db, written: &str, province_code: Option<&str>
         .fetch_all(db.pool())
         .await?
         .iter()
-        .filter(|r| is_code || r.try_get::<String, _>(1).map(|n| reform::commune_key(&n) == key).unwrap_or(false))
+        .filter(|r| {
+            is_code
+                || r.try_get::<String, _>(1)
+                    .map(|n| reform::commune_key(&n) == key)
+                    .unwrap_or(false)
+        })
         .filter_map(|r| r.try_get(0).ok())
         .collect();
     let mut sql = Sql::new(

@@ -48,7 +48,11 @@ struct SearchParams {
     after: Option<String>,
 }
 
-async fn search(State(state): State<AppState>, user: CurrentUser, Query(p): Query<SearchParams>) -> Result<Response, AppError> {
+async fn search(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(p): Query<SearchParams>,
+) -> Result<Response, AppError> {
     let (page, _) = service::search(&state.db, &user.principal, &p.q, p.unit.as_deref(), p.after.as_deref()).await?;
     Ok(axum::Json(json!({
         "items": page.items.iter().map(person_json).collect::<Vec<_>>(),
@@ -62,20 +66,38 @@ async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<S
     Ok(axum::Json(person_json(&person)).into_response())
 }
 
-async fn create(State(state): State<AppState>, user: CurrentUser, Json(input): Json<PersonInput>) -> Result<Response, AppError> {
+async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(input): Json<PersonInput>,
+) -> Result<Response, AppError> {
     let id = service::create(&state.db, &user.principal, &input).await?;
     let person = service::get(&state.db, &user.principal, id).await?;
-    Ok((StatusCode::CREATED, [("location", format!("/api/v1/persons/{id}"))], axum::Json(person_json(&person))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        [("location", format!("/api/v1/persons/{id}"))],
+        axum::Json(person_json(&person)),
+    )
+        .into_response())
 }
 
-async fn update(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>, Json(patch): Json<PersonPatch>) -> Result<Response, AppError> {
+async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Json(patch): Json<PersonPatch>,
+) -> Result<Response, AppError> {
     let id = record_id(&id)?;
     service::update(&state.db, &user.principal, id, &patch, patch.version).await?;
     let person = service::get(&state.db, &user.principal, id).await?;
     Ok(axum::Json(person_json(&person)).into_response())
 }
 
-async fn remove(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn remove(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     service::delete(&state.db, &user.principal, record_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

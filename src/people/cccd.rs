@@ -53,7 +53,10 @@ pub fn century_sex_digit(sex: Sex, birth_year: i32) -> Option<u8> {
 
 /// Removes the spaces and dots people type inside the number.
 pub fn normalise(input: &str) -> String {
-    input.chars().filter(|c| !c.is_whitespace() && *c != '.' && *c != '-').collect()
+    input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '.' && *c != '-')
+        .collect()
 }
 
 /// Checks a CCCD against the holder's sex and (when known) birth year.
@@ -86,9 +89,15 @@ mod tests {
     #[test]
     fn valid_numbers_pass() {
         // Hà Nội, male, born 1985.
-        assert_eq!(validate("001085012345", Sex::Male, Some(1985)), Ok("001085012345".into()));
+        assert_eq!(
+            validate("001085012345", Sex::Male, Some(1985)),
+            Ok("001085012345".into())
+        );
         // TP Hồ Chí Minh, female, born 2003, typed with spaces.
-        assert_eq!(validate("079 303 000123", Sex::Female, Some(2003)), Ok("079303000123".into()));
+        assert_eq!(
+            validate("079 303 000123", Sex::Female, Some(2003)),
+            Ok("079303000123".into())
+        );
         // Birth year unknown: only the sex is checked.
         assert!(validate("001185012345", Sex::Female, None).is_ok());
     }
@@ -97,11 +106,23 @@ mod tests {
     fn invalid_numbers_say_why() {
         assert_eq!(validate("00108501234", Sex::Male, Some(1985)), Err(CccdError::Format));
         assert_eq!(validate("00108501234a", Sex::Male, Some(1985)), Err(CccdError::Format));
-        assert_eq!(validate("003085012345", Sex::Male, Some(1985)), Err(CccdError::Province));
-        assert_eq!(validate("099085012345", Sex::Male, Some(1985)), Err(CccdError::Province));
+        assert_eq!(
+            validate("003085012345", Sex::Male, Some(1985)),
+            Err(CccdError::Province)
+        );
+        assert_eq!(
+            validate("099085012345", Sex::Male, Some(1985)),
+            Err(CccdError::Province)
+        );
         assert_eq!(validate("001185012345", Sex::Male, Some(1985)), Err(CccdError::Sex));
-        assert_eq!(validate("001086012345", Sex::Male, Some(1985)), Err(CccdError::BirthYear));
-        assert_eq!(validate("001285012345", Sex::Male, Some(1985)), Err(CccdError::BirthYear));
+        assert_eq!(
+            validate("001086012345", Sex::Male, Some(1985)),
+            Err(CccdError::BirthYear)
+        );
+        assert_eq!(
+            validate("001285012345", Sex::Male, Some(1985)),
+            Err(CccdError::BirthYear)
+        );
     }
 
     #[test]

@@ -5,12 +5,12 @@
 pub mod api;
 pub mod cccd;
 pub mod model;
+#[cfg(test)]
+mod model_tests;
 pub mod phone;
 pub mod routes;
 pub mod service;
 pub mod storage;
-#[cfg(test)]
-mod model_tests;
 
 use crate::org::OrgError;
 use crate::web::error::FieldErrors;

@@ -95,7 +95,12 @@ pub fn parse_birth(input: &str, today: Option<Date>) -> Result<Option<Birth>, &'
         return Ok(None);
     }
     let numbers: Vec<&str> = input.split(['/', '-', '.']).collect();
-    let parse = |s: &str| s.trim().parse::<i32>().ok().filter(|_| s.chars().all(|c| c.is_ascii_digit()));
+    let parse = |s: &str| {
+        s.trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|_| s.chars().all(|c| c.is_ascii_digit()))
+    };
     let birth = match numbers.as_slice() {
         [y] if y.len() == 4 => Birth::Year(parse(y).ok_or("person.error.birth_format")?),
         [y, m, d] if y.len() == 4 => date(parse(y), parse(m), parse(d))?,
@@ -301,7 +306,11 @@ impl Person {
             birth_date: self.birth.map(Birth::display).unwrap_or_default(),
             cccd: self.cccd.clone().unwrap_or_default(),
             phone: self.phone.clone().unwrap_or_default(),
-            address_commune: self.address_commune.as_ref().map(|u| u.code.clone()).unwrap_or_default(),
+            address_commune: self
+                .address_commune
+                .as_ref()
+                .map(|u| u.code.clone())
+                .unwrap_or_default(),
             address_detail: self.address_detail.clone(),
             unit: self.unit.code.clone(),
         }

@@ -44,29 +44,68 @@ fn each_bad_field_is_reported_against_that_field() {
         ..input()
     };
     let errors = validate(&bad, TODAY).expect_err("invalid");
-    assert_eq!(errors.get("full_name").map(String::as_str), Some("person.error.name_chars"));
+    assert_eq!(
+        errors.get("full_name").map(String::as_str),
+        Some("person.error.name_chars")
+    );
     assert_eq!(errors.get("sex").map(String::as_str), Some("person.error.sex"));
-    assert_eq!(errors.get("birth_date").map(String::as_str), Some("person.error.birth_invalid"));
+    assert_eq!(
+        errors.get("birth_date").map(String::as_str),
+        Some("person.error.birth_invalid")
+    );
     assert_eq!(errors.get("cccd").map(String::as_str), Some("person.error.cccd_format"));
-    assert_eq!(errors.get("phone").map(String::as_str), Some("person.error.phone_format"));
-    assert_eq!(errors.get("address_detail").map(String::as_str), Some("person.error.address_long"));
-    assert_eq!(errors.get("unit").map(String::as_str), Some("person.error.unit_unknown"));
+    assert_eq!(
+        errors.get("phone").map(String::as_str),
+        Some("person.error.phone_format")
+    );
+    assert_eq!(
+        errors.get("address_detail").map(String::as_str),
+        Some("person.error.address_long")
+    );
+    assert_eq!(
+        errors.get("unit").map(String::as_str),
+        Some("person.error.unit_unknown")
+    );
 }
 
 #[test]
 fn sql_meta_characters_in_names_are_refused() {
     for name in ["Robert'); DROP TABLE persons;--", "An \"Bé\"", "Lê Văn 3", "x; y", "%_"] {
-        let errors = validate(&PersonInput { full_name: name.into(), ..input() }, TODAY).expect_err(name);
+        let errors = validate(
+            &PersonInput {
+                full_name: name.into(),
+                ..input()
+            },
+            TODAY,
+        )
+        .expect_err(name);
         assert!(errors.contains_key("full_name"), "{name}");
     }
     // Apostrophes and hyphens belong to real names.
-    assert!(validate(&PersonInput { full_name: "H'Hen Niê".into(), cccd: String::new(), ..input() }, TODAY).is_ok());
+    assert!(validate(
+        &PersonInput {
+            full_name: "H'Hen Niê".into(),
+            cccd: String::new(),
+            ..input()
+        },
+        TODAY
+    )
+    .is_ok());
 }
 
 #[test]
 fn over_long_names_are_refused() {
-    let long = PersonInput { full_name: "An ".repeat(40), ..input() };
-    assert_eq!(validate(&long, TODAY).expect_err("long").get("full_name").map(String::as_str), Some("person.error.name_long"));
+    let long = PersonInput {
+        full_name: "An ".repeat(40),
+        ..input()
+    };
+    assert_eq!(
+        validate(&long, TODAY)
+            .expect_err("long")
+            .get("full_name")
+            .map(String::as_str),
+        Some("person.error.name_long")
+    );
 }
 
 #[test]
@@ -86,18 +125,42 @@ fn birth_dates_take_the_forms_lists_use() {
 
 #[test]
 fn the_cccd_is_checked_against_sex_and_year() {
-    let woman = PersonInput { sex: "Nữ".into(), ..input() };
-    assert_eq!(validate(&woman, TODAY).expect_err("sex").get("cccd").map(String::as_str), Some("person.error.cccd_sex"));
-    let year_only = PersonInput { birth_date: "1986".into(), ..input() };
-    assert_eq!(validate(&year_only, TODAY).expect_err("year").get("cccd").map(String::as_str), Some("person.error.cccd_year"));
+    let woman = PersonInput {
+        sex: "Nữ".into(),
+        ..input()
+    };
+    assert_eq!(
+        validate(&woman, TODAY)
+            .expect_err("sex")
+            .get("cccd")
+            .map(String::as_str),
+        Some("person.error.cccd_sex")
+    );
+    let year_only = PersonInput {
+        birth_date: "1986".into(),
+        ..input()
+    };
+    assert_eq!(
+        validate(&year_only, TODAY)
+            .expect_err("year")
+            .get("cccd")
+            .map(String::as_str),
+        Some("person.error.cccd_year")
+    );
 }
 
 #[test]
 fn a_search_box_tells_cccd_phone_and_names_apart() {
     assert_eq!(parse_query("001085012345"), SearchQuery::Cccd("001085012345".into()));
     assert_eq!(parse_query("0912.345.678"), SearchQuery::Phone("0912345678".into()));
-    assert_eq!(parse_query("Nguyễn  văn AN"), SearchQuery::Name(vec!["nguyen".into(), "van".into(), "an".into()]));
+    assert_eq!(
+        parse_query("Nguyễn  văn AN"),
+        SearchQuery::Name(vec!["nguyen".into(), "van".into(), "an".into()])
+    );
     assert_eq!(parse_query("đ"), SearchQuery::Name(vec!["d".into()]));
     assert_eq!(parse_query("  "), SearchQuery::All);
-    assert_eq!(parse_query("\" OR 1=1 --"), SearchQuery::Name(vec!["or".into(), "1".into(), "1".into()]));
+    assert_eq!(
+        parse_query("\" OR 1=1 --"),
+        SearchQuery::Name(vec!["or".into(), "1".into(), "1".into()])
+    );
 }

@@ -13,7 +13,7 @@ use super::model::{Person, PersonInput, Sex};
 use super::service::{self, PersonPatch};
 use super::storage::Page;
 use crate::accounts::Permission;
-use crate::audit::model::{changed_fields, Entry};
+use crate::audit::model::{Entry, ShownEntry};
 use crate::i18n::Lang;
 use crate::org::Unit;
 use crate::web::auth::CurrentUser;
@@ -51,23 +51,47 @@ struct SearchPage {
     can_write: bool,
 }
 
-async fn search(State(state): State<AppState>, lang: Lang, user: CurrentUser, Query(p): Query<SearchParams>) -> Result<Response, AppError> {
+async fn search(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Query(p): Query<SearchParams>,
+) -> Result<Response, AppError> {
     let (page, unit) = service::search(&state.db, &user.principal, &p.q, p.unit.as_deref(), p.after.as_deref()).await?;
-    let unit_param = unit.as_ref().map(|u| format!("&unit={}", url_encode(&u.code))).unwrap_or_default();
-    let next_link = page
-        .next
+    let unit_param = unit
         .as_ref()
-        .map(|c| format!("/persons?q={}{unit_param}&after={}", url_encode(&p.q), url_encode(&c.encode())));
+        .map(|u| format!("&unit={}", url_encode(&u.code)))
+        .unwrap_or_default();
+    let next_link = page.next.as_ref().map(|c| {
+        format!(
+            "/persons?q={}{unit_param}&after={}",
+            url_encode(&p.q),
+            url_encode(&c.encode())
+        )
+    });
     let can_write = !user.principal.scopes(Permission::Write).is_empty();
     let ctx = PageCtx::new(lang, &user, "/persons");
-    Ok(render(&SearchPage { ctx, q: p.q, unit, page, next_link, can_write })?.into_response())
+    Ok(render(&SearchPage {
+        ctx,
+        q: p.q,
+        unit,
+        page,
+        next_link,
+        can_write,
+    })?
+    .into_response())
 }
 
 /// Rows of a CSV export: the search, every page, up to a safety limit.
 const EXPORT_LIMIT: usize = 100_000;
 
-async fn export(State(state): State<AppState>, user: CurrentUser, Query(p): Query<SearchParams>) -> Result<Response, AppError> {
-    let mut out = String::from("\u{feff}id,full_name,sex,birth_date,cccd,phone,address_commune,address_detail,unit\r\n");
+async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(p): Query<SearchParams>,
+) -> Result<Response, AppError> {
+    let mut out =
+        String::from("\u{feff}id,full_name,sex,birth_date,cccd,phone,address_commune,address_detail,unit\r\n");
     let mut after: Option<String> = None;
     let mut rows = 0;
     loop {
@@ -80,7 +104,11 @@ async fn export(State(state): State<AppState>, user: CurrentUser, Query(p): Quer
                 person.birth.map(|b| b.display()).unwrap_or_default(),
                 person.cccd.clone().unwrap_or_default(),
                 person.phone.clone().unwrap_or_default(),
-                person.address_commune.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
+                person
+                    .address_commune
+                    .as_ref()
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default(),
                 person.address_detail.clone(),
                 person.unit.code.clone(),
             ];
@@ -105,7 +133,11 @@ async fn export(State(state): State<AppState>, user: CurrentUser, Query(p): Quer
 
 /// Quotes a CSV field, and defuses text a spreadsheet would run as a formula.
 fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
@@ -118,7 +150,7 @@ fn csv_field(value: &str) -> String {
 struct DetailPage {
     ctx: PageCtx,
     person: Person,
-    history: Vec<(Entry, Vec<(String, String, String)>)>,
+    history: Vec<ShownEntry>,
     can_write: bool,
 }
 
@@ -128,19 +160,27 @@ impl DetailPage {
     }
 }
 
-async fn detail(State(state): State<AppState>, lang: Lang, user: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn detail(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let person = service::get(&state.db, &user.principal, record_id(&id)?).await?;
     let history = crate::audit::storage::for_entity(&state.db, "person", person.id)
         .await?
         .into_iter()
-        .map(|e| {
-            let changes = changed_fields(e.before.as_ref(), e.after.as_ref());
-            (e, changes)
-        })
+        .map(Entry::shown)
         .collect();
     let can_write = user.principal.may(Permission::Write, &person.placement);
     let ctx = PageCtx::new(lang, &user, &format!("/persons/{}", person.id));
-    Ok(render(&DetailPage { ctx, person, history, can_write })?.into_response())
+    Ok(render(&DetailPage {
+        ctx,
+        person,
+        history,
+        can_write,
+    })?
+    .into_response())
 }
 
 #[derive(Template)]
@@ -163,7 +203,12 @@ impl FormPage {
 fn form_state(lang: Lang, input: &PersonInput) -> FormState {
     FormState::new(lang).with_values([
         ("full_name", input.full_name.clone()),
-        ("sex", Sex::parse(&input.sex).map(|s| s.as_str().to_owned()).unwrap_or_default()),
+        (
+            "sex",
+            Sex::parse(&input.sex)
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+        ),
         ("birth_date", input.birth_date.clone()),
         ("cccd", input.cccd.clone()),
         ("phone", input.phone.clone()),
@@ -177,7 +222,12 @@ fn form_state(lang: Lang, input: &PersonInput) -> FormState {
 /// level below each (communes of a province, branches of a commune).
 async fn unit_choices(state: &AppState, user: &CurrentUser) -> Result<Vec<(String, String)>, AppError> {
     let mut choices = Vec::new();
-    for grant in user.principal.grants.iter().filter(|g| g.role.allows(Permission::Write)) {
+    for grant in user
+        .principal
+        .grants
+        .iter()
+        .filter(|g| g.role.allows(Permission::Write))
+    {
         choices.push((grant.unit.code.clone(), grant.unit.name.clone()));
         for child in crate::org::storage::children(&state.db, grant.unit.id).await? {
             if child.is_active() && choices.len() < 400 {
@@ -188,14 +238,35 @@ async fn unit_choices(state: &AppState, user: &CurrentUser) -> Result<Vec<(Strin
     Ok(choices)
 }
 
-async fn show_form(state: &AppState, lang: Lang, user: &CurrentUser, form: FormState, person_id: Option<i64>, version: i64, status: u16) -> Result<Response, AppError> {
-    let path = person_id.map(|id| format!("/persons/{id}/edit")).unwrap_or_else(|| "/persons/new".into());
-    let page = FormPage { ctx: PageCtx::new(lang, user, &path), form, person_id, version, units: unit_choices(state, user).await? };
+async fn show_form(
+    state: &AppState,
+    lang: Lang,
+    user: &CurrentUser,
+    form: FormState,
+    person_id: Option<i64>,
+    version: i64,
+    status: u16,
+) -> Result<Response, AppError> {
+    let path = person_id
+        .map(|id| format!("/persons/{id}/edit"))
+        .unwrap_or_else(|| "/persons/new".into());
+    let page = FormPage {
+        ctx: PageCtx::new(lang, user, &path),
+        form,
+        person_id,
+        version,
+        units: unit_choices(state, user).await?,
+    };
     let status = axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK);
     Ok((status, render(&page)?).into_response())
 }
 
-async fn new_form(State(state): State<AppState>, lang: Lang, user: CurrentUser, Query(p): Query<SearchParams>) -> Result<Response, AppError> {
+async fn new_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Query(p): Query<SearchParams>,
+) -> Result<Response, AppError> {
     let home = user
         .principal
         .grants
@@ -203,11 +274,19 @@ async fn new_form(State(state): State<AppState>, lang: Lang, user: CurrentUser, 
         .filter(|g| g.role.allows(Permission::Write))
         .max_by_key(|g| g.unit.level as u8)
         .map(|g| g.unit.code.clone());
-    let input = PersonInput { unit: p.unit.or(home).unwrap_or_default(), ..PersonInput::default() };
+    let input = PersonInput {
+        unit: p.unit.or(home).unwrap_or_default(),
+        ..PersonInput::default()
+    };
     show_form(&state, lang, &user, form_state(lang, &input), None, 0, 200).await
 }
 
-async fn create(State(state): State<AppState>, lang: Lang, user: CurrentUser, Form(f): Form<PersonForm>) -> Result<Response, AppError> {
+async fn create(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Form(f): Form<PersonForm>,
+) -> Result<Response, AppError> {
     let input = f.input();
     match service::create(&state.db, &user.principal, &input).await {
         Ok(id) => Ok(Redirect::to(&format!("/persons/{id}")).into_response()),
@@ -217,17 +296,40 @@ async fn create(State(state): State<AppState>, lang: Lang, user: CurrentUser, Fo
                 return Err(e);
             }
             let status = e.status().as_u16();
-            show_form(&state, lang, &user, form_state(lang, &input).with_error(&e), None, 0, status).await
+            show_form(
+                &state,
+                lang,
+                &user,
+                form_state(lang, &input).with_error(&e),
+                None,
+                0,
+                status,
+            )
+            .await
         }
     }
 }
 
-async fn edit_form(State(state): State<AppState>, lang: Lang, user: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn edit_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let person = service::get(&state.db, &user.principal, record_id(&id)?).await?;
     if !user.principal.may(Permission::Write, &person.placement) {
         return Err(AppError::Forbidden);
     }
-    show_form(&state, lang, &user, form_state(lang, &person.to_input()), Some(person.id), person.version, 200).await
+    show_form(
+        &state,
+        lang,
+        &user,
+        form_state(lang, &person.to_input()),
+        Some(person.id),
+        person.version,
+        200,
+    )
+    .await
 }
 
 /// The person form as posted (the CSRF field rides along and is ignored).
@@ -260,7 +362,13 @@ impl PersonForm {
     }
 }
 
-async fn update(State(state): State<AppState>, lang: Lang, user: CurrentUser, Path(id): Path<String>, Form(f): Form<PersonForm>) -> Result<Response, AppError> {
+async fn update(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(f): Form<PersonForm>,
+) -> Result<Response, AppError> {
     let id = record_id(&id)?;
     let patch = PersonPatch::from_input(f.input());
     match service::update(&state.db, &user.principal, id, &patch, f.version).await {
@@ -271,12 +379,25 @@ async fn update(State(state): State<AppState>, lang: Lang, user: CurrentUser, Pa
                 return Err(e);
             }
             let status = e.status().as_u16();
-            show_form(&state, lang, &user, form_state(lang, &f.input()).with_error(&e), Some(id), f.version.unwrap_or(0), status).await
+            show_form(
+                &state,
+                lang,
+                &user,
+                form_state(lang, &f.input()).with_error(&e),
+                Some(id),
+                f.version.unwrap_or(0),
+                status,
+            )
+            .await
         }
     }
 }
 
-async fn delete(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn delete(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     service::delete(&state.db, &user.principal, record_id(&id)?).await?;
     Ok(Redirect::to("/persons").into_response())
 }

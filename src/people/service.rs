@@ -62,7 +62,9 @@ async fn address_commune(db: &Db, written: &str, owner: &Unit) -> Result<Option<
     }
     let code = match resolution {
         Resolution::Current { code } | Resolution::Reformed { code, .. } => code,
-        Resolution::Ambiguous { .. } => return Err(PeopleError::field("address_commune", "person.error.commune_ambiguous")),
+        Resolution::Ambiguous { .. } => {
+            return Err(PeopleError::field("address_commune", "person.error.commune_ambiguous"))
+        }
         Resolution::NotFound => return Err(PeopleError::field("address_commune", "person.error.commune_unknown")),
     };
     let unit = org::storage::by_code(db, &code).await?;
@@ -71,7 +73,12 @@ async fn address_commune(db: &Db, written: &str, owner: &Unit) -> Result<Option<
 
 /// Refuses a CCCD that another record holds. The existing record is
 /// pointed to only when the user may read it.
-async fn ensure_cccd_free(db: &Db, user: &Principal, cccd: Option<&str>, except: Option<i64>) -> Result<(), PeopleError> {
+async fn ensure_cccd_free(
+    db: &Db,
+    user: &Principal,
+    cccd: Option<&str>,
+    except: Option<i64>,
+) -> Result<(), PeopleError> {
     let Some(cccd) = cccd else { return Ok(()) };
     match storage::by_cccd(db, cccd).await? {
         Some((id, _)) if Some(id) == except => Ok(()),
@@ -95,7 +102,11 @@ pub async fn create(db: &Db, user: &Principal, input: &PersonInput) -> Result<i6
     let unit = writable_unit(db, user, &valid.unit_code).await?;
     let address = address_commune(db, &valid.address_commune, &unit).await?;
     ensure_cccd_free(db, user, valid.cccd.as_deref(), None).await?;
-    let record = PersonRecord { person: &valid, unit: &unit, address_commune_id: address.as_ref().map(|a| a.id) };
+    let record = PersonRecord {
+        person: &valid,
+        unit: &unit,
+        address_commune_id: address.as_ref().map(|a| a.id),
+    };
     let mut tx = db.begin_write().await?;
     let id = storage::insert(&mut tx, &record).await.map_err(duplicate_on_race)?;
     let grant = user.grant_for(Permission::Write, &unit.placement);
@@ -115,7 +126,13 @@ pub async fn create(db: &Db, user: &Principal, input: &PersonInput) -> Result<i6
 
 /// Applies the fields present in `patch` over the stored record. `version`,
 /// when given, must be the version the user started editing from.
-pub async fn update(db: &Db, user: &Principal, id: i64, patch: &PersonPatch, version: Option<i64>) -> Result<(), PeopleError> {
+pub async fn update(
+    db: &Db,
+    user: &Principal,
+    id: i64,
+    patch: &PersonPatch,
+    version: Option<i64>,
+) -> Result<(), PeopleError> {
     let before = get(db, user, id).await?;
     if !user.may(Permission::Write, &before.placement) {
         return Err(PeopleError::ReadOnly);
@@ -126,15 +143,24 @@ pub async fn update(db: &Db, user: &Principal, id: i64, patch: &PersonPatch, ver
     let input = patch.apply(before.to_input());
     let valid = model::validate(&input, today()).map_err(PeopleError::Validation)?;
     let unit = if valid.unit_code == before.unit.code {
-        org::storage::by_code(db, &before.unit.code).await?.ok_or(PeopleError::NotFound)?
+        org::storage::by_code(db, &before.unit.code)
+            .await?
+            .ok_or(PeopleError::NotFound)?
     } else {
         writable_unit(db, user, &valid.unit_code).await?
     };
     let address = address_commune(db, &valid.address_commune, &unit).await?;
     ensure_cccd_free(db, user, valid.cccd.as_deref(), Some(id)).await?;
-    let record = PersonRecord { person: &valid, unit: &unit, address_commune_id: address.as_ref().map(|a| a.id) };
+    let record = PersonRecord {
+        person: &valid,
+        unit: &unit,
+        address_commune_id: address.as_ref().map(|a| a.id),
+    };
     let mut tx = db.begin_write().await?;
-    if !storage::update(&mut tx, id, before.version, &record).await.map_err(duplicate_on_race)? {
+    if !storage::update(&mut tx, id, before.version, &record)
+        .await
+        .map_err(duplicate_on_race)?
+    {
         return Err(PeopleError::StaleVersion);
     }
     let after = storage_view(&valid, &unit, address.as_ref());
@@ -163,7 +189,9 @@ fn storage_view(valid: &model::ValidPerson, unit: &Unit, address: Option<&Unit>)
 
 pub async fn delete(db: &Db, user: &Principal, id: i64) -> Result<(), PeopleError> {
     let before = get(db, user, id).await?;
-    let grant = user.grant_for(Permission::Write, &before.placement).ok_or(PeopleError::ReadOnly)?;
+    let grant = user
+        .grant_for(Permission::Write, &before.placement)
+        .ok_or(PeopleError::ReadOnly)?;
     let mut tx = db.begin_write().await?;
     storage::delete(&mut tx, id).await?;
     let change = Change {
@@ -181,7 +209,13 @@ pub async fn delete(db: &Db, user: &Principal, id: i64) -> Result<(), PeopleErro
 }
 
 /// Searches the persons the user may read, optionally inside one unit.
-pub async fn search(db: &Db, user: &Principal, q: &str, unit_code: Option<&str>, after: Option<&str>) -> Result<(Page, Option<Unit>), PeopleError> {
+pub async fn search(
+    db: &Db,
+    user: &Principal,
+    q: &str,
+    unit_code: Option<&str>,
+    after: Option<&str>,
+) -> Result<(Page, Option<Unit>), PeopleError> {
     let mut scopes = user.scopes(Permission::Read);
     let mut within = None;
     if let Some(code) = unit_code.map(str::trim).filter(|c| !c.is_empty()) {

@@ -68,17 +68,37 @@ pub fn placement_under(unit: &Unit) -> Placement {
 fn push_values(sql: &mut Sql, r: &PersonRecord<'_>, now: &str) {
     let p = r.person;
     let place = placement_under(r.unit);
-    sql.bind(p.full_name.clone()).push(", ").bind(p.name_folded.clone()).push(", ");
-    sql.bind(p.sort_key.clone()).push(", ").bind(p.sex.as_str().to_owned()).push(", ");
+    sql.bind(p.full_name.clone())
+        .push(", ")
+        .bind(p.name_folded.clone())
+        .push(", ");
+    sql.bind(p.sort_key.clone())
+        .push(", ")
+        .bind(p.sex.as_str().to_owned())
+        .push(", ");
     sql.bind(p.birth.map(|b| i64::from(b.year()))).push(", ");
-    sql.bind(p.birth.and_then(|b| matches!(b, Birth::Date(_)).then(|| b.iso()))).push(", ");
+    sql.bind(p.birth.and_then(|b| matches!(b, Birth::Date(_)).then(|| b.iso())))
+        .push(", ");
     sql.bind(p.cccd.clone()).push(", ").bind(p.phone.clone()).push(", ");
-    sql.bind(r.address_commune_id).push(", ").bind(p.address_detail.clone()).push(", ");
-    sql.bind(r.unit.id).push(", ").bind(place.province_id).push(", ").bind(place.commune_id).push(", ");
-    sql.bind(place.branch_id).push(", ").bind(now.to_owned()).push(", ").bind(now.to_owned());
+    sql.bind(r.address_commune_id)
+        .push(", ")
+        .bind(p.address_detail.clone())
+        .push(", ");
+    sql.bind(r.unit.id)
+        .push(", ")
+        .bind(place.province_id)
+        .push(", ")
+        .bind(place.commune_id)
+        .push(", ");
+    sql.bind(place.branch_id)
+        .push(", ")
+        .bind(now.to_owned())
+        .push(", ")
+        .bind(now.to_owned());
 }
 
-const INSERT: &str = "INSERT INTO persons (full_name, name_folded, sort_key, sex, birth_year, birth_date, cccd, phone, \
+const INSERT: &str =
+    "INSERT INTO persons (full_name, name_folded, sort_key, sex, birth_year, birth_date, cccd, phone, \
      address_commune_id, address_detail, unit_id, province_id, commune_id, branch_id, created_at, updated_at) VALUES ";
 
 pub async fn insert(tx: &mut Transaction<'static, Any>, record: &PersonRecord<'_>) -> Result<i64, sqlx::Error> {
@@ -109,19 +129,39 @@ pub async fn insert_many(tx: &mut Transaction<'static, Any>, records: &[PersonRe
 }
 
 /// Updates a person if nobody changed it since `version`; false otherwise.
-pub async fn update(tx: &mut Transaction<'static, Any>, id: i64, version: i64, record: &PersonRecord<'_>) -> Result<bool, sqlx::Error> {
+pub async fn update(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+    version: i64,
+    record: &PersonRecord<'_>,
+) -> Result<bool, sqlx::Error> {
     let p = record.person;
     let place = placement_under(record.unit);
     let mut sql = Sql::new("UPDATE persons SET full_name = ");
-    sql.bind(p.full_name.clone()).push(", name_folded = ").bind(p.name_folded.clone());
-    sql.push(", sort_key = ").bind(p.sort_key.clone()).push(", sex = ").bind(p.sex.as_str().to_owned());
+    sql.bind(p.full_name.clone())
+        .push(", name_folded = ")
+        .bind(p.name_folded.clone());
+    sql.push(", sort_key = ")
+        .bind(p.sort_key.clone())
+        .push(", sex = ")
+        .bind(p.sex.as_str().to_owned());
     sql.push(", birth_year = ").bind(p.birth.map(|b| i64::from(b.year())));
-    sql.push(", birth_date = ").bind(p.birth.and_then(|b| matches!(b, Birth::Date(_)).then(|| b.iso())));
-    sql.push(", cccd = ").bind(p.cccd.clone()).push(", phone = ").bind(p.phone.clone());
+    sql.push(", birth_date = ")
+        .bind(p.birth.and_then(|b| matches!(b, Birth::Date(_)).then(|| b.iso())));
+    sql.push(", cccd = ")
+        .bind(p.cccd.clone())
+        .push(", phone = ")
+        .bind(p.phone.clone());
     sql.push(", address_commune_id = ").bind(record.address_commune_id);
     sql.push(", address_detail = ").bind(p.address_detail.clone());
-    sql.push(", unit_id = ").bind(record.unit.id).push(", province_id = ").bind(place.province_id);
-    sql.push(", commune_id = ").bind(place.commune_id).push(", branch_id = ").bind(place.branch_id);
+    sql.push(", unit_id = ")
+        .bind(record.unit.id)
+        .push(", province_id = ")
+        .bind(place.province_id);
+    sql.push(", commune_id = ")
+        .bind(place.commune_id)
+        .push(", branch_id = ")
+        .bind(place.branch_id);
     sql.push(", version = version + 1, updated_at = ").bind(db::now());
     sql.push(" WHERE id = ").bind(id).push(" AND version = ").bind(version);
     Ok(sql.execute(&mut **tx).await?.rows_affected() == 1)
@@ -136,7 +176,11 @@ pub async fn delete(tx: &mut Transaction<'static, Any>, id: i64) -> Result<(), s
 pub async fn get(db: &Db, id: i64) -> Result<Option<Person>, sqlx::Error> {
     let mut sql = Sql::new(&format!("SELECT {COLUMNS}{FROM} WHERE p.id = "));
     sql.bind(id);
-    sql.fetch_optional(db.pool()).await?.as_ref().map(person_from_row).transpose()
+    sql.fetch_optional(db.pool())
+        .await?
+        .as_ref()
+        .map(person_from_row)
+        .transpose()
 }
 
 /// The record holding `cccd`, as (id, placement).
@@ -148,7 +192,11 @@ pub async fn by_cccd(db: &Db, cccd: &str) -> Result<Option<(i64, Placement)>, sq
     };
     Ok(Some((
         row.try_get(0)?,
-        Placement { province_id: row.try_get(1)?, commune_id: row.try_get(2)?, branch_id: row.try_get(3)? },
+        Placement {
+            province_id: row.try_get(1)?,
+            commune_id: row.try_get(2)?,
+            branch_id: row.try_get(3)?,
+        },
     )))
 }
 
@@ -166,7 +214,10 @@ impl Cursor {
 
     pub fn decode(text: &str) -> Option<Cursor> {
         let (id, sort_key) = text.split_once('~')?;
-        Some(Cursor { id: id.parse().ok()?, sort_key: sort_key.to_owned() })
+        Some(Cursor {
+            id: id.parse().ok()?,
+            sort_key: sort_key.to_owned(),
+        })
     }
 }
 
@@ -191,7 +242,11 @@ fn match_expression(backend: Backend, scopes: &[Scope], words: &[String]) -> Str
     };
     let mut parts: Vec<String> = words.iter().map(|w| format!("{quote}{w}{quote}")).collect();
     if !scope_tokens.is_empty() && !scopes.contains(&Scope::Country) {
-        let group = scope_tokens.iter().map(|t| format!("{quote}{t}{quote}")).collect::<Vec<_>>().join(or);
+        let group = scope_tokens
+            .iter()
+            .map(|t| format!("{quote}{t}{quote}"))
+            .collect::<Vec<_>>()
+            .join(or);
         parts.insert(0, format!("({group})"));
     }
     parts.join(and)
@@ -199,7 +254,13 @@ fn match_expression(backend: Backend, scopes: &[Scope], words: &[String]) -> Str
 
 /// One page of persons inside `scopes` that match `query`. Name searches
 /// come in registration order (the index order); lists by sort key.
-pub async fn search(db: &Db, scopes: &[Scope], query: &SearchQuery, after: Option<&Cursor>, limit: i64) -> Result<Page, sqlx::Error> {
+pub async fn search(
+    db: &Db,
+    scopes: &[Scope],
+    query: &SearchQuery,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<Page, sqlx::Error> {
     let mut sql = Sql::new(&format!("SELECT {COLUMNS}"));
     let by_id = matches!(query, SearchQuery::Name(_));
     match (query, db.backend()) {
@@ -210,13 +271,17 @@ pub async fn search(db: &Db, scopes: &[Scope], query: &SearchQuery, after: Optio
         }
         (SearchQuery::Name(words), Backend::Postgres) => {
             sql.push(FROM).push(" WHERE p.search_doc @@ to_tsquery('simple', ");
-            sql.bind(match_expression(Backend::Postgres, scopes, words)).push(") AND ");
+            sql.bind(match_expression(Backend::Postgres, scopes, words))
+                .push(") AND ");
         }
         (SearchQuery::Cccd(cccd), _) => {
             sql.push(FROM).push(" WHERE p.cccd = ").bind(cccd.clone()).push(" AND ");
         }
         (SearchQuery::Phone(phone), _) => {
-            sql.push(FROM).push(" WHERE p.phone = ").bind(phone.clone()).push(" AND ");
+            sql.push(FROM)
+                .push(" WHERE p.phone = ")
+                .bind(phone.clone())
+                .push(" AND ");
         }
         (SearchQuery::All, _) => {
             sql.push(FROM).push(" WHERE ");
@@ -229,17 +294,28 @@ pub async fn search(db: &Db, scopes: &[Scope], query: &SearchQuery, after: Optio
         }
         (Some(c), false) => {
             sql.push(" AND (p.sort_key > ").bind(c.sort_key.clone());
-            sql.push(" OR (p.sort_key = ").bind(c.sort_key.clone()).push(" AND p.id > ").bind(c.id).push("))");
+            sql.push(" OR (p.sort_key = ")
+                .bind(c.sort_key.clone())
+                .push(" AND p.id > ")
+                .bind(c.id)
+                .push("))");
         }
         (None, _) => {}
     }
-    sql.push(if by_id { " ORDER BY p.id LIMIT " } else { " ORDER BY p.sort_key, p.id LIMIT " });
+    sql.push(if by_id {
+        " ORDER BY p.id LIMIT "
+    } else {
+        " ORDER BY p.sort_key, p.id LIMIT "
+    });
     sql.bind(limit + 1);
     let rows = sql.fetch_all(db.pool()).await?;
     let mut items: Vec<Person> = rows.iter().map(person_from_row).collect::<Result<_, _>>()?;
     let next = if items.len() as i64 > limit {
         items.truncate(limit as usize);
-        items.last().map(|p| Cursor { sort_key: crate::people::model::sort_key(&p.full_name), id: p.id })
+        items.last().map(|p| Cursor {
+            sort_key: crate::people::model::sort_key(&p.full_name),
+            id: p.id,
+        })
     } else {
         None
     };
@@ -250,7 +326,11 @@ pub async fn search(db: &Db, scopes: &[Scope], query: &SearchQuery, after: Optio
 pub async fn count_in(db: &Db, scope: Scope) -> Result<i64, sqlx::Error> {
     let mut sql = Sql::new("SELECT COUNT(*) FROM persons p WHERE ");
     scope::push_filter(&mut sql, "p", &[scope]);
-    Ok(sql.fetch_optional(db.pool()).await?.map(|r| db::int(&r, 0)).unwrap_or(0))
+    Ok(sql
+        .fetch_optional(db.pool())
+        .await?
+        .map(|r| db::int(&r, 0))
+        .unwrap_or(0))
 }
 
 /// Persons below each child of `unit`, keyed by child id.

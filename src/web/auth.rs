@@ -40,7 +40,11 @@ impl FromRequestParts<AppState> for CurrentUser {
         let principal = storage::load_principal(&state.db, user_id)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        let csrf = session.get(SESSION_CSRF).await.map_err(session_error)?.unwrap_or_default();
+        let csrf = session
+            .get(SESSION_CSRF)
+            .await
+            .map_err(session_error)?
+            .unwrap_or_default();
         Ok(CurrentUser { principal, csrf })
     }
 }
@@ -58,7 +62,10 @@ pub async fn sign_in(session: &Session, user_id: i64) -> Result<String, AppError
     session.cycle_id().await.map_err(session_error)?;
     session.insert(SESSION_USER, user_id).await.map_err(session_error)?;
     let csrf = new_token();
-    session.insert(SESSION_CSRF, csrf.clone()).await.map_err(session_error)?;
+    session
+        .insert(SESSION_CSRF, csrf.clone())
+        .await
+        .map_err(session_error)?;
     Ok(csrf)
 }
 

@@ -27,18 +27,29 @@ pub enum AppError {
     InvalidCredentials,
     Forbidden,
     CsrfMissing,
-    Throttled { minutes: i64 },
+    Throttled {
+        minutes: i64,
+    },
     /// A request the user can fix; `key` is a catalogue key, `args` fill it.
-    BadRequest { key: String, args: Vec<(String, String)> },
+    BadRequest {
+        key: String,
+        args: Vec<(String, String)>,
+    },
     Validation(FieldErrors),
     /// A conflict (duplicate, stale edit); `link` points to the record in the way.
-    Conflict { key: String, link: Option<String> },
+    Conflict {
+        key: String,
+        link: Option<String>,
+    },
     Internal(String),
 }
 
 impl AppError {
     pub fn bad_request(key: &str) -> AppError {
-        AppError::BadRequest { key: key.to_owned(), args: Vec::new() }
+        AppError::BadRequest {
+            key: key.to_owned(),
+            args: Vec::new(),
+        }
     }
 
     pub fn bad_request_with(key: &str, args: &[(&str, &str)]) -> AppError {
@@ -161,7 +172,10 @@ impl From<AccountError> for AppError {
     fn from(err: AccountError) -> AppError {
         match err {
             AccountError::Validation(fields) => AppError::Validation(fields),
-            AccountError::UsernameTaken => AppError::Conflict { key: "error.username_taken".into(), link: None },
+            AccountError::UsernameTaken => AppError::Conflict {
+                key: "error.username_taken".into(),
+                link: None,
+            },
             AccountError::NotFound => AppError::NotFound,
             AccountError::Org(e) => e.into(),
             AccountError::Db(e) => e.into(),
@@ -177,10 +191,14 @@ impl From<PeopleError> for AppError {
                 key: "error.cccd_duplicate_here".into(),
                 link: Some(format!("/persons/{id}")),
             },
-            PeopleError::DuplicateCccd { visible_id: None } => {
-                AppError::Conflict { key: "error.cccd_duplicate_elsewhere".into(), link: None }
-            }
-            PeopleError::StaleVersion => AppError::Conflict { key: "error.stale_version".into(), link: None },
+            PeopleError::DuplicateCccd { visible_id: None } => AppError::Conflict {
+                key: "error.cccd_duplicate_elsewhere".into(),
+                link: None,
+            },
+            PeopleError::StaleVersion => AppError::Conflict {
+                key: "error.stale_version".into(),
+                link: None,
+            },
             PeopleError::NotFound => AppError::NotFound,
             PeopleError::ReadOnly => AppError::Forbidden,
             PeopleError::Org(e) => e.into(),
@@ -194,8 +212,16 @@ impl From<PeopleError> for AppError {
 /// page that needs a signed-in user.
 pub async fn render_errors(request: Request, next: Next) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
-    let lang = if is_api { super::extract::api_lang_of(request.headers()) } else { super::extract::lang_of(request.headers()) };
-    let wanted = request.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    let lang = if is_api {
+        super::extract::api_lang_of(request.headers())
+    } else {
+        super::extract::lang_of(request.headers())
+    };
+    let wanted = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
     let mut response = next.run(request).await;
     let Some(error) = response.extensions_mut().remove::<AppError>() else {
         return response;

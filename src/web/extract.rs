@@ -60,13 +60,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(Json(value)),
             Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::bad_request("error.json_content_type")),
-            Err(JsonRejection::JsonSyntaxError(e)) => {
-                Err(AppError::bad_request_with("error.json_syntax", &[("detail", &e.body_text())]))
-            }
-            Err(JsonRejection::JsonDataError(e)) => {
-                Err(AppError::bad_request_with("error.json_shape", &[("detail", &e.body_text())]))
-            }
-            Err(e) => Err(AppError::bad_request_with("error.json_syntax", &[("detail", &e.body_text())])),
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::bad_request_with(
+                "error.json_syntax",
+                &[("detail", &e.body_text())],
+            )),
+            Err(JsonRejection::JsonDataError(e)) => Err(AppError::bad_request_with(
+                "error.json_shape",
+                &[("detail", &e.body_text())],
+            )),
+            Err(e) => Err(AppError::bad_request_with(
+                "error.json_syntax",
+                &[("detail", &e.body_text())],
+            )),
         }
     }
 }

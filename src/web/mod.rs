@@ -106,10 +106,17 @@ struct NextQuery {
 
 async fn switch_language(Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {
     let lang = Lang::parse(&code).unwrap_or_default();
-    let cookie = format!("{}={}; Path=/; Max-Age=31536000; SameSite=Lax", extract::LANG_COOKIE, lang.code());
+    let cookie = format!(
+        "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        extract::LANG_COOKIE,
+        lang.code()
+    );
     (
         StatusCode::SEE_OTHER,
-        [(header::SET_COOKIE, cookie), (header::LOCATION, page::safe_next(q.next.as_deref()))],
+        [
+            (header::SET_COOKIE, cookie),
+            (header::LOCATION, page::safe_next(q.next.as_deref())),
+        ],
     )
         .into_response()
 }

@@ -26,7 +26,12 @@ pub struct PageCtx {
 
 impl PageCtx {
     pub fn anonymous(lang: Lang, path: &str) -> PageCtx {
-        PageCtx { lang, user: None, csrf: String::new(), path: path.to_owned() }
+        PageCtx {
+            lang,
+            user: None,
+            csrf: String::new(),
+            path: path.to_owned(),
+        }
     }
 
     pub fn new(lang: Lang, user: &CurrentUser, path: &str) -> PageCtx {
@@ -104,7 +109,7 @@ pub fn number(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -190,7 +195,10 @@ pub struct FormState {
 
 impl FormState {
     pub fn new(lang: Lang) -> FormState {
-        FormState { lang, ..FormState::default() }
+        FormState {
+            lang,
+            ..FormState::default()
+        }
     }
 
     pub fn with_values<'a>(mut self, values: impl IntoIterator<Item = (&'a str, String)>) -> FormState {

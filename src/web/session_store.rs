@@ -54,7 +54,9 @@ impl SessionStore for DbSessionStore {
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let mut sql = Sql::new("SELECT data FROM sessions WHERE id = ");
-        sql.bind(id.to_string()).push(" AND expires_at > ").bind(OffsetDateTime::now_utc().unix_timestamp());
+        sql.bind(id.to_string())
+            .push(" AND expires_at > ")
+            .bind(OffsetDateTime::now_utc().unix_timestamp());
         let Some(row) = sql.fetch_optional(self.db.pool()).await.map_err(backend)? else {
             return Ok(None);
         };

@@ -20,27 +20,46 @@ async fn commune_staff_work_in_their_commune_and_never_see_the_neighbour() {
     let mut staff = app.signed_in("badinh", "staff", "00004").await;
 
     // Their own commune: read and change.
-    assert_eq!(staff.get(&format!("/api/v1/persons/{here}")).await.status, StatusCode::OK);
-    let changed = staff.patch_json(&format!("/api/v1/persons/{here}"), &json!({"phone": "0987 654 321"})).await;
+    assert_eq!(
+        staff.get(&format!("/api/v1/persons/{here}")).await.status,
+        StatusCode::OK
+    );
+    let changed = staff
+        .patch_json(&format!("/api/v1/persons/{here}"), &json!({"phone": "0987 654 321"}))
+        .await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
     assert_eq!(changed.json()["phone"], "0987654321");
     assert_eq!(staff.get(&format!("/persons/{here}")).await.status, StatusCode::OK);
 
     // The neighbour: not found by URL, API, search or export.
-    assert_eq!(staff.get(&format!("/persons/{neighbour}")).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(staff.get(&format!("/persons/{neighbour}/edit")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        staff.get(&format!("/persons/{neighbour}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        staff.get(&format!("/persons/{neighbour}/edit")).await.status,
+        StatusCode::NOT_FOUND
+    );
     let api = staff.get(&format!("/api/v1/persons/{neighbour}")).await;
     assert_eq!(api.status, StatusCode::NOT_FOUND);
     assert_eq!(api.json()["error"]["code"], "not_found");
-    let patch = staff.patch_json(&format!("/api/v1/persons/{neighbour}"), &json!({"phone": "0987654321"})).await;
+    let patch = staff
+        .patch_json(&format!("/api/v1/persons/{neighbour}"), &json!({"phone": "0987654321"}))
+        .await;
     assert_eq!(patch.status, StatusCode::NOT_FOUND);
-    assert_eq!(staff.delete(&format!("/api/v1/persons/{neighbour}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        staff.delete(&format!("/api/v1/persons/{neighbour}")).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     let search = staff.get("/api/v1/persons?q=tran%20van%20khoa").await.json();
     assert_eq!(search["items"].as_array().map(Vec::len), Some(0));
     let by_cccd = staff.get("/api/v1/persons?q=001080000012").await.json();
     assert_eq!(by_cccd["items"].as_array().map(Vec::len), Some(0));
-    assert_eq!(staff.get("/api/v1/persons?unit=00008").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        staff.get("/api/v1/persons?unit=00008").await.status,
+        StatusCode::NOT_FOUND
+    );
     let html = staff.get("/persons?q=Tr%E1%BA%A7n").await;
     assert!(!html.body.contains("Trần Văn Khoa"));
 
@@ -48,12 +67,17 @@ async fn commune_staff_work_in_their_commune_and_never_see_the_neighbour() {
     assert_eq!(export.status, StatusCode::OK);
     assert!(export.body.contains("Nguyễn Văn Hùng"));
     assert!(!export.body.contains("Trần Văn Khoa"));
-    assert_eq!(staff.get("/persons/export.csv?unit=00008").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        staff.get("/persons/export.csv?unit=00008").await.status,
+        StatusCode::NOT_FOUND
+    );
 
     assert_eq!(staff.get("/api/v1/units/00008").await.status, StatusCode::NOT_FOUND);
     assert_eq!(staff.get("/units/00008").await.status, StatusCode::NOT_FOUND);
     // Moving a person into the neighbour is refused as an unknown unit.
-    let moved = staff.patch_json(&format!("/api/v1/persons/{here}"), &json!({"unit": "00008"})).await;
+    let moved = staff
+        .patch_json(&format!("/api/v1/persons/{here}"), &json!({"unit": "00008"}))
+        .await;
     assert_eq!(moved.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -63,18 +87,37 @@ async fn a_province_account_sees_its_whole_province_and_nothing_of_another() {
     let (here, neighbour, other_province) = three_people(&app).await;
     let mut province = app.signed_in("hanoi.xem", "viewer", "01").await;
     for id in [here, neighbour] {
-        assert_eq!(province.get(&format!("/api/v1/persons/{id}")).await.status, StatusCode::OK);
+        assert_eq!(
+            province.get(&format!("/api/v1/persons/{id}")).await.status,
+            StatusCode::OK
+        );
     }
-    assert_eq!(province.get(&format!("/api/v1/persons/{other_province}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        province.get(&format!("/api/v1/persons/{other_province}")).await.status,
+        StatusCode::NOT_FOUND
+    );
     let all = province.get("/api/v1/persons").await.json();
-    let names: Vec<&str> = all["items"].as_array().expect("items").iter().filter_map(|p| p["full_name"].as_str()).collect();
+    let names: Vec<&str> = all["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|p| p["full_name"].as_str())
+        .collect();
     assert_eq!(names.len(), 2, "{names:?}");
     assert!(!names.contains(&"Lê Văn Quang"));
     let communes = province.get("/api/v1/units/01/children").await.json();
     assert_eq!(communes["items"].as_array().map(Vec::len), Some(126));
     assert_eq!(province.get("/api/v1/units/31").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(province.get("/api/v1/units/10507/children").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(province.get("/api/v1/persons?q=le%20van%20quang").await.json()["items"].as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        province.get("/api/v1/units/10507/children").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        province.get("/api/v1/persons?q=le%20van%20quang").await.json()["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
 }
 
 #[tokio::test]
@@ -83,10 +126,25 @@ async fn a_viewer_cannot_write() {
     let (here, _, _) = three_people(&app).await;
     let mut viewer = app.signed_in("xem", "viewer", "00004").await;
     let body = json!({"full_name": "Hoàng Văn Sơn", "sex": "M", "unit": "00004"});
-    assert_eq!(viewer.post_json("/api/v1/persons", &body).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(viewer.patch_json(&format!("/api/v1/persons/{here}"), &json!({"phone": "0987654321"})).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(viewer.delete(&format!("/api/v1/persons/{here}")).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(viewer.get(&format!("/persons/{here}/edit")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        viewer.post_json("/api/v1/persons", &body).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        viewer
+            .patch_json(&format!("/api/v1/persons/{here}"), &json!({"phone": "0987654321"}))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        viewer.delete(&format!("/api/v1/persons/{here}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        viewer.get(&format!("/persons/{here}/edit")).await.status,
+        StatusCode::FORBIDDEN
+    );
     let form = viewer.post_form(&format!("/persons/{here}/delete"), &[]).await;
     assert_eq!(form.status, StatusCode::FORBIDDEN);
     let person = viewer.get(&format!("/api/v1/persons/{here}")).await.json();
@@ -105,14 +163,25 @@ async fn state_changes_without_the_csrf_token_are_refused() {
     let refused = staff.post_json("/api/v1/persons", &body).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(refused.json()["error"]["code"], "csrf");
-    let form = staff.post_form("/persons", &[("full_name", "Hoàng Văn Sơn"), ("sex", "M"), ("unit", "00004")]).await;
+    let form = staff
+        .post_form(
+            "/persons",
+            &[("full_name", "Hoàng Văn Sơn"), ("sex", "M"), ("unit", "00004")],
+        )
+        .await;
     assert_eq!(form.status, StatusCode::FORBIDDEN);
     staff.csrf = Some("0".repeat(64));
-    assert_eq!(staff.post_json("/api/v1/persons", &body).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        staff.post_json("/api/v1/persons", &body).await.status,
+        StatusCode::FORBIDDEN
+    );
     staff.csrf = token;
     let list = staff.get("/api/v1/persons").await.json();
     assert_eq!(list["items"].as_array().map(Vec::len), Some(0), "nothing was created");
-    assert_eq!(staff.post_json("/api/v1/persons", &body).await.status, StatusCode::CREATED);
+    assert_eq!(
+        staff.post_json("/api/v1/persons", &body).await.status,
+        StatusCode::CREATED
+    );
 }
 
 #[tokio::test]

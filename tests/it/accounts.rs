@@ -25,15 +25,30 @@ async fn login_form_sets_a_session_and_logout_ends_it() {
     let app = TestApp::new().await;
     app.user("badinh", "staff", "00004").await;
     let mut browser = app.client();
-    let login = browser.post_form("/login", &[("username", "BaDinh"), ("password", PASSWORD), ("next", "/persons")]).await;
+    let login = browser
+        .post_form(
+            "/login",
+            &[("username", "BaDinh"), ("password", PASSWORD), ("next", "/persons")],
+        )
+        .await;
     assert_eq!(login.status, StatusCode::SEE_OTHER, "{}", login.body);
     assert_eq!(login.location(), "/persons");
-    let cookie = login.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let cookie = login
+        .headers
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     let dashboard = browser.get("/").await;
     assert_eq!(dashboard.status, StatusCode::OK);
     assert!(dashboard.body.contains("Phường Ba Đình"));
-    let wrong = browser.post_form("/login", &[("username", "badinh"), ("password", "sai-mat-khau")]).await;
+    let wrong = browser
+        .post_form("/login", &[("username", "badinh"), ("password", "sai-mat-khau")])
+        .await;
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
     assert!(wrong.body.contains("không đúng"));
 
@@ -48,9 +63,19 @@ async fn login_form_sets_a_session_and_logout_ends_it() {
 async fn a_password_change_needs_the_current_password() {
     let app = TestApp::new().await;
     let mut user = app.signed_in("badinh", "staff", "00004").await;
-    let wrong = user.post_form("/account/password", &[("current_password", "khong-phai"), ("password", "mat-khau-moi-2026")]).await;
+    let wrong = user
+        .post_form(
+            "/account/password",
+            &[("current_password", "khong-phai"), ("password", "mat-khau-moi-2026")],
+        )
+        .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let ok = user.post_form("/account/password", &[("current_password", PASSWORD), ("password", "mat-khau-moi-2026")]).await;
+    let ok = user
+        .post_form(
+            "/account/password",
+            &[("current_password", PASSWORD), ("password", "mat-khau-moi-2026")],
+        )
+        .await;
     assert_eq!(ok.status, StatusCode::OK);
     let mut again = app.client();
     assert_eq!(again.login("badinh", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
@@ -62,11 +87,29 @@ async fn a_province_admin_manages_accounts_inside_the_province_only() {
     let app = TestApp::new().await;
     let mut admin = app.signed_in("hanoi", "admin", "01").await;
     let created = admin
-        .post_form("/accounts", &[("username", "canbo.badinh"), ("display_name", "Cán bộ Ba Đình"), ("password", "mot-mat-khau-dai"), ("role", "staff"), ("unit_code", "00004")])
+        .post_form(
+            "/accounts",
+            &[
+                ("username", "canbo.badinh"),
+                ("display_name", "Cán bộ Ba Đình"),
+                ("password", "mot-mat-khau-dai"),
+                ("role", "staff"),
+                ("unit_code", "00004"),
+            ],
+        )
         .await;
     assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
     let outside = admin
-        .post_form("/accounts", &[("username", "canbo.haiphong"), ("display_name", "Cán bộ Hải Phòng"), ("password", "mot-mat-khau-dai"), ("role", "staff"), ("unit_code", "10507")])
+        .post_form(
+            "/accounts",
+            &[
+                ("username", "canbo.haiphong"),
+                ("display_name", "Cán bộ Hải Phòng"),
+                ("password", "mot-mat-khau-dai"),
+                ("role", "staff"),
+                ("unit_code", "10507"),
+            ],
+        )
         .await;
     assert_eq!(outside.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(outside.body.contains("phạm vi"), "the field says why");
@@ -75,13 +118,26 @@ async fn a_province_admin_manages_accounts_inside_the_province_only() {
     assert!(!list.body.contains("canbo.haiphong"));
 
     let central_admin = app.user("trunguong", "admin", "TW").await;
-    assert_eq!(admin.get(&format!("/accounts/{central_admin}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        admin.get(&format!("/accounts/{central_admin}")).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     let mut new_user = app.client();
-    assert_eq!(new_user.login("canbo.badinh", "mot-mat-khau-dai").await.status, StatusCode::OK);
+    assert_eq!(
+        new_user.login("canbo.badinh", "mot-mat-khau-dai").await.status,
+        StatusCode::OK
+    );
     let me = new_user.get("/api/v1/session").await.json();
-    assert_eq!(me["grants"], json!([{"role": "staff", "unit": "00004", "unit_name": "Phường Ba Đình"}]));
-    assert_eq!(new_user.get("/accounts").await.status, StatusCode::NOT_FOUND, "staff do not manage accounts");
+    assert_eq!(
+        me["grants"],
+        json!([{"role": "staff", "unit": "00004", "unit_name": "Phường Ba Đình"}])
+    );
+    assert_eq!(
+        new_user.get("/accounts").await.status,
+        StatusCode::NOT_FOUND,
+        "staff do not manage accounts"
+    );
 }
 
 #[tokio::test]
@@ -89,8 +145,12 @@ async fn a_deactivated_account_loses_its_sessions() {
     let app = TestApp::new().await;
     let mut admin = app.signed_in("hanoi", "admin", "01").await;
     let mut staff = app.signed_in("badinh", "staff", "00004").await;
-    let id = staff.get("/api/v1/session").await.json()["user_id"].as_i64().expect("id");
-    let off = admin.post_form(&format!("/accounts/{id}/active"), &[("active", "false")]).await;
+    let id = staff.get("/api/v1/session").await.json()["user_id"]
+        .as_i64()
+        .expect("id");
+    let off = admin
+        .post_form(&format!("/accounts/{id}/active"), &[("active", "false")])
+        .await;
     assert_eq!(off.status, StatusCode::SEE_OTHER, "{}", off.body);
     assert_eq!(staff.get("/api/v1/persons").await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(staff.login("badinh", PASSWORD).await.status, StatusCode::UNAUTHORIZED);

@@ -9,12 +9,20 @@ async fn a_change_is_audited_with_who_where_and_before_after() {
     let app = TestApp::new().await;
     let mut staff = app.signed_in("badinh", "staff", "00004").await;
     let id = add_person(&mut staff, "Ngô Văn Lâm", "00004", 5).await;
-    let changed = staff.patch_json(&format!("/api/v1/persons/{id}"), &json!({"phone": "0987654321"})).await;
+    let changed = staff
+        .patch_json(&format!("/api/v1/persons/{id}"), &json!({"phone": "0987654321"}))
+        .await;
     assert_eq!(changed.status, StatusCode::OK);
 
     let mut supervisor = app.signed_in("hanoi", "admin", "01").await;
     let audit = supervisor.get("/api/v1/audit").await.json();
-    let update = audit["items"].as_array().expect("items").iter().find(|e| e["action"] == "update").expect("update entry").clone();
+    let update = audit["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|e| e["action"] == "update")
+        .expect("update entry")
+        .clone();
     assert_eq!(update["username"], "badinh");
     assert_eq!(update["actor_unit_name"], "Phường Ba Đình");
     assert_eq!(update["entity_id"], id);
@@ -33,7 +41,10 @@ async fn only_supervisors_of_the_subtree_read_the_audit() {
     assert_eq!(staff.get("/api/v1/audit").await.status, StatusCode::NOT_FOUND);
     let mut other = app.signed_in("haiphong", "admin", "31").await;
     let theirs = other.get("/api/v1/audit").await.json();
-    assert!(!theirs.to_string().contains("Ngô Văn Lâm"), "Hải Phòng does not read Hà Nội's audit");
+    assert!(
+        !theirs.to_string().contains("Ngô Văn Lâm"),
+        "Hải Phòng does not read Hà Nội's audit"
+    );
 }
 
 #[tokio::test]
@@ -41,13 +52,22 @@ async fn the_audit_trail_cannot_be_edited() {
     let app = TestApp::new().await;
     let mut staff = app.signed_in("badinh", "staff", "00004").await;
     add_person(&mut staff, "Ngô Văn Lâm", "00004", 5).await;
-    let update = Sql::new("UPDATE audit_log SET username = 'someone-else'").execute(app.db.pool()).await;
+    let update = Sql::new("UPDATE audit_log SET username = 'someone-else'")
+        .execute(app.db.pool())
+        .await;
     assert!(update.is_err(), "UPDATE on audit_log must fail");
     let delete = Sql::new("DELETE FROM audit_log").execute(app.db.pool()).await;
     assert!(delete.is_err(), "DELETE on audit_log must fail");
-    let count = Sql::new("SELECT COUNT(*) FROM audit_log WHERE username = 'badinh'").fetch_optional(app.db.pool()).await.expect("count");
+    let count = Sql::new("SELECT COUNT(*) FROM audit_log WHERE username = 'badinh'")
+        .fetch_optional(app.db.pool())
+        .await
+        .expect("count");
     assert_eq!(count.map(|r| nhanai::db::int(&r, 0)), Some(1));
-    for method in [axum::http::Method::DELETE, axum::http::Method::PATCH, axum::http::Method::PUT] {
+    for method in [
+        axum::http::Method::DELETE,
+        axum::http::Method::PATCH,
+        axum::http::Method::PUT,
+    ] {
         let response = staff.send(method, "/api/v1/audit", None, String::new(), true).await;
         assert_eq!(response.status, StatusCode::METHOD_NOT_ALLOWED);
     }

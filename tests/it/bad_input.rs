@@ -4,7 +4,10 @@ use serde_json::json;
 use crate::support::{add_person, TestApp};
 
 async fn person_count(client: &mut crate::support::Client) -> usize {
-    client.get("/api/v1/persons").await.json()["items"].as_array().map(Vec::len).unwrap_or(0)
+    client.get("/api/v1/persons").await.json()["items"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0)
 }
 
 #[tokio::test]
@@ -13,44 +16,108 @@ async fn malformed_requests_get_a_clear_4xx_and_change_nothing() {
     let mut staff = app.signed_in("badinh", "staff", "00004").await;
     let id = add_person(&mut staff, "Lý Văn Phúc", "00004", 1).await;
 
-    let broken = staff.send(Method::POST, "/api/v1/persons", Some("application/json"), "{\"full_name\": ".into(), true).await;
+    let broken = staff
+        .send(
+            Method::POST,
+            "/api/v1/persons",
+            Some("application/json"),
+            "{\"full_name\": ".into(),
+            true,
+        )
+        .await;
     assert_eq!(broken.status, StatusCode::BAD_REQUEST);
     assert_eq!(broken.json()["error"]["code"], "bad_request");
-    assert!(broken.json()["error"]["message"].as_str().unwrap_or_default().contains("JSON"));
+    assert!(broken.json()["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("JSON"));
 
-    let not_json = staff.send(Method::POST, "/api/v1/persons", Some("text/plain"), "hello".into(), true).await;
+    let not_json = staff
+        .send(
+            Method::POST,
+            "/api/v1/persons",
+            Some("text/plain"),
+            "hello".into(),
+            true,
+        )
+        .await;
     assert_eq!(not_json.status, StatusCode::BAD_REQUEST);
 
-    let unknown_field = staff.post_json("/api/v1/persons", &json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": "00004", "salary": 5})).await;
+    let unknown_field = staff
+        .post_json(
+            "/api/v1/persons",
+            &json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": "00004", "salary": 5}),
+        )
+        .await;
     assert_eq!(unknown_field.status, StatusCode::BAD_REQUEST);
     assert!(unknown_field.body.contains("salary"));
 
-    let wrong_type = staff.post_json("/api/v1/persons", &json!({"full_name": 12, "sex": "M", "unit": "00004"})).await;
+    let wrong_type = staff
+        .post_json(
+            "/api/v1/persons",
+            &json!({"full_name": 12, "sex": "M", "unit": "00004"}),
+        )
+        .await;
     assert_eq!(wrong_type.status, StatusCode::BAD_REQUEST);
 
     let cases = [
-        (json!({"full_name": "A".repeat(101), "sex": "M", "unit": "00004"}), "full_name"),
+        (
+            json!({"full_name": "A".repeat(101), "sex": "M", "unit": "00004"}),
+            "full_name",
+        ),
         (json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": "99999"}), "unit"),
-        (json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": "00004", "birth_date": "32/01/1990"}), "birth_date"),
-        (json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": "00004", "birth_date": "01/01/2990"}), "birth_date"),
-        (json!({"full_name": "Robert'); DROP TABLE persons;--", "sex": "M", "unit": "00004"}), "full_name"),
-        (json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": "00004", "address_detail": "x".repeat(5000)}), "address_detail"),
-        (json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": "00004", "address_commune": "Xã Không Có Thật"}), "address_commune"),
+        (
+            json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": "00004", "birth_date": "32/01/1990"}),
+            "birth_date",
+        ),
+        (
+            json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": "00004", "birth_date": "01/01/2990"}),
+            "birth_date",
+        ),
+        (
+            json!({"full_name": "Robert'); DROP TABLE persons;--", "sex": "M", "unit": "00004"}),
+            "full_name",
+        ),
+        (
+            json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": "00004", "address_detail": "x".repeat(5000)}),
+            "address_detail",
+        ),
+        (
+            json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": "00004", "address_commune": "Xã Không Có Thật"}),
+            "address_commune",
+        ),
         (json!({"full_name": "Lý Văn Lộc", "sex": "?", "unit": "00004"}), "sex"),
     ];
     for (body, field) in cases {
         let response = staff.post_json("/api/v1/persons", &body).await;
-        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {}", response.body);
+        assert_eq!(
+            response.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            response.body
+        );
         let error = response.json();
-        assert!(error["error"]["fields"][field].as_str().is_some_and(|m| !m.is_empty()), "{field}: {error}");
+        assert!(
+            error["error"]["fields"][field].as_str().is_some_and(|m| !m.is_empty()),
+            "{field}: {error}"
+        );
     }
-    let bad_patch = staff.patch_json(&format!("/api/v1/persons/{id}"), &json!({"cccd": "999999999999"})).await;
+    let bad_patch = staff
+        .patch_json(&format!("/api/v1/persons/{id}"), &json!({"cccd": "999999999999"}))
+        .await;
     assert_eq!(bad_patch.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(staff.get("/api/v1/persons/abc").await.status, StatusCode::NOT_FOUND);
     assert_eq!(staff.get("/api/v1/persons/-1").await.status, StatusCode::NOT_FOUND);
     assert_eq!(staff.get("/api/v1/units/99999").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(staff.get("/api/v1/persons?q=%27%20OR%201%3D1%20--").await.status, StatusCode::OK);
-    assert_eq!(staff.get("/api/v1/persons?q=%22nguyen*%20NEAR").await.status, StatusCode::OK, "search syntax is not passed through");
+    assert_eq!(
+        staff.get("/api/v1/persons?q=%27%20OR%201%3D1%20--").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        staff.get("/api/v1/persons?q=%22nguyen*%20NEAR").await.status,
+        StatusCode::OK,
+        "search syntax is not passed through"
+    );
 
     assert_eq!(person_count(&mut staff).await, 1);
     let unchanged = staff.get(&format!("/api/v1/persons/{id}")).await.json();
@@ -67,7 +134,12 @@ async fn english_is_one_switch_away() {
     assert_eq!(switched.location(), "/persons");
     let page = staff.get("/persons").await;
     assert!(page.body.contains("Add a person"), "English page");
-    let error = staff.post_json("/api/v1/persons", &json!({"full_name": "", "sex": "M", "unit": "00004"})).await;
+    let error = staff
+        .post_json(
+            "/api/v1/persons",
+            &json!({"full_name": "", "sex": "M", "unit": "00004"}),
+        )
+        .await;
     assert_eq!(error.json()["error"]["fields"]["full_name"], "Enter the full name.");
     assert_eq!(staff.get("/lang/vi?next=//evil.example").await.location(), "/");
 }

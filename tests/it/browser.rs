@@ -23,7 +23,10 @@ impl Drop for Driver {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 async fn browser() -> (fantoccini::Client, Driver, tempfile::TempDir) {
@@ -49,7 +52,11 @@ async fn browser() -> (fantoccini::Client, Driver, tempfile::TempDir) {
     let url = format!("http://127.0.0.1:{port}");
     for attempt in 0.. {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
             Ok(client) => return (client, driver, profile),
             Err(e) if attempt < 50 => {
                 let _ = e;
@@ -61,10 +68,29 @@ async fn browser() -> (fantoccini::Client, Driver, tempfile::TempDir) {
     unreachable!()
 }
 
+/// The text of `css` once it contains `needle` (pages are still loading
+/// after a click, and an element of the previous page goes stale).
+async fn text_once(c: &fantoccini::Client, css: &str, needle: &str) -> String {
+    let mut text = String::new();
+    for _ in 0..100 {
+        if let Ok(element) = c.find(Locator::Css(css)).await {
+            text = element.text().await.unwrap_or_default();
+            if text.contains(needle) {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    text
+}
+
 async fn serve(app: &TestApp) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let router = nhanai::web::router(AppState { db: app.db.clone(), settings: Arc::new(Settings::default()) });
+    let router = nhanai::web::router(AppState {
+        db: app.db.clone(),
+        settings: Arc::new(Settings::default()),
+    });
     tokio::spawn(async move {
         let _ = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await;
     });
@@ -77,32 +103,102 @@ async fn staff_find_a_person_without_accents_edit_a_field_and_see_the_audit() {
     let mut setup = app.signed_in("badinh", "staff", "00004").await;
     add_person(&mut setup, "Nguyễn Thị Ánh", "00004", 31).await;
     add_person(&mut setup, "Nguyễn Thị Anh", "00004", 32).await;
+    add_person(&mut setup, "Trần Văn Bình", "00004", 33).await;
     let addr = serve(&app).await;
     let (c, _driver, _profile) = browser().await;
     let base = format!("http://{addr}");
 
     c.goto(&format!("{base}/persons")).await.expect("open");
-    assert!(c.current_url().await.expect("url").as_str().contains("/login"), "redirected to login");
-    c.find(Locator::Css("input[name=username]")).await.expect("username").send_keys("badinh").await.expect("type");
-    c.find(Locator::Css("input[name=password]")).await.expect("password").send_keys(PASSWORD).await.expect("type");
-    c.find(Locator::Css("form button[type=submit]")).await.expect("submit").click().await.expect("login");
-    c.wait().for_element(Locator::Css("input[name=q]")).await.expect("search page after login");
+    assert!(
+        c.current_url().await.expect("url").as_str().contains("/login"),
+        "redirected to login"
+    );
+    c.find(Locator::Css("input[name=username]"))
+        .await
+        .expect("username")
+        .send_keys("badinh")
+        .await
+        .expect("type");
+    c.find(Locator::Css("input[name=password]"))
+        .await
+        .expect("password")
+        .send_keys(PASSWORD)
+        .await
+        .expect("type");
+    c.find(Locator::Css("form button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("login");
+    c.wait()
+        .for_element(Locator::Css("input[name=q]"))
+        .await
+        .expect("search page after login");
 
-    c.find(Locator::Css("input[name=q]")).await.expect("q").send_keys("nguyen thi anh").await.expect("type");
-    c.find(Locator::Css("form[role=search] button")).await.expect("search").click().await.expect("search");
-    let results = c.wait().for_element(Locator::Css("table tbody")).await.expect("results").text().await.expect("text");
+    c.find(Locator::Css("input[name=q]"))
+        .await
+        .expect("q")
+        .send_keys("nguyen thi anh")
+        .await
+        .expect("type");
+    c.find(Locator::Css("form[role=search] button"))
+        .await
+        .expect("search")
+        .click()
+        .await
+        .expect("search");
+    for _ in 0..100 {
+        if c.current_url()
+            .await
+            .map(|u| u.as_str().contains("q="))
+            .unwrap_or(false)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let results = text_once(&c, "table tbody", "Nguyễn Thị Ánh").await;
+    assert!(!results.contains("Trần Văn Bình"), "only matching names: {results}");
     // Unaccented, "anh" is both Anh and Ánh.
-    assert!(results.contains("Nguyễn Thị Anh") && results.contains("Nguyễn Thị Ánh"), "{results}");
-    c.find(Locator::LinkText("Nguyễn Thị Anh")).await.expect("link").click().await.expect("open person");
+    assert!(
+        results.contains("Nguyễn Thị Anh") && results.contains("Nguyễn Thị Ánh"),
+        "{results}"
+    );
+    c.find(Locator::LinkText("Nguyễn Thị Anh"))
+        .await
+        .expect("link")
+        .click()
+        .await
+        .expect("open person");
 
-    c.wait().for_element(Locator::LinkText("Sửa thông tin")).await.expect("edit link").click().await.expect("edit");
-    let phone = c.wait().for_element(Locator::Css("input[name=phone]")).await.expect("phone field");
+    c.wait()
+        .for_element(Locator::LinkText("Sửa thông tin"))
+        .await
+        .expect("edit link")
+        .click()
+        .await
+        .expect("edit");
+    let phone = c
+        .wait()
+        .for_element(Locator::Css("input[name=phone]"))
+        .await
+        .expect("phone field");
     phone.clear().await.expect("clear");
     phone.send_keys("0987 654 321").await.expect("type");
-    c.find(Locator::Css("form.stack button[type=submit]")).await.expect("save").click().await.expect("save");
+    c.find(Locator::Css("form.stack button[type=submit]"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("save");
 
-    let history = c.wait().for_element(Locator::Css("#history")).await.expect("history").text().await.expect("text");
-    assert!(history.contains("0912345678") && history.contains("0987654321"), "{history}");
+    // The save redirects to the person's page; read its history once loaded.
+    let history = text_once(&c, "#history", "0987654321").await;
+    assert!(
+        history.contains("0912345678") && history.contains("0987654321"),
+        "{history}"
+    );
     assert!(history.contains("badinh") && history.contains("Sửa"), "{history}");
     let shot = c.screenshot().await.expect("screenshot");
     let _ = std::fs::write(std::env::temp_dir().join("nhanai-browser-test.png"), shot);

@@ -5,7 +5,11 @@ use crate::support::{add_person, TestApp};
 
 fn official_units() -> Vec<(String, String, String)> {
     let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/vn_units_2025.csv");
-    let path = if std::path::Path::new(shared).exists() { shared } else { concat!(env!("CARGO_MANIFEST_DIR"), "/data/vn_units_2025.csv") };
+    let path = if std::path::Path::new(shared).exists() {
+        shared
+    } else {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/data/vn_units_2025.csv")
+    };
     let mut reader = csv::Reader::from_path(path).expect("official list");
     reader
         .records()
@@ -29,7 +33,11 @@ async fn the_tree_has_34_provinces_and_3321_communes_with_official_codes() {
     for province in &provinces {
         let code = province["code"].as_str().expect("code");
         let expected_name = official.iter().find(|(c, _, _)| c == code).map(|(_, n, _)| n.clone());
-        assert_eq!(province["name"].as_str().map(str::to_owned), expected_name, "province {code}");
+        assert_eq!(
+            province["name"].as_str().map(str::to_owned),
+            expected_name,
+            "province {code}"
+        );
         let communes = admin.get(&format!("/api/v1/units/{code}/children")).await.json();
         for commune in communes["items"].as_array().expect("items") {
             let ccode = commune["code"].as_str().expect("code").to_owned();
@@ -40,14 +48,24 @@ async fn the_tree_has_34_provinces_and_3321_communes_with_official_codes() {
         }
     }
     seen_communes.sort();
-    let mut expected: Vec<String> = official.iter().filter(|(c, _, _)| c.len() == 5).map(|(c, _, _)| c.clone()).collect();
+    let mut expected: Vec<String> = official
+        .iter()
+        .filter(|(c, _, _)| c.len() == 5)
+        .map(|(c, _, _)| c.clone())
+        .collect();
     expected.sort();
     assert_eq!(seen_communes.len(), 3321);
     assert_eq!(seen_communes, expected);
 }
 
 fn count_of(children: &Value, code: &str) -> i64 {
-    children["items"].as_array().expect("items").iter().find(|u| u["code"] == code).map(|u| u["persons"].as_i64().unwrap_or(-1)).unwrap_or(-1)
+    children["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|u| u["code"] == code)
+        .map(|u| u["persons"].as_i64().unwrap_or(-1))
+        .unwrap_or(-1)
 }
 
 #[tokio::test]
@@ -62,7 +80,9 @@ async fn a_merge_moves_counts_to_the_new_unit_and_keeps_history() {
     assert_eq!(count_of(&before, "00004"), 1);
     assert_eq!(count_of(&before, "00008"), 2);
 
-    let merged = province.post_form("/units/01/merge", &[("target", "00004"), ("sources", "00008")]).await;
+    let merged = province
+        .post_form("/units/01/merge", &[("target", "00004"), ("sources", "00008")])
+        .await;
     assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
 
     let after = province.get("/api/v1/units/01/children").await.json();
@@ -83,13 +103,23 @@ async fn a_merge_moves_counts_to_the_new_unit_and_keeps_history() {
     // … and the staff of the surviving commune now reach it.
     let mut commune = app.signed_in("badinh", "staff", "00004").await;
     for id in [kept, moved1, moved2] {
-        assert_eq!(commune.get(&format!("/api/v1/persons/{id}")).await.status, StatusCode::OK);
+        assert_eq!(
+            commune.get(&format!("/api/v1/persons/{id}")).await.status,
+            StatusCode::OK
+        );
     }
     let page = commune.get("/units/00008").await;
-    assert_eq!(page.status, StatusCode::NOT_FOUND, "the merged unit itself stays outside the commune's subtree");
+    assert_eq!(
+        page.status,
+        StatusCode::NOT_FOUND,
+        "the merged unit itself stays outside the commune's subtree"
+    );
     // New records cannot be put under the closed unit.
     let refused = province
-        .post_json("/api/v1/persons", &json!({"full_name": "Đỗ Văn Tâm", "sex": "M", "unit": "00008"}))
+        .post_json(
+            "/api/v1/persons",
+            &json!({"full_name": "Đỗ Văn Tâm", "sex": "M", "unit": "00008"}),
+        )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.json()["error"]["fields"]["unit"].is_string());
@@ -99,27 +129,53 @@ async fn a_merge_moves_counts_to_the_new_unit_and_keeps_history() {
 async fn a_merge_needs_a_supervisor_of_both_units() {
     let app = TestApp::new().await;
     let mut commune_admin = app.signed_in("qtbadinh", "admin", "00004").await;
-    let refused = commune_admin.post_form("/units/00004/merge", &[("target", "00004"), ("sources", "00008")]).await;
-    assert!(refused.status == StatusCode::NOT_FOUND || refused.status == StatusCode::FORBIDDEN, "{}", refused.status);
+    let refused = commune_admin
+        .post_form("/units/00004/merge", &[("target", "00004"), ("sources", "00008")])
+        .await;
+    assert!(
+        refused.status == StatusCode::NOT_FOUND || refused.status == StatusCode::FORBIDDEN,
+        "{}",
+        refused.status
+    );
     let mut province = app.signed_in("hanoi", "admin", "01").await;
     assert_eq!(province.get("/api/v1/units/00008").await.json()["status"], "active");
-    let across = province.post_form("/units/01/merge", &[("target", "00004"), ("sources", "10507")]).await;
-    assert_eq!(across.status, StatusCode::BAD_REQUEST, "a unit of another province is unknown to Hà Nội");
+    let across = province
+        .post_form("/units/01/merge", &[("target", "00004"), ("sources", "10507")])
+        .await;
+    assert_eq!(
+        across.status,
+        StatusCode::BAD_REQUEST,
+        "a unit of another province is unknown to Hà Nội"
+    );
 }
 
 #[tokio::test]
 async fn branches_get_stable_codes_under_their_commune() {
     let app = TestApp::new().await;
     let mut staff = app.signed_in("badinh", "staff", "00004").await;
-    let first = staff.post_form("/units/00004/branches", &[("name", "Chi hội Tổ dân phố số 1"), ("kind", "residential")]).await;
+    let first = staff
+        .post_form(
+            "/units/00004/branches",
+            &[("name", "Chi hội Tổ dân phố số 1"), ("kind", "residential")],
+        )
+        .await;
     assert_eq!(first.location(), "/units/00004-001");
-    let second = staff.post_form("/units/00004/branches", &[("name", "Chi hội Trường THCS Ba Đình"), ("kind", "school")]).await;
+    let second = staff
+        .post_form(
+            "/units/00004/branches",
+            &[("name", "Chi hội Trường THCS Ba Đình"), ("kind", "school")],
+        )
+        .await;
     assert_eq!(second.location(), "/units/00004-002");
     let children = staff.get("/api/v1/units/00004/children").await.json();
     assert_eq!(children["items"][1]["kind"], "school");
-    let elsewhere = staff.post_form("/units/00008/branches", &[("name", "Chi hội X"), ("kind", "school")]).await;
+    let elsewhere = staff
+        .post_form("/units/00008/branches", &[("name", "Chi hội X"), ("kind", "school")])
+        .await;
     assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
-    let bad_kind = staff.post_form("/units/00004/branches", &[("name", "Chi hội Y"), ("kind", "casino")]).await;
+    let bad_kind = staff
+        .post_form("/units/00004/branches", &[("name", "Chi hội Y"), ("kind", "casino")])
+        .await;
     assert_eq!(bad_kind.status, StatusCode::BAD_REQUEST);
 }
 
@@ -127,14 +183,23 @@ async fn branches_get_stable_codes_under_their_commune() {
 async fn pre_2025_commune_names_land_in_the_new_commune() {
     let app = TestApp::new().await;
     let mut staff = app.signed_in("badinh", "staff", "00004").await;
-    let resolved = staff.get("/api/v1/units/resolve?q=Ph%C6%B0%E1%BB%9Dng%20Tr%C3%BAc%20B%E1%BA%A1ch").await.json();
+    let resolved = staff
+        .get("/api/v1/units/resolve?q=Ph%C6%B0%E1%BB%9Dng%20Tr%C3%BAc%20B%E1%BA%A1ch")
+        .await
+        .json();
     assert_eq!(resolved["outcome"], "reformed");
     assert_eq!(resolved["code"], "00004");
-    let unaccented = staff.get("/api/v1/units/resolve?q=quan%20thanh&province=01").await.json();
+    let unaccented = staff
+        .get("/api/v1/units/resolve?q=quan%20thanh&province=01")
+        .await
+        .json();
     assert_eq!(unaccented["code"], "00004");
 
     let created = staff
-        .post_json("/api/v1/persons", &json!({"full_name": "Vũ Thị Lan", "sex": "F", "address_commune": "P. Trúc Bạch", "unit": "00004"}))
+        .post_json(
+            "/api/v1/persons",
+            &json!({"full_name": "Vũ Thị Lan", "sex": "F", "address_commune": "P. Trúc Bạch", "unit": "00004"}),
+        )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     assert_eq!(created.json()["address"]["commune"]["code"], "00004");

@@ -4,7 +4,12 @@ use serde_json::json;
 use crate::support::{add_person, cccd, TestApp};
 
 fn names(page: &serde_json::Value) -> Vec<String> {
-    page["items"].as_array().expect("items").iter().filter_map(|p| p["full_name"].as_str().map(str::to_owned)).collect()
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|p| p["full_name"].as_str().map(str::to_owned))
+        .collect()
 }
 
 #[tokio::test]
@@ -15,13 +20,38 @@ async fn names_are_found_without_diacritics() {
     add_person(&mut staff, "Nguyễn Văn Anh", "00004", 2).await;
     add_person(&mut staff, "Đặng Thị Huệ", "00004", 3).await;
 
-    assert_eq!(names(&staff.get("/api/v1/persons?q=nguyen%20van%20an").await.json()), vec!["Nguyễn Văn An"]);
-    assert_eq!(names(&staff.get("/api/v1/persons?q=NGUYEN%20VAN%20ANH").await.json()), vec!["Nguyễn Văn Anh"]);
-    assert_eq!(names(&staff.get("/api/v1/persons?q=dang%20thi%20hue").await.json()), vec!["Đặng Thị Huệ"]);
-    assert_eq!(names(&staff.get("/api/v1/persons?q=%C4%91%E1%BA%B7ng").await.json()), vec!["Đặng Thị Huệ"], "đặng");
+    assert_eq!(
+        names(&staff.get("/api/v1/persons?q=nguyen%20van%20an").await.json()),
+        vec!["Nguyễn Văn An"]
+    );
+    assert_eq!(
+        names(&staff.get("/api/v1/persons?q=NGUYEN%20VAN%20ANH").await.json()),
+        vec!["Nguyễn Văn Anh"]
+    );
+    assert_eq!(
+        names(&staff.get("/api/v1/persons?q=dang%20thi%20hue").await.json()),
+        vec!["Đặng Thị Huệ"]
+    );
+    assert_eq!(
+        names(&staff.get("/api/v1/persons?q=%C4%91%E1%BA%B7ng").await.json()),
+        vec!["Đặng Thị Huệ"],
+        "đặng"
+    );
     assert_eq!(names(&staff.get("/api/v1/persons?q=van").await.json()).len(), 2);
-    assert_eq!(names(&staff.get(&format!("/api/v1/persons?q={}", cccd(false, 1980, 3))).await.json()), vec!["Đặng Thị Huệ"]);
-    assert_eq!(names(&staff.get("/api/v1/persons?q=%2B84%20912%20345%20678").await.json()).len(), 3, "by phone, any format");
+    assert_eq!(
+        names(
+            &staff
+                .get(&format!("/api/v1/persons?q={}", cccd(false, 1980, 3)))
+                .await
+                .json()
+        ),
+        vec!["Đặng Thị Huệ"]
+    );
+    assert_eq!(
+        names(&staff.get("/api/v1/persons?q=%2B84%20912%20345%20678").await.json()).len(),
+        3,
+        "by phone, any format"
+    );
     let page = staff.get("/persons?q=nguyen+van+an").await;
     assert!(page.body.contains("Nguyễn Văn An"));
 }
@@ -45,9 +75,23 @@ async fn a_second_person_with_the_same_cccd_is_refused() {
     assert!(error.get("existing").is_none());
     assert!(!refused.body.contains(&first.to_string()) && !refused.body.contains("Ba Đình"));
 
-    let form = staff.post_form("/persons", &[("full_name", "Trần Văn Bảy"), ("sex", "M"), ("birth_date", "1980"), ("cccd", &cccd(false, 1980, 7)), ("unit", "00004")]).await;
+    let form = staff
+        .post_form(
+            "/persons",
+            &[
+                ("full_name", "Trần Văn Bảy"),
+                ("sex", "M"),
+                ("birth_date", "1980"),
+                ("cccd", &cccd(false, 1980, 7)),
+                ("unit", "00004"),
+            ],
+        )
+        .await;
     assert_eq!(form.status, StatusCode::CONFLICT);
-    assert!(form.body.contains(&format!("/persons/{first}")), "the form points to the existing record");
+    assert!(
+        form.body.contains(&format!("/persons/{first}")),
+        "the form points to the existing record"
+    );
     assert_eq!(names(&staff.get("/api/v1/persons").await.json()).len(), 1);
 }
 
@@ -56,13 +100,26 @@ async fn the_form_reports_errors_field_by_field_and_keeps_the_input() {
     let app = TestApp::new().await;
     let mut staff = app.signed_in("badinh", "staff", "00004").await;
     let page = staff
-        .post_form("/persons", &[("full_name", "Lê Văn Tám"), ("sex", "M"), ("birth_date", "31/02/1990"), ("cccd", "001090"), ("phone", "12345"), ("unit", "00004")])
+        .post_form(
+            "/persons",
+            &[
+                ("full_name", "Lê Văn Tám"),
+                ("sex", "M"),
+                ("birth_date", "31/02/1990"),
+                ("cccd", "001090"),
+                ("phone", "12345"),
+                ("unit", "00004"),
+            ],
+        )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("Ngày sinh không có thật"));
     assert!(page.body.contains("Số CCCD gồm đúng 12 chữ số"));
     assert!(page.body.contains("Số điện thoại không đúng dạng"));
-    assert!(page.body.contains("value=\"Lê Văn Tám\""), "what was typed stays in the form");
+    assert!(
+        page.body.contains("value=\"Lê Văn Tám\""),
+        "what was typed stays in the form"
+    );
     assert_eq!(names(&staff.get("/api/v1/persons").await.json()).len(), 0);
 }
 
@@ -73,7 +130,15 @@ async fn editing_through_the_form_respects_concurrent_changes() {
     let id = add_person(&mut staff, "Phan Văn Đức", "00004", 9).await;
     let edit = staff.get(&format!("/persons/{id}/edit")).await;
     assert!(edit.body.contains("name=\"version\" value=\"1\""));
-    let fields = [("full_name", "Phan Văn Đức"), ("sex", "M"), ("birth_date", "15/06/1980"), ("cccd", ""), ("phone", "0987 111 222"), ("unit", "00004"), ("version", "1")];
+    let fields = [
+        ("full_name", "Phan Văn Đức"),
+        ("sex", "M"),
+        ("birth_date", "15/06/1980"),
+        ("cccd", ""),
+        ("phone", "0987 111 222"),
+        ("unit", "00004"),
+        ("version", "1"),
+    ];
     let saved = staff.post_form(&format!("/persons/{id}"), &fields).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let stale = staff.post_form(&format!("/persons/{id}"), &fields).await;
@@ -96,11 +161,23 @@ async fn markup_in_free_text_is_shown_as_text() {
     assert!(!page.body.contains("<script>alert"), "markup is escaped");
     assert!(page.body.contains("&#60;script&#62;alert("), "shown as text");
 
-    let refused = staff.post_form("/persons", &[("full_name", "<script>alert(1)</script>"), ("sex", "M"), ("unit", "00004")]).await;
+    let refused = staff
+        .post_form(
+            "/persons",
+            &[
+                ("full_name", "<script>alert(1)</script>"),
+                ("sex", "M"),
+                ("unit", "00004"),
+            ],
+        )
+        .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("Họ tên chỉ gồm chữ cái"));
     assert!(!refused.body.contains("<script>alert(1)"));
-    assert!(refused.body.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "the typed text is echoed back escaped");
+    assert!(
+        refused.body.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+        "the typed text is echoed back escaped"
+    );
 }
 
 #[tokio::test]
@@ -108,11 +185,23 @@ async fn deleting_removes_the_person_and_keeps_the_audit() {
     let app = TestApp::new().await;
     let mut staff = app.signed_in("badinh", "staff", "00004").await;
     let id = add_person(&mut staff, "Bùi Thị Mai", "00004", 4).await;
-    assert_eq!(staff.delete(&format!("/api/v1/persons/{id}")).await.status, StatusCode::NO_CONTENT);
-    assert_eq!(staff.get(&format!("/api/v1/persons/{id}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        staff.delete(&format!("/api/v1/persons/{id}")).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        staff.get(&format!("/api/v1/persons/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
     let mut admin = app.signed_in("hanoi", "admin", "01").await;
     let audit = admin.get("/api/v1/audit").await.json();
-    let actions: Vec<&str> = audit["items"].as_array().expect("items").iter().filter(|e| e["entity"] == "person").filter_map(|e| e["action"].as_str()).collect();
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|e| e["entity"] == "person")
+        .filter_map(|e| e["action"].as_str())
+        .collect();
     assert_eq!(actions, vec!["delete", "create"]);
 }
 
@@ -125,5 +214,15 @@ async fn lists_page_through_a_unit_in_name_order() {
         add_person(&mut staff, &format!("Nguyễn Thị {g}"), "00004", 20 + i as u32).await;
     }
     let all = names(&staff.get("/api/v1/persons?unit=00004").await.json());
-    assert_eq!(all, vec!["Nguyễn Thị An", "Nguyễn Thị Bình", "Nguyễn Thị Chi", "Nguyễn Thị Dũng", "Nguyễn Thị Yến"], "sorted by given name");
+    assert_eq!(
+        all,
+        vec![
+            "Nguyễn Thị An",
+            "Nguyễn Thị Bình",
+            "Nguyễn Thị Chi",
+            "Nguyễn Thị Dũng",
+            "Nguyễn Thị Yến"
+        ],
+        "sorted by given name"
+    );
 }

@@ -45,11 +45,19 @@ fn schema_key() -> String {
 fn unique() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    format!("{}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst), rand_suffix())
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst),
+        rand_suffix()
+    )
 }
 
 fn rand_suffix() -> u32 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0)
 }
 
 /// A migrated database with reference data, copied from a template that is
@@ -57,9 +65,14 @@ fn rand_suffix() -> u32 {
 async fn fresh_database() -> String {
     let key = schema_key();
     if backend() == "postgres" {
-        let admin = Db::connect(&format!("{}/test", postgres_base())).await.expect("postgres is running");
+        let admin = Db::connect(&format!("{}/test", postgres_base()))
+            .await
+            .expect("postgres is running");
         let template = format!("nhanai_tpl_{key}");
-        Sql::new("SELECT pg_advisory_lock(424242)").execute(admin.pool()).await.expect("lock");
+        Sql::new("SELECT pg_advisory_lock(424242)")
+            .execute(admin.pool())
+            .await
+            .expect("lock");
         let exists = Sql::new(&format!("SELECT 1 FROM pg_database WHERE datname = '{template}'"))
             .fetch_optional(admin.pool())
             .await
@@ -67,16 +80,32 @@ async fn fresh_database() -> String {
             .is_some();
         if !exists {
             let building = format!("{template}_build");
-            let _ = Sql::new(&format!("DROP DATABASE IF EXISTS {building}")).execute(admin.pool()).await;
-            Sql::new(&format!("CREATE DATABASE {building}")).execute(admin.pool()).await.expect("create");
-            let db = nhanai::open_database(&format!("{}/{building}", postgres_base())).await.expect("migrate");
+            let _ = Sql::new(&format!("DROP DATABASE IF EXISTS {building}"))
+                .execute(admin.pool())
+                .await;
+            Sql::new(&format!("CREATE DATABASE {building}"))
+                .execute(admin.pool())
+                .await
+                .expect("create");
+            let db = nhanai::open_database(&format!("{}/{building}", postgres_base()))
+                .await
+                .expect("migrate");
             db.close().await;
-            Sql::new(&format!("ALTER DATABASE {building} RENAME TO {template}")).execute(admin.pool()).await.expect("rename");
+            Sql::new(&format!("ALTER DATABASE {building} RENAME TO {template}"))
+                .execute(admin.pool())
+                .await
+                .expect("rename");
         }
-        Sql::new("SELECT pg_advisory_unlock(424242)").execute(admin.pool()).await.expect("unlock");
+        Sql::new("SELECT pg_advisory_unlock(424242)")
+            .execute(admin.pool())
+            .await
+            .expect("unlock");
         let name = format!("nhanai_t_{}", unique());
         for attempt in 0..20 {
-            match Sql::new(&format!("CREATE DATABASE {name} TEMPLATE {template}")).execute(admin.pool()).await {
+            match Sql::new(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                .execute(admin.pool())
+                .await
+            {
                 Ok(_) => break,
                 Err(e) if attempt < 19 => {
                     eprintln!("retrying database copy: {e}");
@@ -93,8 +122,13 @@ async fn fresh_database() -> String {
         let template = dir.join(format!("template-{key}.db"));
         if !template.exists() {
             let building = dir.join(format!("building-{}.db", unique()));
-            let db = nhanai::open_database(&format!("sqlite://{}?mode=rwc", building.display())).await.expect("migrate");
-            Sql::new("PRAGMA wal_checkpoint(TRUNCATE)").execute(db.pool()).await.expect("checkpoint");
+            let db = nhanai::open_database(&format!("sqlite://{}?mode=rwc", building.display()))
+                .await
+                .expect("migrate");
+            Sql::new("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(db.pool())
+                .await
+                .expect("checkpoint");
             db.close().await;
             let _ = std::fs::remove_file(format!("{}-wal", building.display()));
             let _ = std::fs::remove_file(format!("{}-shm", building.display()));
@@ -116,7 +150,10 @@ impl TestApp {
     pub async fn new() -> TestApp {
         let url = fresh_database().await;
         let db = nhanai::open_database(&url).await.expect("open test database");
-        let router = nhanai::web::router(AppState { db: db.clone(), settings: Arc::new(Settings::default()) });
+        let router = nhanai::web::router(AppState {
+            db: db.clone(),
+            settings: Arc::new(Settings::default()),
+        });
         TestApp { db, router }
     }
 
@@ -133,7 +170,11 @@ impl TestApp {
     }
 
     pub fn client(&self) -> Client {
-        Client { router: self.router.clone(), cookies: HashMap::new(), csrf: None }
+        Client {
+            router: self.router.clone(),
+            cookies: HashMap::new(),
+            csrf: None,
+        }
     }
 
     /// A client logged in through the API as a new account with `role` on `unit`.
@@ -157,7 +198,11 @@ impl Response {
     }
 
     pub fn location(&self) -> String {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
     }
 }
 
@@ -168,10 +213,22 @@ pub struct Client {
 }
 
 impl Client {
-    pub async fn send(&mut self, method: Method, path: &str, content_type: Option<&str>, body: String, with_csrf: bool) -> Response {
+    pub async fn send(
+        &mut self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: String,
+        with_csrf: bool,
+    ) -> Response {
         let mut request = Request::builder().method(method).uri(path);
         if !self.cookies.is_empty() {
-            let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            let cookie = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
             request = request.header(header::COOKIE, cookie);
         }
         if let Some(ct) = content_type {
@@ -180,9 +237,19 @@ impl Client {
         if let (true, Some(token)) = (with_csrf, &self.csrf) {
             request = request.header("x-csrf-token", token);
         }
-        let response = self.router.clone().oneshot(request.body(Body::from(body)).expect("request")).await.expect("infallible");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request.body(Body::from(body)).expect("request"))
+            .await
+            .expect("infallible");
         for set in response.headers().get_all(header::SET_COOKIE) {
-            if let Some((pair, _)) = set.to_str().unwrap_or_default().split_once(';').or(Some((set.to_str().unwrap_or_default(), ""))) {
+            if let Some((pair, _)) = set
+                .to_str()
+                .unwrap_or_default()
+                .split_once(';')
+                .or(Some((set.to_str().unwrap_or_default(), "")))
+            {
                 if let Some((k, v)) = pair.split_once('=') {
                     self.cookies.insert(k.trim().to_owned(), v.trim().to_owned());
                 }
@@ -191,7 +258,11 @@ impl Client {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Response {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     pub async fn get(&mut self, path: &str) -> Response {
@@ -199,11 +270,13 @@ impl Client {
     }
 
     pub async fn post_json(&mut self, path: &str, body: &Value) -> Response {
-        self.send(Method::POST, path, Some("application/json"), body.to_string(), true).await
+        self.send(Method::POST, path, Some("application/json"), body.to_string(), true)
+            .await
     }
 
     pub async fn patch_json(&mut self, path: &str, body: &Value) -> Response {
-        self.send(Method::PATCH, path, Some("application/json"), body.to_string(), true).await
+        self.send(Method::PATCH, path, Some("application/json"), body.to_string(), true)
+            .await
     }
 
     pub async fn delete(&mut self, path: &str) -> Response {
@@ -216,11 +289,23 @@ impl Client {
         let token = self.csrf.clone().unwrap_or_default();
         pairs.push(("csrf_token", &token));
         let body = serde_urlencoded::to_string(&pairs).expect("form");
-        self.send(Method::POST, path, Some("application/x-www-form-urlencoded"), body, false).await
+        self.send(
+            Method::POST,
+            path,
+            Some("application/x-www-form-urlencoded"),
+            body,
+            false,
+        )
+        .await
     }
 
     pub async fn login(&mut self, username: &str, password: &str) -> Response {
-        let response = self.post_json("/api/v1/session", &serde_json::json!({"username": username, "password": password})).await;
+        let response = self
+            .post_json(
+                "/api/v1/session",
+                &serde_json::json!({"username": username, "password": password}),
+            )
+            .await;
         if response.status == StatusCode::OK {
             self.csrf = response.json()["csrf_token"].as_str().map(str::to_owned);
         }
