@@ -92,8 +92,8 @@ CREATE TABLE persons (
     -- Unaccented name search; the place in the tree rides along as tokens
     -- (p<id> c<id> b<id>) so a scoped search is one GIN intersection.
     search_doc          tsvector GENERATED ALWAYS AS (to_tsvector('simple',
-        'p' || coalesce(province_id, 0)::text || ' c' || coalesce(commune_id, 0)::text ||
-        ' b' || coalesce(branch_id, 0)::text || ' ' || name_folded)) STORED
+        coalesce('p' || province_id::text, '') || coalesce(' c' || commune_id::text, '') ||
+        coalesce(' b' || branch_id::text, '') || ' ' || name_folded)) STORED
 );
 CREATE INDEX persons_by_phone ON persons (phone);
 CREATE INDEX persons_sorted ON persons (sort_key, id);

@@ -99,20 +99,22 @@ CREATE INDEX persons_in_branch ON persons (branch_id, sort_key, id);
 -- Unaccented name search. The document also carries the record's place in
 -- the tree as tokens (p<id> c<id> b<id>), so a scoped search is one index
 -- intersection instead of a post-filter over every namesake in the country.
+-- detail=none: only which rows hold a token, no positions (no phrase search).
 CREATE VIRTUAL TABLE person_search USING fts5 (
-    doc, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0'
+    doc, content = '', contentless_delete = 1, detail = none,
+    tokenize = 'unicode61 remove_diacritics 0'
 );
 CREATE TRIGGER persons_search_insert AFTER INSERT ON persons BEGIN
     INSERT INTO person_search (rowid, doc) VALUES (new.id,
-        'p' || ifnull(new.province_id, 0) || ' c' || ifnull(new.commune_id, 0) ||
-        ' b' || ifnull(new.branch_id, 0) || ' ' || new.name_folded);
+        ifnull('p' || new.province_id, '') || ifnull(' c' || new.commune_id, '') ||
+        ifnull(' b' || new.branch_id, '') || ' ' || new.name_folded);
 END;
 CREATE TRIGGER persons_search_update
 AFTER UPDATE OF name_folded, province_id, commune_id, branch_id ON persons BEGIN
     DELETE FROM person_search WHERE rowid = old.id;
     INSERT INTO person_search (rowid, doc) VALUES (new.id,
-        'p' || ifnull(new.province_id, 0) || ' c' || ifnull(new.commune_id, 0) ||
-        ' b' || ifnull(new.branch_id, 0) || ' ' || new.name_folded);
+        ifnull('p' || new.province_id, '') || ifnull(' c' || new.commune_id, '') ||
+        ifnull(' b' || new.branch_id, '') || ' ' || new.name_folded);
 END;
 CREATE TRIGGER persons_search_delete AFTER DELETE ON persons BEGIN
     DELETE FROM person_search WHERE rowid = old.id;

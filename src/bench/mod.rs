@@ -12,11 +12,12 @@ use crate::db::{Backend, Db, Sql};
 use crate::demo::generator::{cccd_province_for, Generator};
 use crate::org::scope::Scope;
 use crate::org::{self, Unit};
+use crate::people::bulk::BulkLoad;
 use crate::people::model::{parse_query, SearchQuery, ValidPerson};
 use crate::people::storage::{self, Cursor, PersonRecord};
 
 const SAMPLES: usize = 1000;
-const CHUNK: usize = 20_000;
+const CHUNK: usize = 50_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
@@ -132,6 +133,7 @@ async fn run(url: &str, count: usize) -> Result<serde_json::Value, BenchError> {
     people.truncate(count);
 
     let started = Instant::now();
+    let mut load = BulkLoad::begin(&db).await?;
     for chunk in people.chunks(CHUNK) {
         let records: Vec<PersonRecord<'_>> = chunk
             .iter()
@@ -141,14 +143,10 @@ async fn run(url: &str, count: usize) -> Result<serde_json::Value, BenchError> {
                 address_commune_id: None,
             })
             .collect();
-        let mut tx = db.begin_write().await?;
-        storage::insert_many(&mut tx, &records).await?;
-        tx.commit().await?;
+        load.insert(&records).await?;
     }
+    load.commit().await?;
     let insert_seconds = started.elapsed().as_secs_f64();
-    if db.backend() == Backend::Postgres {
-        Sql::new("ANALYZE persons").execute(db.pool()).await?;
-    }
 
     let mut rng = SmallRng::seed_from_u64(99);
     let mut names = Vec::new();

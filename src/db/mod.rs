@@ -69,7 +69,8 @@ impl Db {
                             conn.execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                                  PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                                 PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+                                 PRAGMA cache_size = -131072; PRAGMA mmap_size = 4294967296; \
+                                 PRAGMA temp_store = MEMORY;",
                             )
                             .await?;
                             Ok(())

@@ -1,6 +1,8 @@
 //! A small statement builder that numbers placeholders `$1…$n`, which both
 //! SQLite and PostgreSQL accept. (sqlx's `QueryBuilder<Any>` writes `?`,
-//! which PostgreSQL rejects.)
+//! which PostgreSQL rejects.) Bulk statements on SQLite use plain `?`: sqlx
+//! maps each `$n` to its position through a linear name look-up, which makes
+//! a statement with thousands of parameters quadratic.
 
 use sqlx::any::{AnyArguments, AnyQueryResult, AnyRow};
 use sqlx::{Any, Arguments, Encode, Executor, Type};
@@ -10,6 +12,7 @@ pub struct Sql {
     text: String,
     args: AnyArguments<'static>,
     count: usize,
+    positional: bool,
 }
 
 impl Sql {
@@ -17,6 +20,14 @@ impl Sql {
         Sql {
             text: text.to_owned(),
             ..Sql::default()
+        }
+    }
+
+    /// A statement for `backend` with many parameters (bulk inserts).
+    pub fn bulk(backend: super::Backend, text: &str) -> Sql {
+        Sql {
+            positional: backend == super::Backend::Sqlite,
+            ..Sql::new(text)
         }
     }
 
@@ -31,8 +42,12 @@ impl Sql {
         T: 'static + Encode<'static, Any> + Type<Any> + Send,
     {
         self.count += 1;
-        self.text.push('$');
-        self.text.push_str(&self.count.to_string());
+        if self.positional {
+            self.text.push('?');
+        } else {
+            self.text.push('$');
+            self.text.push_str(&self.count.to_string());
+        }
         // Encoding into the Any buffer only fails for types Any cannot carry,
         // which the trait bounds already exclude.
         let _ = self.args.add(value);

@@ -1,6 +1,7 @@
 //! Demo data: branches under every commune of the chosen provinces,
 //! realistic persons, and demo accounts. Deterministic and idempotent: a
-//! commune that already has branches is left as it is.
+//! commune that already has branches is left as it is. One transaction:
+//! an interrupted load leaves nothing behind.
 
 pub mod generator;
 mod names;
@@ -13,7 +14,8 @@ use crate::accounts::service::{self, NewAccount};
 use crate::cli::Scale;
 use crate::db::{Db, Sql};
 use crate::org::{self, Level, Unit};
-use crate::people::storage::{self as people_storage, PersonRecord};
+use crate::people::bulk::BulkLoad;
+use crate::people::storage::PersonRecord;
 use generator::{cccd_province_for, Generator};
 
 /// Demo accounts: (username, display name, role, unit code). All share
@@ -28,7 +30,7 @@ pub const DEMO_PASSWORD: &str = "NhanAi@2026";
 
 const SMALL_PROVINCES: [&str; 2] = ["01", "48"];
 const PERSONS_PER_COMMUNE: usize = 300;
-const COMMUNES_PER_TRANSACTION: usize = 40;
+const COMMUNES_PER_BATCH: usize = 40;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
@@ -46,9 +48,11 @@ pub async fn load(db: &Db, scale: Scale) -> Result<(), DemoError> {
     let communes = communes_to_fill(db, scale).await?;
     let year = time::OffsetDateTime::now_utc().year();
     let mut persons = 0;
-    for batch in communes.chunks(COMMUNES_PER_TRANSACTION) {
-        persons += fill(db, batch, year).await?;
+    let mut load = BulkLoad::begin(db).await?;
+    for batch in communes.chunks(COMMUNES_PER_BATCH) {
+        persons += fill(&mut load, batch, year).await?;
     }
+    load.commit().await?;
     tracing::info!(
         communes = communes.len(),
         persons,
@@ -102,8 +106,7 @@ async fn communes_to_fill(db: &Db, scale: Scale) -> Result<Vec<(Unit, String)>, 
         .collect()
 }
 
-async fn fill(db: &Db, communes: &[(Unit, String)], year: i32) -> Result<usize, DemoError> {
-    let mut tx = db.begin_write().await?;
+async fn fill(load: &mut BulkLoad, communes: &[(Unit, String)], year: i32) -> Result<usize, DemoError> {
     let mut people = Vec::new();
     let mut owners = Vec::new();
     for (commune, province_code) in communes {
@@ -115,7 +118,7 @@ async fn fill(db: &Db, communes: &[(Unit, String)], year: i32) -> Result<usize, 
             let place = commune.name.split_whitespace().skip(1).collect::<Vec<_>>().join(" ");
             let name = pattern.replace("{n}", &(i + 1).to_string()).replace("{place}", &place);
             let kind = org::model::BranchKind::parse(kind).unwrap_or(org::model::BranchKind::Residential);
-            branches.push(org::storage::create_branch(&mut tx, commune, &name, kind).await?);
+            branches.push(org::storage::create_branch(load.tx(), commune, &name, kind).await?);
         }
         let cccd_province = cccd_province_for(province_code);
         let mut serial = commune_number * 1000;
@@ -142,8 +145,7 @@ async fn fill(db: &Db, communes: &[(Unit, String)], year: i32) -> Result<usize, 
             address_commune_id: unit.placement.commune_id,
         })
         .collect();
-    people_storage::insert_many(&mut tx, &records).await?;
-    tx.commit().await?;
+    load.insert(&records).await?;
     debug_assert!(owners.iter().all(|u| u.level != Level::Central));
     Ok(records.len())
 }

@@ -3,6 +3,7 @@
 //! pattern every capability follows (see ARCHITECTURE.md).
 
 pub mod api;
+pub mod bulk;
 pub mod cccd;
 pub mod model;
 #[cfg(test)]
