@@ -2,6 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -15,7 +16,7 @@ use crate::i18n::Lang;
 use crate::web::auth::{self, ClientAddress, CurrentUser};
 use crate::web::error::AppError;
 use crate::web::extract::{record_id, Form, Query};
-use crate::web::page::{render, safe_next, FormState, PageCtx};
+use crate::web::page::{render, render_status, safe_next, FormState, PageCtx};
 use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -77,7 +78,7 @@ async fn login(
                 .with_error(&error),
             next: next.clone(),
         };
-        Ok((error.status(), render(&page)?).into_response())
+        render_status(error.status(), &page)
     };
     match service::authenticate(&state.db, &form.username, &form.password, &address).await? {
         LoginOutcome::Success(user_id) => {
@@ -125,7 +126,7 @@ async fn change_password(
 ) -> Result<Response, AppError> {
     let result = service::change_own_password(&state.db, &user.principal, &form.current_password, &form.password).await;
     let (status, form_state, done) = match result {
-        Ok(()) => (axum::http::StatusCode::OK, FormState::new(lang), true),
+        Ok(()) => (StatusCode::OK, FormState::new(lang), true),
         Err(e) => {
             let e = AppError::from(e);
             (e.status(), FormState::new(lang).with_error(&e), false)
@@ -136,7 +137,7 @@ async fn change_password(
         form: form_state,
         done,
     };
-    Ok((status, render(&page)?).into_response())
+    render_status(status, &page)
 }
 
 fn require_supervisor(user: &CurrentUser) -> Result<(), AppError> {
@@ -223,7 +224,7 @@ async fn create(
                 form,
                 roles: Role::ALL,
             };
-            Ok((e.status(), render(&page)?).into_response())
+            render_status(e.status(), &page)
         }
     }
 }
@@ -243,21 +244,16 @@ async fn show_detail(
     user: &CurrentUser,
     id: i64,
     form: FormState,
+    status: StatusCode,
 ) -> Result<Response, AppError> {
     let account = service::manageable(&state.db, &user.principal, id).await?;
-    let status = if form.errors.is_empty() && form.notice.is_none() {
-        200
-    } else {
-        422
-    };
     let page = DetailPage {
         ctx: PageCtx::new(lang, user, &format!("/accounts/{id}")),
         account,
         form,
         roles: Role::ALL,
     };
-    let status = axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK);
-    Ok((status, render(&page)?).into_response())
+    render_status(status, &page)
 }
 
 async fn detail(
@@ -266,7 +262,15 @@ async fn detail(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    show_detail(&state, lang, &user, record_id(&id)?, FormState::new(lang)).await
+    show_detail(
+        &state,
+        lang,
+        &user,
+        record_id(&id)?,
+        FormState::new(lang),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// After an account change: back to the account page, or the page again
@@ -281,7 +285,7 @@ async fn after_change(
     match result.map_err(AppError::from) {
         Ok(()) => Ok(Redirect::to(&format!("/accounts/{id}")).into_response()),
         Err(AppError::NotFound) => Err(AppError::NotFound),
-        Err(e) => show_detail(state, lang, user, id, FormState::new(lang).with_error(&e)).await,
+        Err(e) => show_detail(state, lang, user, id, FormState::new(lang).with_error(&e), e.status()).await,
     }
 }
 

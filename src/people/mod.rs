@@ -5,6 +5,7 @@
 pub mod api;
 pub mod bulk;
 pub mod cccd;
+mod export;
 pub mod model;
 #[cfg(test)]
 mod model_tests;

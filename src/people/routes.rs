@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -19,25 +19,25 @@ use crate::org::Unit;
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
 use crate::web::extract::{record_id, Form, Query};
-use crate::web::page::{datetime_vi, render, url_encode, FormState, PageCtx};
+use crate::web::page::{datetime_vi, render, render_status, url_encode, FormState, PageCtx};
 use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/persons", get(search).post(create))
         .route("/persons/new", get(new_form))
-        .route("/persons/export.csv", get(export))
+        .route("/persons/export.csv", get(super::export::csv))
         .route("/persons/{id}", get(detail).post(update))
         .route("/persons/{id}/edit", get(edit_form))
         .route("/persons/{id}/delete", post(delete))
 }
 
 #[derive(Deserialize, Default)]
-struct SearchParams {
+pub(super) struct SearchParams {
     #[serde(default)]
-    q: String,
-    unit: Option<String>,
-    after: Option<String>,
+    pub q: String,
+    pub unit: Option<String>,
+    pub after: Option<String>,
 }
 
 #[derive(Template)]
@@ -80,69 +80,6 @@ async fn search(
         can_write,
     })?
     .into_response())
-}
-
-/// Rows of a CSV export: the search, every page, up to a safety limit.
-const EXPORT_LIMIT: usize = 100_000;
-
-async fn export(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Query(p): Query<SearchParams>,
-) -> Result<Response, AppError> {
-    let mut out =
-        String::from("\u{feff}id,full_name,sex,birth_date,cccd,phone,address_commune,address_detail,unit\r\n");
-    let mut after: Option<String> = None;
-    let mut rows = 0;
-    loop {
-        let (page, _) = service::search(&state.db, &user.principal, &p.q, p.unit.as_deref(), after.as_deref()).await?;
-        for person in &page.items {
-            let fields = [
-                person.id.to_string(),
-                person.full_name.clone(),
-                person.sex.as_str().to_owned(),
-                person.birth.map(|b| b.display()).unwrap_or_default(),
-                person.cccd.clone().unwrap_or_default(),
-                person.phone.clone().unwrap_or_default(),
-                person
-                    .address_commune
-                    .as_ref()
-                    .map(|u| u.name.clone())
-                    .unwrap_or_default(),
-                person.address_detail.clone(),
-                person.unit.code.clone(),
-            ];
-            out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-            out.push_str("\r\n");
-            rows += 1;
-        }
-        match page.next {
-            Some(c) if rows < EXPORT_LIMIT => after = Some(c.encode()),
-            _ => break,
-        }
-    }
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"nguoi.csv\""),
-        ],
-        out,
-    )
-        .into_response())
-}
-
-/// Quotes a CSV field, and defuses text a spreadsheet would run as a formula.
-fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
 }
 
 #[derive(Template)]
@@ -245,7 +182,7 @@ async fn show_form(
     form: FormState,
     person_id: Option<i64>,
     version: i64,
-    status: u16,
+    status: StatusCode,
 ) -> Result<Response, AppError> {
     let path = person_id
         .map(|id| format!("/persons/{id}/edit"))
@@ -257,8 +194,7 @@ async fn show_form(
         version,
         units: unit_choices(state, user).await?,
     };
-    let status = axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK);
-    Ok((status, render(&page)?).into_response())
+    render_status(status, &page)
 }
 
 async fn new_form(
@@ -278,7 +214,7 @@ async fn new_form(
         unit: p.unit.or(home).unwrap_or_default(),
         ..PersonInput::default()
     };
-    show_form(&state, lang, &user, form_state(lang, &input), None, 0, 200).await
+    show_form(&state, lang, &user, form_state(lang, &input), None, 0, StatusCode::OK).await
 }
 
 async fn create(
@@ -295,7 +231,7 @@ async fn create(
             if matches!(e, AppError::Internal(_)) {
                 return Err(e);
             }
-            let status = e.status().as_u16();
+            let status = e.status();
             show_form(
                 &state,
                 lang,
@@ -327,7 +263,7 @@ async fn edit_form(
         form_state(lang, &person.to_input()),
         Some(person.id),
         person.version,
-        200,
+        StatusCode::OK,
     )
     .await
 }
@@ -378,7 +314,7 @@ async fn update(
             if matches!(e, AppError::Internal(_) | AppError::NotFound | AppError::Forbidden) {
                 return Err(e);
             }
-            let status = e.status().as_u16();
+            let status = e.status();
             show_form(
                 &state,
                 lang,

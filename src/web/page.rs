@@ -2,7 +2,8 @@
 //! and Vietnamese formatting of dates and numbers.
 
 use askama::Template;
-use axum::response::Html;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
 
 use super::auth::CurrentUser;
 use super::error::AppError;
@@ -74,6 +75,11 @@ impl PageCtx {
 
 pub fn render(template: &impl Template) -> Result<Html<String>, AppError> {
     Ok(Html(template.render()?))
+}
+
+/// A page shown with another status than 200 (a form shown again with its errors).
+pub fn render_status(status: StatusCode, template: &impl Template) -> Result<Response, AppError> {
+    Ok((status, render(template)?).into_response())
 }
 
 /// `1985-03-07` → `07/03/1985`; a bare year stays as it is.
