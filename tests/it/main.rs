@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod bad_input;
 mod browser;
+mod cli;
 mod org_tree;
 mod people;
 mod support;

@@ -144,6 +144,7 @@ async fn fresh_database() -> String {
 pub struct TestApp {
     pub db: Db,
     pub router: Router,
+    pub url: String,
 }
 
 impl TestApp {
@@ -154,7 +155,7 @@ impl TestApp {
             db: db.clone(),
             settings: Arc::new(Settings::default()),
         });
-        TestApp { db, router }
+        TestApp { db, router, url }
     }
 
     /// Creates an account with one role; the password is `PASSWORD`.
