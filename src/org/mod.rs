@@ -25,6 +25,8 @@ pub enum OrgError {
     NothingToMerge,
     #[error("branches can only be created under a commune")]
     BranchOutsideCommune,
+    #[error("close or merge the units below first")]
+    HasActiveChildren,
     #[error("invalid unit name")]
     InvalidName,
     #[error("invalid branch kind")]

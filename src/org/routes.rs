@@ -81,19 +81,7 @@ async fn dashboard(State(state): State<AppState>, lang: Lang, user: CurrentUser)
     let mut homes = Vec::new();
     for grant in &user.principal.grants {
         let persons = crate::people::storage::count_in(&state.db, grant.scope()).await?;
-        let branches: i64 = storage::branch_counts_by_child(&state.db, &grant.unit)
-            .await?
-            .values()
-            .sum();
-        let branches = if grant.unit.level == Level::Commune {
-            storage::children(&state.db, grant.unit.id)
-                .await?
-                .iter()
-                .filter(|u| u.is_active())
-                .count() as i64
-        } else {
-            branches
-        };
+        let branches = storage::active_branches_in(&state.db, grant.scope()).await?;
         homes.push((
             grant.role,
             UnitRow {

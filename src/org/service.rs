@@ -106,6 +106,9 @@ pub async fn close(db: &Db, user: &Principal, unit: &Unit) -> Result<(), ManageE
     if !unit.is_active() {
         return Err(OrgError::Inactive(unit.code.clone()).into());
     }
+    if storage::active_children_count(db, unit.id).await? > 0 {
+        return Err(OrgError::HasActiveChildren.into());
+    }
     let mut tx = db.begin_write().await?;
     storage::close(&mut tx, unit.id).await?;
     audit::storage::record(

@@ -7,7 +7,7 @@ use sqlx::{Any, Row, Transaction};
 
 use super::model::{branch_code, BranchKind, Level, Unit, UnitStatus};
 use super::reform::{self, ReformMatch, Resolution};
-use super::scope::Placement;
+use super::scope::{Placement, Scope};
 use super::OrgError;
 use crate::db::{self, Db, Sql};
 use crate::text;
@@ -111,6 +111,28 @@ pub async fn branch_counts_by_child(db: &Db, unit: &Unit) -> Result<HashMap<i64,
         .iter()
         .filter_map(|r| Some((r.try_get::<Option<i64>, _>(0).ok()??, db::int(r, 1))))
         .collect())
+}
+
+/// Active branches inside a subtree.
+pub async fn active_branches_in(db: &Db, scope: Scope) -> Result<i64, sqlx::Error> {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM units u WHERE u.level = 'branch' AND u.status = 'active' AND ");
+    db::scope::push_filter(&mut sql, "u", &[scope]);
+    Ok(sql
+        .fetch_optional(db.pool())
+        .await?
+        .map(|r| db::int(&r, 0))
+        .unwrap_or(0))
+}
+
+/// Active units directly below `unit_id`.
+pub async fn active_children_count(db: &Db, unit_id: i64) -> Result<i64, sqlx::Error> {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM units WHERE status = 'active' AND parent_id = ");
+    sql.bind(unit_id);
+    Ok(sql
+        .fetch_optional(db.pool())
+        .await?
+        .map(|r| db::int(&r, 0))
+        .unwrap_or(0))
 }
 
 pub async fn count_at_level(db: &Db, level: Level) -> Result<i64, sqlx::Error> {

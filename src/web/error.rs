@@ -153,6 +153,7 @@ impl From<OrgError> for AppError {
             OrgError::NothingToMerge => AppError::bad_request("error.merge_nothing"),
             OrgError::BranchOutsideCommune => AppError::bad_request("error.branch_outside_commune"),
             OrgError::InvalidName => AppError::bad_request("error.unit_name"),
+            OrgError::HasActiveChildren => AppError::bad_request("error.unit_has_children"),
             OrgError::InvalidBranchKind => AppError::bad_request("error.branch_kind"),
             OrgError::Db(e) => e.into(),
         }

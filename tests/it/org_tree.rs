@@ -204,3 +204,65 @@ async fn pre_2025_commune_names_land_in_the_new_commune() {
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     assert_eq!(created.json()["address"]["commune"]["code"], "00004");
 }
+
+#[tokio::test]
+async fn units_are_renamed_and_closed_by_the_supervisor_of_their_parent() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", "00004").await;
+    staff
+        .post_form(
+            "/units/00004/branches",
+            &[("name", "Chi hội Tổ 1"), ("kind", "residential")],
+        )
+        .await;
+    assert_eq!(
+        staff
+            .post_form("/units/00004/rename", &[("name", "Phường Mới")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN,
+        "a commune does not rename itself"
+    );
+    let mut province = app.signed_in("hanoi", "admin", "01").await;
+    let renamed = province
+        .post_form("/units/00004/rename", &[("name", "Phường Ba Đình  Mới")])
+        .await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        province.get("/api/v1/units/00004").await.json()["name"],
+        "Phường Ba Đình Mới"
+    );
+    assert_eq!(
+        province
+            .post_form("/units/00004/rename", &[("name", "  ")])
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+
+    let refused = province.post_form("/units/00004/close", &[]).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::BAD_REQUEST,
+        "a commune with open branches stays open"
+    );
+    let mut commune_admin = app.signed_in("qtbadinh", "admin", "00004").await;
+    let closed = commune_admin.post_form("/units/00004-001/close", &[]).await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+    assert_eq!(province.get("/api/v1/units/00004-001").await.json()["status"], "closed");
+    let new_person = json!({"full_name": "Đào Văn Tú", "sex": "M", "unit": "00004-001"});
+    assert_eq!(
+        commune_admin.post_json("/api/v1/persons", &new_person).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let audit = province.get("/api/v1/audit").await.json();
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|e| e["entity"] == "unit")
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(actions, vec!["close", "rename", "create"]);
+}
