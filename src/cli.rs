@@ -31,9 +31,10 @@ enum Command {
         /// Load demo data of this scale before serving.
         #[arg(long)]
         demo: Option<Scale>,
-        /// Mark cookies Secure (serve behind HTTPS).
-        #[arg(long, env = "NHANAI_SECURE_COOKIES")]
-        secure_cookies: bool,
+        /// Send cookies over plain HTTP too. Cookies are marked Secure
+        /// unless the server listens on a loopback address (development).
+        #[arg(long, env = "NHANAI_INSECURE_COOKIES")]
+        insecure_cookies: bool,
         /// Believe X-Forwarded-For from a trusted reverse proxy.
         #[arg(long, env = "NHANAI_TRUST_PROXY")]
         trust_proxy: bool,
@@ -118,7 +119,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     let command = cli.command.unwrap_or(Command::Serve {
         addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
         demo: None,
-        secure_cookies: false,
+        insecure_cookies: false,
         trust_proxy: false,
     });
     if let Command::Bench {
@@ -132,9 +133,10 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Serve {
             addr,
             demo,
-            secure_cookies,
+            insecure_cookies,
             trust_proxy,
         } => {
+            let secure_cookies = !insecure_cookies && !addr.ip().is_loopback();
             if let Some(scale) = demo {
                 crate::demo::load(&db, scale).await.map_err(|e| e.to_string())?;
             }

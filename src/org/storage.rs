@@ -158,8 +158,11 @@ pub async fn create_branch(
         return Err(OrgError::Inactive(commune.code.clone()));
     }
     let prefix = format!("{}-", commune.code);
-    let mut sql = Sql::new("SELECT code FROM units WHERE level = 'branch' AND code LIKE ");
-    sql.bind(format!("{prefix}%"));
+    // A range on the code index ('.' follows '-' in ASCII); LIKE would scan.
+    let mut sql = Sql::new("SELECT code FROM units WHERE level = 'branch' AND code >= ");
+    sql.bind(prefix.clone())
+        .push(" AND code < ")
+        .bind(format!("{}.", commune.code));
     let used: Vec<i64> = sql
         .fetch_all(&mut **tx)
         .await?
