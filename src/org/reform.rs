@@ -80,12 +80,12 @@ pub fn decide(current_codes: Vec<String>, reform: Vec<ReformMatch>) -> Resolutio
     let mut new_codes: Vec<String> = reform.iter().map(|m| m.new_code.clone()).collect();
     new_codes.sort();
     new_codes.dedup();
-    match new_codes.len() {
-        0 => Resolution::NotFound,
-        1 => Resolution::Reformed {
+    match (new_codes.len(), reform.into_iter().next()) {
+        (1, Some(via)) => Resolution::Reformed {
             code: new_codes.remove(0),
-            via: reform.into_iter().next().expect("one match at least"),
+            via,
         },
+        (0, _) | (_, None) => Resolution::NotFound,
         _ => Resolution::Ambiguous { codes: new_codes },
     }
 }
