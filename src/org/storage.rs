@@ -65,19 +65,6 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<Unit>, sqlx::Error> {
         .transpose()
 }
 
-pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Unit>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut sql = Sql::new(&format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.id IN ("));
-    sql.bind_list(ids).push(")");
-    units_from_rows(sql.fetch_all(db.pool()).await?)
-}
-
-pub async fn central(db: &Db) -> Result<Option<Unit>, sqlx::Error> {
-    by_code(db, super::model::CENTRAL_CODE).await
-}
-
 /// Children of a unit, active ones first, each group by name.
 pub async fn children(db: &Db, parent_id: i64) -> Result<Vec<Unit>, sqlx::Error> {
     let mut sql = Sql::new(&format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.parent_id = "));
@@ -128,16 +115,6 @@ pub async fn active_branches_in(db: &Db, scope: Scope) -> Result<i64, sqlx::Erro
 pub async fn active_children_count(db: &Db, unit_id: i64) -> Result<i64, sqlx::Error> {
     let mut sql = Sql::new("SELECT COUNT(*) FROM units WHERE status = 'active' AND parent_id = ");
     sql.bind(unit_id);
-    Ok(sql
-        .fetch_optional(db.pool())
-        .await?
-        .map(|r| db::int(&r, 0))
-        .unwrap_or(0))
-}
-
-pub async fn count_at_level(db: &Db, level: Level) -> Result<i64, sqlx::Error> {
-    let mut sql = Sql::new("SELECT COUNT(*) FROM units WHERE status = 'active' AND level = ");
-    sql.bind(level.as_str().to_owned());
     Ok(sql
         .fetch_optional(db.pool())
         .await?

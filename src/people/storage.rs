@@ -60,14 +60,9 @@ fn person_from_row(row: &AnyRow) -> Result<Person, sqlx::Error> {
     })
 }
 
-/// Where a record owned by `unit` is placed: the unit's own placement.
-pub fn placement_under(unit: &Unit) -> Placement {
-    unit.placement
-}
-
 fn push_values(sql: &mut Sql, r: &PersonRecord<'_>, now: &str) {
     let p = r.person;
-    let place = placement_under(r.unit);
+    let place = r.unit.placement;
     sql.bind(p.full_name.clone())
         .push(", ")
         .bind(p.name_folded.clone())
@@ -146,7 +141,7 @@ pub async fn update(
     record: &PersonRecord<'_>,
 ) -> Result<bool, sqlx::Error> {
     let p = record.person;
-    let place = placement_under(record.unit);
+    let place = record.unit.placement;
     let mut sql = Sql::new("UPDATE persons SET full_name = ");
     sql.bind(p.full_name.clone())
         .push(", name_folded = ")

@@ -266,3 +266,29 @@ async fn units_are_renamed_and_closed_by_the_supervisor_of_their_parent() {
         .collect();
     assert_eq!(actions, vec!["close", "rename", "create"]);
 }
+
+#[tokio::test]
+async fn merges_rewrite_every_table_that_carries_a_placement() {
+    use nhanai::db::{Backend, Sql};
+    let app = TestApp::new().await;
+    let query = match app.db.backend() {
+        Backend::Sqlite => {
+            "SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) c \
+             WHERE m.type = 'table' AND c.name = 'commune_id' ORDER BY m.name"
+        }
+        Backend::Postgres => {
+            "SELECT table_name::text FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND column_name = 'commune_id' ORDER BY table_name"
+        }
+    };
+    let rows = Sql::new(query).fetch_all(app.db.pool()).await.expect("schema");
+    let mut placed: Vec<String> = rows.iter().map(|r| sqlx::Row::get::<String, _>(r, 0)).collect();
+    // The audit trail keeps the placement a change had when it happened.
+    placed.retain(|t| t != "audit_log");
+    let mut listed: Vec<String> = nhanai::org::storage::PLACED_TABLES
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+    listed.sort();
+    assert_eq!(placed, listed);
+}
