@@ -58,7 +58,7 @@ async fn browser() -> (fantoccini::Client, Driver, tempfile::TempDir) {
             .await
         {
             Ok(client) => return (client, driver, profile),
-            Err(e) if attempt < 50 => {
+            Err(e) if attempt < 150 => {
                 let _ = e;
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
@@ -72,7 +72,7 @@ async fn browser() -> (fantoccini::Client, Driver, tempfile::TempDir) {
 /// after a click, and an element of the previous page goes stale).
 async fn text_once(c: &fantoccini::Client, css: &str, needle: &str) -> String {
     let mut text = String::new();
-    for _ in 0..100 {
+    for _ in 0..300 {
         if let Ok(element) = c.find(Locator::Css(css)).await {
             text = element.text().await.unwrap_or_default();
             if text.contains(needle) {

@@ -62,7 +62,7 @@ fn rand_suffix() -> u32 {
 
 /// A migrated database with reference data, copied from a template that is
 /// built once per schema version (tests stay fast and isolated).
-async fn fresh_database() -> String {
+async fn fresh_database() -> (String, Option<Arc<tempfile::TempDir>>) {
     let key = schema_key();
     if backend() == "postgres" {
         let admin = Db::connect(&format!("{}/test", postgres_base()))
@@ -115,7 +115,8 @@ async fn fresh_database() -> String {
             }
         }
         admin.close().await;
-        format!("{}/{name}", postgres_base())
+        // Dropped by scripts/test before and after the run.
+        (format!("{}/{name}", postgres_base()), None)
     } else {
         let dir = std::env::temp_dir().join("nhanai-tests");
         std::fs::create_dir_all(&dir).expect("temp dir");
@@ -134,9 +135,13 @@ async fn fresh_database() -> String {
             let _ = std::fs::remove_file(format!("{}-shm", building.display()));
             std::fs::rename(&building, &template).expect("publish template");
         }
-        let file = dir.join(format!("t-{}.db", unique()));
+        let own = tempfile::Builder::new()
+            .prefix("t-")
+            .tempdir_in(&dir)
+            .expect("test dir");
+        let file = own.path().join("nhanai.db");
         std::fs::copy(&template, &file).expect("copy template");
-        format!("sqlite://{}?mode=rwc", file.display())
+        (format!("sqlite://{}?mode=rwc", file.display()), Some(Arc::new(own)))
     }
 }
 
@@ -145,17 +150,24 @@ pub struct TestApp {
     pub db: Db,
     pub router: Router,
     pub url: String,
+    /// The SQLite test database's folder, removed when the last clone goes.
+    _dir: Option<Arc<tempfile::TempDir>>,
 }
 
 impl TestApp {
     pub async fn new() -> TestApp {
-        let url = fresh_database().await;
+        let (url, dir) = fresh_database().await;
         let db = nhanai::open_database(&url).await.expect("open test database");
         let router = nhanai::web::router(AppState {
             db: db.clone(),
             settings: Arc::new(Settings::default()),
         });
-        TestApp { db, router, url }
+        TestApp {
+            db,
+            router,
+            url,
+            _dir: dir,
+        }
     }
 
     /// Creates an account with one role; the password is `PASSWORD`.
