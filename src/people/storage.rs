@@ -257,6 +257,35 @@ fn match_expression(backend: Backend, scopes: &[Scope], words: &[String]) -> Str
     parts.join(and)
 }
 
+/// The start of a search statement up to its WHERE clause, and the column
+/// results are ordered by: the full-text index's own row order for name
+/// searches (SQLite then stops after one page instead of sorting every
+/// namesake), the sort key otherwise.
+fn search_source(backend: Backend, scopes: &[Scope], query: &SearchQuery) -> (Sql, Option<&'static str>) {
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS}"));
+    match (query, backend) {
+        (SearchQuery::Name(words), Backend::Sqlite) => {
+            sql.push(" FROM person_search s JOIN persons p ON p.id = s.rowid JOIN units u ON u.id = p.unit_id");
+            sql.push(" LEFT JOIN units a ON a.id = p.address_commune_id WHERE person_search MATCH ");
+            sql.bind(match_expression(backend, scopes, words)).push(" AND ");
+            return (sql, Some("s.rowid"));
+        }
+        (SearchQuery::Name(words), Backend::Postgres) => {
+            sql.push(FROM).push(" WHERE p.search_doc @@ to_tsquery('simple', ");
+            sql.bind(match_expression(backend, scopes, words)).push(") AND ");
+            return (sql, Some("p.id"));
+        }
+        (SearchQuery::Cccd(cccd), _) => sql.push(FROM).push(" WHERE p.cccd = ").bind(cccd.clone()).push(" AND "),
+        (SearchQuery::Phone(phone), _) => sql
+            .push(FROM)
+            .push(" WHERE p.phone = ")
+            .bind(phone.clone())
+            .push(" AND "),
+        (SearchQuery::All, _) => sql.push(FROM).push(" WHERE "),
+    };
+    (sql, None)
+}
+
 /// One page of persons inside `scopes` that match `query`. Name searches
 /// come in registration order (the index order); lists by sort key.
 pub async fn search(
@@ -266,49 +295,23 @@ pub async fn search(
     after: Option<&Cursor>,
     limit: i64,
 ) -> Result<Page, sqlx::Error> {
-    let mut sql = Sql::new(&format!("SELECT {COLUMNS}"));
-    let by_id = matches!(query, SearchQuery::Name(_));
-    match (query, db.backend()) {
-        (SearchQuery::Name(words), Backend::Sqlite) => {
-            sql.push(" FROM person_search s JOIN persons p ON p.id = s.rowid JOIN units u ON u.id = p.unit_id");
-            sql.push(" LEFT JOIN units a ON a.id = p.address_commune_id WHERE person_search MATCH ");
-            sql.bind(match_expression(Backend::Sqlite, scopes, words)).push(" AND ");
-        }
-        (SearchQuery::Name(words), Backend::Postgres) => {
-            sql.push(FROM).push(" WHERE p.search_doc @@ to_tsquery('simple', ");
-            sql.bind(match_expression(Backend::Postgres, scopes, words))
-                .push(") AND ");
-        }
-        (SearchQuery::Cccd(cccd), _) => {
-            sql.push(FROM).push(" WHERE p.cccd = ").bind(cccd.clone()).push(" AND ");
-        }
-        (SearchQuery::Phone(phone), _) => {
-            sql.push(FROM)
-                .push(" WHERE p.phone = ")
-                .bind(phone.clone())
-                .push(" AND ");
-        }
-        (SearchQuery::All, _) => {
-            sql.push(FROM).push(" WHERE ");
-        }
-    }
+    let (mut sql, id_order) = search_source(db.backend(), scopes, query);
     scope::push_filter(&mut sql, "p", scopes);
-    match (after, by_id) {
-        (Some(c), true) => {
-            sql.push(" AND p.id > ").bind(c.id);
+    match (after, id_order) {
+        (Some(c), Some(id)) => {
+            sql.push(&format!(" AND {id} > ")).bind(c.id);
         }
-        (Some(c), false) => {
+        (Some(c), None) => {
             // A row-value comparison is an index range on both backends.
             sql.push(" AND (p.sort_key, p.id) > (").bind(c.sort_key.clone());
             sql.push(", ").bind(c.id).push(")");
         }
         (None, _) => {}
     }
-    sql.push(if by_id {
-        " ORDER BY p.id LIMIT "
-    } else {
-        " ORDER BY p.sort_key, p.id LIMIT "
-    });
+    match id_order {
+        Some(id) => sql.push(&format!(" ORDER BY {id} LIMIT ")),
+        None => sql.push(" ORDER BY p.sort_key, p.id LIMIT "),
+    };
     sql.bind(limit + 1);
     let rows = sql.fetch_all(db.pool()).await?;
     let mut items: Vec<Person> = rows.iter().map(person_from_row).collect::<Result<_, _>>()?;
