@@ -23,6 +23,7 @@ pub type FieldErrors = BTreeMap<String, String>;
 #[derive(Clone, Debug)]
 pub enum AppError {
     NotFound,
+    MethodNotAllowed,
     Unauthenticated,
     InvalidCredentials,
     Forbidden,
@@ -62,6 +63,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::CsrfMissing => StatusCode::FORBIDDEN,
             AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -75,6 +77,7 @@ impl AppError {
     fn code(&self) -> &'static str {
         match self {
             AppError::NotFound => "not_found",
+            AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Unauthenticated => "unauthenticated",
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::Forbidden => "forbidden",
@@ -90,6 +93,7 @@ impl AppError {
     pub fn message(&self, lang: Lang) -> String {
         match self {
             AppError::NotFound => i18n::t(lang, "error.not_found").to_owned(),
+            AppError::MethodNotAllowed => i18n::t(lang, "error.method_not_allowed").to_owned(),
             AppError::Unauthenticated => i18n::t(lang, "error.unauthenticated").to_owned(),
             AppError::InvalidCredentials => i18n::t(lang, "login.invalid").to_owned(),
             AppError::Forbidden => i18n::t(lang, "error.forbidden").to_owned(),

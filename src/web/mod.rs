@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/app.css", get(stylesheet))
         .route("/lang/{code}", get(switch_language))
         .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(from_fn(csrf::require_token))
         .layer(sessions)
         .layer(from_fn(security_headers))

@@ -70,5 +70,6 @@ async fn the_audit_trail_cannot_be_edited() {
     ] {
         let response = staff.send(method, "/api/v1/audit", None, String::new(), true).await;
         assert_eq!(response.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(response.json()["error"]["code"], "method_not_allowed");
     }
 }
