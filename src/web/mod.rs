@@ -68,8 +68,20 @@ pub fn router(state: AppState) -> Router {
         .layer(sessions)
         .layer(from_fn(security_headers))
         .layer(from_fn(error::render_errors))
+        .layer(from_fn(log_request))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
+}
+
+/// One log line per request: method, path (never the query, which may hold
+/// a CCCD or a phone number), status and duration.
+async fn log_request(request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    tracing::info!(%method, %path, status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+    response
 }
 
 async fn security_headers(request: Request, next: Next) -> Response {

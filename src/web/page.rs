@@ -60,6 +60,11 @@ impl PageCtx {
         i18n::t_or(self.lang, &format!("{entity}.{field}"), field)
     }
 
+    /// The name of a kind of record in the audit trail (`person`, `unit` …).
+    pub fn entity<'a>(&self, entity: &'a str) -> &'a str {
+        i18n::t_or(self.lang, &format!("audit.entity.{entity}"), entity)
+    }
+
     pub fn other_lang(&self) -> &'static str {
         self.lang.other().code()
     }
