@@ -226,3 +226,34 @@ async fn lists_page_through_a_unit_in_name_order() {
         "sorted by given name"
     );
 }
+
+#[tokio::test]
+async fn every_person_appears_once_across_pages() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", "00004").await;
+    for i in 0..55u32 {
+        let given = ["An", "Bình", "Chi", "Dũng", "Hà"][i as usize % 5];
+        add_person(&mut staff, &format!("Nguyễn Văn {given}"), "00004", 100 + i).await;
+    }
+    for query in ["unit=00004", "q=nguyen%20van"] {
+        let first = staff.get(&format!("/api/v1/persons?{query}")).await.json();
+        let cursor = first["next"].as_str().expect("a second page").to_owned();
+        let second = staff
+            .get(&format!(
+                "/api/v1/persons?{query}&after={}",
+                crate::support::encode(&cursor)
+            ))
+            .await
+            .json();
+        assert!(second["next"].is_null(), "{query}: two pages");
+        let mut ids: Vec<i64> = [&first, &second]
+            .iter()
+            .flat_map(|page| page["items"].as_array().cloned().unwrap_or_default())
+            .filter_map(|p| p["id"].as_i64())
+            .collect();
+        assert_eq!(ids.len(), 55, "{query}");
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 55, "{query}: no person twice");
+    }
+}

@@ -345,3 +345,10 @@ pub async fn add_person(client: &mut Client, name: &str, unit: &str, serial: u32
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
     response.json()["id"].as_i64().expect("id")
 }
+
+/// Percent-encodes a query parameter value.
+pub fn encode(value: &str) -> String {
+    serde_urlencoded::to_string([("", value)])
+        .map(|s| s.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}
