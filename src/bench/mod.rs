@@ -182,7 +182,7 @@ async fn run(url: &str, count: usize) -> Result<serde_json::Value, BenchError> {
         lists.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     let (mut country_names, mut sampled) = (Vec::new(), 0);
-    while sampled < SAMPLES / 10 {
+    while sampled < SAMPLES {
         let (person, _) = &people[rng.gen_range(0..people.len())];
         let t = Instant::now();
         storage::search(&db, &[Scope::Country], &parse_query(&person.name_folded), None, 50).await?;

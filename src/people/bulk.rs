@@ -13,6 +13,7 @@ use super::storage::{self, PersonRecord};
 use crate::db::{Backend, Db, Sql};
 
 pub struct BulkLoad {
+    db: Db,
     tx: Transaction<'static, Any>,
     backend: Backend,
     /// `CREATE INDEX` statements to run again before commit.
@@ -44,6 +45,7 @@ impl BulkLoad {
             }
         }
         Ok(BulkLoad {
+            db: db.clone(),
             tx,
             backend: db.backend(),
             rebuild,
@@ -59,14 +61,17 @@ impl BulkLoad {
         storage::insert_many(self.backend, &mut self.tx, records).await
     }
 
-    /// Rebuilds what was dropped, then commits.
+    /// Rebuilds what was dropped, then commits. On PostgreSQL the table is
+    /// vacuumed afterwards, as after any bulk load: fresh statistics for the
+    /// planner, and hint bits set now rather than by the first readers.
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
         for statement in &self.rebuild {
             Sql::new(statement).execute(&mut *self.tx).await?;
         }
+        self.tx.commit().await?;
         if self.backend == Backend::Postgres {
-            Sql::new("ANALYZE persons").execute(&mut *self.tx).await?;
+            Sql::new("VACUUM (ANALYZE) persons").execute(self.db.pool()).await?;
         }
-        self.tx.commit().await
+        Ok(())
     }
 }
