@@ -62,6 +62,7 @@ impl Db {
         let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
         let pool = match backend {
             Backend::Sqlite => {
+                let url = &sqlite_creating(url);
                 options
                     .max_connections(8)
                     .after_connect(|conn, _| {
@@ -115,6 +116,18 @@ impl Db {
     }
 }
 
+/// A SQLite URL that creates the file when it is missing, unless the URL
+/// already says how to open it.
+fn sqlite_creating(url: &str) -> String {
+    if url.contains("mode=") || url.contains(":memory:") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
 /// The current instant as stored everywhere: UTC, RFC 3339 with
 /// milliseconds, so that text order is time order on both backends.
 pub fn now() -> String {
@@ -147,4 +160,26 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
 pub fn int(row: &AnyRow, index: usize) -> i64 {
     use sqlx::Row;
     row.try_get::<i64, _>(index).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_files_are_created_unless_the_url_says_otherwise() {
+        assert_eq!(sqlite_creating("sqlite://x.db"), "sqlite://x.db?mode=rwc");
+        assert_eq!(
+            sqlite_creating("sqlite://x.db?cache=shared"),
+            "sqlite://x.db?cache=shared&mode=rwc"
+        );
+        assert_eq!(sqlite_creating("sqlite://x.db?mode=ro"), "sqlite://x.db?mode=ro");
+    }
+
+    #[test]
+    fn timestamps_sort_as_text() {
+        let early = timestamp(time::macros::datetime!(2026-01-02 03:04:05.006 UTC));
+        assert_eq!(early, "2026-01-02T03:04:05.006Z");
+        assert!(early < timestamp(time::macros::datetime!(2026-01-02 03:04:05.010 UTC)));
+    }
 }
