@@ -31,6 +31,12 @@ pub fn commune_key(name: &str) -> String {
     rest.join(" ")
 }
 
+/// The code of a commune written as forms show it: `Phường Ba Đình (00004)`.
+pub fn code_in_brackets(written: &str) -> Option<&str> {
+    let inner = written.trim().strip_suffix(')')?.rsplit_once('(')?.1.trim();
+    (!inner.is_empty() && inner.len() <= 5 && inner.bytes().all(|b| b.is_ascii_digit())).then_some(inner)
+}
+
 /// A 2025 commune reached through the reform mapping.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ReformMatch {
@@ -115,6 +121,13 @@ mod tests {
         // A bare type word is a name, not a prefix.
         assert_eq!(commune_key("Phường"), "phuong");
         assert_eq!(commune_key("Phường 12"), "12");
+    }
+
+    #[test]
+    fn a_code_in_brackets_is_taken_as_the_code() {
+        assert_eq!(code_in_brackets("Phường Ba Đình (00004)"), Some("00004"));
+        assert_eq!(code_in_brackets("Phường Ba Đình"), None);
+        assert_eq!(code_in_brackets("Xã (cũ) Tân Lập"), None);
     }
 
     #[test]

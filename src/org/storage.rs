@@ -230,7 +230,7 @@ pub async fn merge(tx: &mut Transaction<'static, Any>, source: &Unit, target: &U
 /// pre-2025 code or name through the reform mapping. `province_code`
 /// narrows the search (old and new names repeat across provinces).
 pub async fn resolve_commune(db: &Db, written: &str, province_code: Option<&str>) -> Result<Resolution, sqlx::Error> {
-    let written = written.trim();
+    let written = reform::code_in_brackets(written).unwrap_or(written.trim());
     let is_code = !written.is_empty() && written.len() <= 5 && written.chars().all(|c| c.is_ascii_digit());
     let province_id = match province_code {
         Some(code) => by_code(db, code)

@@ -309,7 +309,7 @@ impl Person {
             address_commune: self
                 .address_commune
                 .as_ref()
-                .map(|u| u.code.clone())
+                .map(|u| format!("{} ({})", u.name, u.code))
                 .unwrap_or_default(),
             address_detail: self.address_detail.clone(),
             unit: self.unit.code.clone(),

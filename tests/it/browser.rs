@@ -102,7 +102,13 @@ async fn staff_find_a_person_without_accents_edit_a_field_and_see_the_audit() {
     let app = TestApp::new().await;
     let mut setup = app.signed_in("badinh", "staff", "00004").await;
     add_person(&mut setup, "Nguyễn Thị Ánh", "00004", 31).await;
-    add_person(&mut setup, "Nguyễn Thị Anh", "00004", 32).await;
+    let body = json!({
+        "full_name": "Nguyễn Thị Anh", "sex": "F", "birth_date": "02/09/1985", "phone": "0912345678",
+        "address_commune": "Phường Trúc Bạch", "address_detail": "Số 7, ngõ 4", "unit": "00004",
+    });
+    let created = setup.post_json("/api/v1/persons", &body).await;
+    assert_eq!(created.status, axum::http::StatusCode::CREATED, "{}", created.body);
+    let anh = created.json()["id"].as_i64().expect("id");
     add_person(&mut setup, "Trần Văn Bình", "00004", 33).await;
     let addr = serve(&app).await;
     let (c, _driver, _profile) = browser().await;
@@ -200,6 +206,11 @@ async fn staff_find_a_person_without_accents_edit_a_field_and_see_the_audit() {
         "{history}"
     );
     assert!(history.contains("badinh") && history.contains("Sửa"), "{history}");
+    // Nothing else changed: the commune of residence went through the form unchanged.
+    let saved = setup.get(&format!("/api/v1/persons/{anh}")).await.json();
+    assert_eq!(saved["address"]["commune"]["code"], "00004");
+    assert_eq!(saved["address"]["detail"], "Số 7, ngõ 4");
+    assert_eq!(saved["phone"], "0987654321");
     let shot = c.screenshot().await.expect("screenshot");
     let _ = std::fs::write(std::env::temp_dir().join("nhanai-browser-test.png"), shot);
     c.close().await.expect("close");
