@@ -19,6 +19,7 @@ async fn names_are_found_without_diacritics() {
     add_person(&mut staff, "Nguyễn Văn An", "00004", 1).await;
     add_person(&mut staff, "Nguyễn Văn Anh", "00004", 2).await;
     add_person(&mut staff, "Đặng Thị Huệ", "00004", 3).await;
+    add_person(&mut staff, "Trần Minh Đức", "00004", 4).await;
 
     assert_eq!(
         names(&staff.get("/api/v1/persons?q=nguyen%20van%20an").await.json()),
@@ -37,6 +38,16 @@ async fn names_are_found_without_diacritics() {
         vec!["Đặng Thị Huệ"],
         "đặng"
     );
+    // d finds đ: "duc" is Đức, and typing Đ finds the same person.
+    assert_eq!(
+        names(&staff.get("/api/v1/persons?q=tran%20minh%20duc").await.json()),
+        vec!["Trần Minh Đức"]
+    );
+    assert_eq!(
+        names(&staff.get("/api/v1/persons?q=%C4%90%E1%BB%A8C").await.json()),
+        vec!["Trần Minh Đức"],
+        "ĐỨC"
+    );
     assert_eq!(names(&staff.get("/api/v1/persons?q=van").await.json()).len(), 2);
     assert_eq!(
         names(
@@ -49,7 +60,7 @@ async fn names_are_found_without_diacritics() {
     );
     assert_eq!(
         names(&staff.get("/api/v1/persons?q=%2B84%20912%20345%20678").await.json()).len(),
-        3,
+        4,
         "by phone, any format"
     );
     let page = staff.get("/persons?q=nguyen+van+an").await;
