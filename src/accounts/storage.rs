@@ -124,6 +124,19 @@ pub async fn put_grant(
     sql.execute(&mut **tx).await.map(drop)
 }
 
+/// Moves every role held on unit `from` to unit `to`; a user who already
+/// holds a role on `to` keeps that one. Returns how many roles moved.
+pub async fn move_grants(tx: &mut Transaction<'static, Any>, from: i64, to: i64) -> Result<u64, sqlx::Error> {
+    let mut sql = Sql::new("DELETE FROM grants WHERE unit_id = ");
+    sql.bind(from)
+        .push(" AND user_id IN (SELECT user_id FROM grants WHERE unit_id = ");
+    sql.bind(to).push(")");
+    sql.execute(&mut **tx).await?;
+    let mut sql = Sql::new("UPDATE grants SET unit_id = ");
+    sql.bind(to).push(" WHERE unit_id = ").bind(from);
+    Ok(sql.execute(&mut **tx).await?.rows_affected())
+}
+
 pub async fn delete_grant(tx: &mut Transaction<'static, Any>, user_id: i64, grant_id: i64) -> Result<(), sqlx::Error> {
     let mut sql = Sql::new("DELETE FROM grants WHERE user_id = ");
     sql.bind(user_id).push(" AND id = ").bind(grant_id);

@@ -216,6 +216,8 @@ struct MergeForm {
     target: String,
     /// Codes of the units merged into it, separated by commas or spaces.
     sources: String,
+    /// A checkbox: present when roles move to the surviving unit.
+    move_grants: Option<String>,
 }
 
 async fn merge(
@@ -227,6 +229,9 @@ async fn merge(
     readable_unit(&state, &user, &code).await?;
     let target = readable_unit(&state, &user, f.target.trim()).await?;
     let sources: Vec<String> = f.sources.split([',', ' ', ';']).map(str::to_owned).collect();
-    service::merge(&state.db, &user.principal, &target, &sources).await?;
+    let options = service::MergeOptions {
+        move_grants: f.move_grants.is_some(),
+    };
+    service::merge(&state.db, &user.principal, &target, &sources, options).await?;
     Ok(Redirect::to(&format!("/units/{}", target.code)).into_response())
 }

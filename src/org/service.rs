@@ -121,9 +121,23 @@ pub async fn close(db: &Db, user: &Principal, unit: &Unit) -> Result<(), ManageE
     Ok(())
 }
 
+/// What a merge does besides moving records.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MergeOptions {
+    /// Roles held on a merged-away unit move to the surviving unit (its
+    /// staff keep working there). Off, they cover nothing any more.
+    pub move_grants: bool,
+}
+
 /// Merges each of `source_codes` into `target`. The user must manage every
 /// unit involved; all of it happens in one transaction or not at all.
-pub async fn merge(db: &Db, user: &Principal, target: &Unit, source_codes: &[String]) -> Result<(), ManageError> {
+pub async fn merge(
+    db: &Db,
+    user: &Principal,
+    target: &Unit,
+    source_codes: &[String],
+    options: MergeOptions,
+) -> Result<(), ManageError> {
     let grant = manage_grant(user, target)?;
     let mut sources = Vec::new();
     for code in source_codes.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
@@ -142,11 +156,16 @@ pub async fn merge(db: &Db, user: &Principal, target: &Unit, source_codes: &[Str
     let mut tx = db.begin_write().await?;
     for source in &sources {
         storage::merge(&mut tx, source, target).await?;
+        let moved_grants = if options.move_grants {
+            crate::accounts::storage::move_grants(&mut tx, source.id, target.id).await?
+        } else {
+            0
+        };
         let entry = change(
             "merge",
             source,
             json!({"status": "active"}),
-            json!({"status": "merged", "merged_into": target.code}),
+            json!({"status": "merged", "merged_into": target.code, "grants_moved": moved_grants}),
         );
         audit::storage::record(&mut tx, &user.actor(grant), entry).await?;
     }

@@ -292,3 +292,40 @@ async fn merges_rewrite_every_table_that_carries_a_placement() {
     listed.sort();
     assert_eq!(placed, listed);
 }
+
+#[tokio::test]
+async fn a_merge_moves_roles_only_when_asked() {
+    let app = TestApp::new().await;
+    let mut province = app.signed_in("hanoi", "admin", "01").await;
+    let in_ba_dinh = add_person(&mut province, "Trần Văn Bình", "00004", 1).await;
+    let mut ngoc_ha = app.signed_in("ngocha", "staff", "00008").await;
+    let mut giang_vo = app.signed_in("giangvo", "staff", "00025").await;
+
+    let merged = province
+        .post_form(
+            "/units/01/merge",
+            &[("target", "00004"), ("sources", "00008"), ("move_grants", "1")],
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
+    let me = ngoc_ha.get("/api/v1/session").await.json();
+    assert_eq!(me["grants"][0]["unit"], "00004", "Ngọc Hà's staff now work for Ba Đình");
+    assert_eq!(
+        ngoc_ha.get(&format!("/api/v1/persons/{in_ba_dinh}")).await.status,
+        StatusCode::OK
+    );
+
+    let merged = province
+        .post_form("/units/01/merge", &[("target", "00004"), ("sources", "00025")])
+        .await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
+    assert_eq!(
+        giang_vo.get("/api/v1/session").await.json()["grants"][0]["unit"],
+        "00025"
+    );
+    assert_eq!(
+        giang_vo.get(&format!("/api/v1/persons/{in_ba_dinh}")).await.status,
+        StatusCode::NOT_FOUND,
+        "without moving, a role on a merged-away unit covers nothing"
+    );
+}
