@@ -155,3 +155,42 @@ async fn a_deactivated_account_loses_its_sessions() {
     assert_eq!(staff.get("/api/v1/persons").await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(staff.login("badinh", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn sessions_and_throttling_hold_across_servers() {
+    let app = TestApp::new().await;
+    let other = app.second_server().await;
+    let mut staff = app.signed_in("badinh", "staff", "00004").await;
+    staff.switch_to(&other);
+    assert_eq!(
+        staff.get("/api/v1/session").await.status,
+        StatusCode::OK,
+        "a session made on one server works on the other"
+    );
+    let created = staff
+        .post_json(
+            "/api/v1/persons",
+            &json!({"full_name": "Hồ Văn Tư", "sex": "M", "unit": "00004"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "and so does its CSRF token");
+
+    app.user("ngocha", "staff", "00008").await;
+    let mut attacker = app.client();
+    for _ in 0..5 {
+        attacker.login("ngocha", "wrong-password").await;
+    }
+    attacker.switch_to(&other);
+    assert_eq!(
+        attacker.login("ngocha", PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "failures count on every server"
+    );
+    staff.delete("/api/v1/session").await;
+    staff.switch_to(&app);
+    assert_eq!(
+        staff.get("/api/v1/session").await.status,
+        StatusCode::UNAUTHORIZED,
+        "logging out on one ends it everywhere"
+    );
+}

@@ -182,6 +182,22 @@ impl TestApp {
         service::create(&self.db, None, new).await.expect("create account")
     }
 
+    /// Another server process on the same database: its own pool and router,
+    /// nothing shared in memory with the first.
+    pub async fn second_server(&self) -> TestApp {
+        let db = Db::connect(&self.url).await.expect("second pool");
+        let router = nhanai::web::router(AppState {
+            db: db.clone(),
+            settings: Arc::new(Settings::default()),
+        });
+        TestApp {
+            db,
+            router,
+            url: self.url.clone(),
+            _dir: self._dir.clone(),
+        }
+    }
+
     pub fn client(&self) -> Client {
         Client {
             router: self.router.clone(),
@@ -276,6 +292,12 @@ impl Client {
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
+    }
+
+    /// Sends the next requests to `app` (another server behind the same
+    /// load balancer), keeping the cookies.
+    pub fn switch_to(&mut self, app: &TestApp) {
+        self.router = app.router.clone();
     }
 
     pub async fn get(&mut self, path: &str) -> Response {
