@@ -138,7 +138,12 @@ pub async fn create(db: &Db, by: Option<&Principal>, new: NewAccount) -> Result<
 pub async fn manageable(db: &Db, by: &Principal, user_id: i64) -> Result<Account, AccountError> {
     let account = storage::by_id(db, user_id).await?.ok_or(AccountError::NotFound)?;
     let placements: Vec<_> = account.grants.iter().map(|g| g.unit.placement).collect();
-    if placements.is_empty() && by.scopes(Permission::Supervise) != vec![crate::org::scope::Scope::Country] {
+    // An account without any role is reachable from the centre only.
+    if placements.is_empty()
+        && !by
+            .scopes(Permission::Supervise)
+            .contains(&crate::org::scope::Scope::Country)
+    {
         return Err(AccountError::NotFound);
     }
     if !by.may_manage_account(&placements) {
@@ -148,7 +153,7 @@ pub async fn manageable(db: &Db, by: &Principal, user_id: i64) -> Result<Account
 }
 
 async fn audit_account(
-    db_tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     by: &Principal,
     account: &Account,
     action: &'static str,
@@ -166,7 +171,7 @@ async fn audit_account(
         before: Some(before),
         after: Some(after),
     };
-    audit::storage::record(db_tx, &by.actor(grant), change).await?;
+    audit::storage::record(tx, &by.actor(grant), change).await?;
     Ok(())
 }
 
