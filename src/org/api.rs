@@ -1,25 +1,30 @@
 //! `/api/v1/units`: the tree as JSON, and the reform resolver for importers.
 
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::model::Unit;
 use super::routes::{children_with_counts, readable_unit};
+use super::service::{self, MergeOptions};
 use super::storage;
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
-use crate::web::extract::Query;
+use crate::web::extract::{Json, Query};
 use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/units/resolve", get(resolve))
-        .route("/units/{code}", get(show))
+        .route("/units/{code}", get(show).patch(rename))
         .route("/units/{code}/children", get(children))
+        .route("/units/{code}/branches", post(create_branch))
+        .route("/units/{code}/close", post(close))
+        .route("/units/{code}/merge", post(merge))
 }
 
 fn unit_json(unit: &Unit) -> Value {
@@ -93,4 +98,72 @@ async fn resolve(
     }
     let resolution = storage::resolve_commune(&state.db, &p.q, p.province.as_deref()).await?;
     Ok(axum::Json(resolution).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewBranch {
+    name: String,
+    kind: String,
+}
+
+async fn create_branch(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Json(body): Json<NewBranch>,
+) -> Result<Response, AppError> {
+    let commune = readable_unit(&state, &user, &code).await?;
+    let branch = service::create_branch(&state.db, &user.principal, &commune, &body.name, &body.kind).await?;
+    Ok((StatusCode::CREATED, axum::Json(unit_json(&branch))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rename {
+    name: String,
+}
+
+async fn rename(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Json(body): Json<Rename>,
+) -> Result<Response, AppError> {
+    let unit = readable_unit(&state, &user, &code).await?;
+    service::rename(&state.db, &user.principal, &unit, &body.name).await?;
+    show(State(state), user, Path(code)).await
+}
+
+async fn close(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    let unit = readable_unit(&state, &user, &code).await?;
+    service::close(&state.db, &user.principal, &unit).await?;
+    show(State(state), user, Path(code)).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Merge {
+    /// Codes of the units merged into this one.
+    sources: Vec<String>,
+    #[serde(default)]
+    move_grants: bool,
+}
+
+async fn merge(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Json(body): Json<Merge>,
+) -> Result<Response, AppError> {
+    let target = readable_unit(&state, &user, &code).await?;
+    let options = MergeOptions {
+        move_grants: body.move_grants,
+    };
+    service::merge(&state.db, &user.principal, &target, &body.sources, options).await?;
+    show(State(state), user, Path(code)).await
 }

@@ -110,7 +110,10 @@ async fn the_openapi_document_describes_every_api_route() {
     let paths = doc["paths"].as_object().expect("paths");
     for (path, methods) in [
         ("/session", &["post", "get", "delete"][..]),
-        ("/units/{code}", &["get"][..]),
+        ("/units/{code}", &["get", "patch"][..]),
+        ("/units/{code}/branches", &["post"][..]),
+        ("/units/{code}/close", &["post"][..]),
+        ("/units/{code}/merge", &["post"][..]),
         ("/units/{code}/children", &["get"][..]),
         ("/units/resolve", &["get"][..]),
         ("/persons", &["get", "post"][..]),

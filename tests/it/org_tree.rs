@@ -329,3 +329,50 @@ async fn a_merge_moves_roles_only_when_asked() {
         "without moving, a role on a merged-away unit covers nothing"
     );
 }
+
+#[tokio::test]
+async fn the_tree_is_managed_through_the_api_too() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", "00004").await;
+    let branch = staff
+        .post_json(
+            "/api/v1/units/00004/branches",
+            &json!({"name": "Chi hội Trường Tiểu học Ba Đình", "kind": "school"}),
+        )
+        .await;
+    assert_eq!(branch.status, StatusCode::CREATED, "{}", branch.body);
+    assert_eq!(branch.json()["code"], "00004-001");
+    let bad = staff
+        .post_json("/api/v1/units/00004/branches", &json!({"name": "X", "kind": "bar"}))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        staff
+            .patch_json("/api/v1/units/00004", &json!({"name": "Phường X"}))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    let mut province = app.signed_in("hanoi", "admin", "01").await;
+    let renamed = province
+        .patch_json("/api/v1/units/00004-001", &json!({"name": "Chi hội Trường TH Ba Đình"}))
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+    assert_eq!(renamed.json()["name"], "Chi hội Trường TH Ba Đình");
+    let merged = province
+        .post_json("/api/v1/units/00004/merge", &json!({"sources": ["00008", "00025"]}))
+        .await;
+    assert_eq!(merged.status, StatusCode::OK, "{}", merged.body);
+    assert_eq!(merged.json()["merged_from"], json!(["00008", "00025"]));
+    let closed = province.post_json("/api/v1/units/00004-001/close", &json!({})).await;
+    assert_eq!(closed.json()["status"], "closed");
+    let again = province
+        .post_json("/api/v1/units/00004/merge", &json!({"sources": ["00008"]}))
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::BAD_REQUEST,
+        "a merged unit cannot be merged again"
+    );
+}
