@@ -66,9 +66,12 @@ CREATE TABLE login_failures (
 CREATE TABLE sessions (
     id          TEXT PRIMARY KEY,
     data        TEXT NOT NULL,
+    -- The signed-in user, so that all of a user's sessions can be ended.
+    user_id     INTEGER,
     expires_at  INTEGER NOT NULL
 );
 CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+CREATE INDEX sessions_by_user ON sessions (user_id);
 
 CREATE TABLE persons (
     id                  INTEGER PRIMARY KEY,

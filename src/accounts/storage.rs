@@ -165,11 +165,8 @@ pub async fn set_active(tx: &mut Transaction<'static, Any>, user_id: i64, active
 
 /// Signs a user out everywhere: their sessions are deleted.
 pub async fn end_sessions(tx: &mut Transaction<'static, Any>, user_id: i64) -> Result<(), sqlx::Error> {
-    // Session records are JSON; the user id is stored under "user_id".
-    let mut sql = Sql::new("DELETE FROM sessions WHERE data LIKE ");
-    sql.bind(format!("%\"user_id\":{user_id}}}%"))
-        .push(" OR data LIKE ")
-        .bind(format!("%\"user_id\":{user_id},%"));
+    let mut sql = Sql::new("DELETE FROM sessions WHERE user_id = ");
+    sql.bind(user_id);
     sql.execute(&mut **tx).await.map(drop)
 }
 

@@ -29,13 +29,25 @@ fn encode(record: &Record) -> session_store::Result<String> {
     serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))
 }
 
+/// The user a session belongs to, kept in its own column.
+fn user_of(record: &Record) -> Option<i64> {
+    record
+        .data
+        .get(super::auth::SESSION_USER)
+        .and_then(serde_json::Value::as_i64)
+}
+
 #[async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         loop {
-            let mut sql = Sql::new("INSERT INTO sessions (id, data, expires_at) VALUES (");
+            let mut sql = Sql::new("INSERT INTO sessions (id, data, user_id, expires_at) VALUES (");
             sql.bind(record.id.to_string()).push(", ").bind(encode(record)?);
-            sql.push(", ").bind(record.expiry_date.unix_timestamp()).push(")");
+            sql.push(", ")
+                .bind(user_of(record))
+                .push(", ")
+                .bind(record.expiry_date.unix_timestamp())
+                .push(")");
             match sql.execute(self.db.pool()).await {
                 Ok(_) => return Ok(()),
                 Err(e) if db::is_unique_violation(&e) => record.id = Id::default(),
@@ -45,10 +57,14 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let mut sql = Sql::new("INSERT INTO sessions (id, data, expires_at) VALUES (");
+        let mut sql = Sql::new("INSERT INTO sessions (id, data, user_id, expires_at) VALUES (");
         sql.bind(record.id.to_string()).push(", ").bind(encode(record)?);
-        sql.push(", ").bind(record.expiry_date.unix_timestamp());
-        sql.push(") ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at");
+        sql.push(", ")
+            .bind(user_of(record))
+            .push(", ")
+            .bind(record.expiry_date.unix_timestamp());
+        sql.push(") ON CONFLICT (id) DO UPDATE SET data = excluded.data, user_id = excluded.user_id, ");
+        sql.push("expires_at = excluded.expires_at");
         sql.execute(self.db.pool()).await.map(drop).map_err(backend)
     }
 

@@ -194,3 +194,29 @@ async fn sessions_and_throttling_hold_across_servers() {
         "logging out on one ends it everywhere"
     );
 }
+
+#[tokio::test]
+async fn a_password_reset_ends_the_users_sessions() {
+    let app = TestApp::new().await;
+    let mut admin = app.signed_in("hanoi", "admin", "01").await;
+    let mut staff = app.signed_in("badinh", "staff", "00004").await;
+    let mut neighbour = app.signed_in("ngocha", "staff", "00008").await;
+    let id = staff.get("/api/v1/session").await.json()["user_id"]
+        .as_i64()
+        .expect("id");
+    let reset = admin
+        .post_form(&format!("/accounts/{id}/password"), &[("password", "mat-khau-moi-dai")])
+        .await;
+    assert_eq!(reset.status, StatusCode::SEE_OTHER, "{}", reset.body);
+    assert_eq!(
+        staff.get("/api/v1/session").await.status,
+        StatusCode::UNAUTHORIZED,
+        "the old session is gone"
+    );
+    assert_eq!(
+        neighbour.get("/api/v1/session").await.status,
+        StatusCode::OK,
+        "other users stay signed in"
+    );
+    assert_eq!(staff.login("badinh", "mat-khau-moi-dai").await.status, StatusCode::OK);
+}
