@@ -130,6 +130,15 @@ impl Principal {
         !scopes.is_empty() && placements.iter().all(|p| scopes.iter().any(|s| s.contains(p)))
     }
 
+    /// The narrowest unit where the user holds `permission`: where new
+    /// records go unless the user says otherwise.
+    pub fn narrowest(&self, permission: Permission) -> Option<&Grant> {
+        self.grants
+            .iter()
+            .filter(|g| g.role.allows(permission))
+            .max_by_key(|g| depth(g.unit.level))
+    }
+
     /// The widest unit the user holds a grant on: the home of the dashboard.
     pub fn home(&self) -> Option<&Grant> {
         self.grants.iter().min_by_key(|g| depth(g.unit.level))
@@ -227,6 +236,8 @@ mod tests {
         assert_eq!(p.grant_for(Permission::Write, &IN_BA_DINH).map(|g| g.unit.id), Some(10));
         assert_eq!(p.grant_for(Permission::Write, &IN_NGOC_HA).map(|g| g.unit.id), Some(1));
         assert_eq!(p.home().map(|g| g.unit.id), Some(1));
+        assert_eq!(p.narrowest(Permission::Write).map(|g| g.unit.id), Some(10));
+        assert_eq!(p.narrowest(Permission::Supervise).map(|g| g.unit.id), Some(1));
     }
 
     #[test]

@@ -203,13 +203,7 @@ async fn new_form(
     user: CurrentUser,
     Query(p): Query<SearchParams>,
 ) -> Result<Response, AppError> {
-    let home = user
-        .principal
-        .grants
-        .iter()
-        .filter(|g| g.role.allows(Permission::Write))
-        .max_by_key(|g| g.unit.level as u8)
-        .map(|g| g.unit.code.clone());
+    let home = user.principal.narrowest(Permission::Write).map(|g| g.unit.code.clone());
     let input = PersonInput {
         unit: p.unit.or(home).unwrap_or_default(),
         ..PersonInput::default()

@@ -60,6 +60,13 @@ fn rand_suffix() -> u32 {
         .unwrap_or(0)
 }
 
+async fn run(db: &Db, statement: &str) {
+    Sql::new(statement)
+        .execute(db.pool())
+        .await
+        .unwrap_or_else(|e| panic!("{statement}: {e}"));
+}
+
 /// A migrated database with reference data, copied from a template that is
 /// built once per schema version (tests stay fast and isolated).
 async fn fresh_database() -> (String, Option<Arc<tempfile::TempDir>>) {
@@ -69,10 +76,7 @@ async fn fresh_database() -> (String, Option<Arc<tempfile::TempDir>>) {
             .await
             .expect("postgres is running");
         let template = format!("nhanai_tpl_{key}");
-        Sql::new("SELECT pg_advisory_lock(424242)")
-            .execute(admin.pool())
-            .await
-            .expect("lock");
+        run(&admin, "SELECT pg_advisory_lock(424242)").await;
         let exists = Sql::new(&format!("SELECT 1 FROM pg_database WHERE datname = '{template}'"))
             .fetch_optional(admin.pool())
             .await
@@ -83,23 +87,14 @@ async fn fresh_database() -> (String, Option<Arc<tempfile::TempDir>>) {
             let _ = Sql::new(&format!("DROP DATABASE IF EXISTS {building}"))
                 .execute(admin.pool())
                 .await;
-            Sql::new(&format!("CREATE DATABASE {building}"))
-                .execute(admin.pool())
-                .await
-                .expect("create");
+            run(&admin, &format!("CREATE DATABASE {building}")).await;
             let db = nhanai::open_database(&format!("{}/{building}", postgres_base()))
                 .await
                 .expect("migrate");
             db.close().await;
-            Sql::new(&format!("ALTER DATABASE {building} RENAME TO {template}"))
-                .execute(admin.pool())
-                .await
-                .expect("rename");
+            run(&admin, &format!("ALTER DATABASE {building} RENAME TO {template}")).await;
         }
-        Sql::new("SELECT pg_advisory_unlock(424242)")
-            .execute(admin.pool())
-            .await
-            .expect("unlock");
+        run(&admin, "SELECT pg_advisory_unlock(424242)").await;
         let name = format!("nhanai_t_{}", unique());
         for attempt in 0..20 {
             match Sql::new(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
@@ -126,10 +121,7 @@ async fn fresh_database() -> (String, Option<Arc<tempfile::TempDir>>) {
             let db = nhanai::open_database(&format!("sqlite://{}?mode=rwc", building.display()))
                 .await
                 .expect("migrate");
-            Sql::new("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(db.pool())
-                .await
-                .expect("checkpoint");
+            run(&db, "PRAGMA wal_checkpoint(TRUNCATE)").await;
             db.close().await;
             let _ = std::fs::remove_file(format!("{}-wal", building.display()));
             let _ = std::fs::remove_file(format!("{}-shm", building.display()));
