@@ -6,7 +6,8 @@ CREATE TABLE units (
     id              INTEGER PRIMARY KEY,
     code            TEXT NOT NULL UNIQUE,
     name            TEXT NOT NULL,
-    name_folded     TEXT NOT NULL,
+    -- Matching key of the name (org::reform::commune_key): folded, type word dropped.
+    name_key        TEXT NOT NULL,
     level           TEXT NOT NULL CHECK (level IN ('central', 'province', 'commune', 'branch')),
     kind            TEXT NOT NULL,
     parent_id       INTEGER REFERENCES units(id),
@@ -18,7 +19,8 @@ CREATE TABLE units (
     created_at      TEXT NOT NULL,
     closed_at       TEXT
 );
-CREATE INDEX units_by_parent ON units (parent_id, name_folded);
+CREATE INDEX units_by_parent ON units (parent_id, code);
+CREATE INDEX units_by_name_key ON units (name_key);
 CREATE INDEX units_by_province ON units (province_id, level);
 CREATE INDEX units_by_commune ON units (commune_id, level);
 CREATE INDEX units_by_merge ON units (merged_into_id);

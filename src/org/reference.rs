@@ -10,7 +10,6 @@ use sqlx::{Any, Row, Transaction};
 use super::model::CENTRAL_CODE;
 use super::reform::commune_key;
 use crate::db::{self, Db, Sql};
-use crate::text;
 
 const UNITS_CSV: &str = include_str!("../../data/vn_units_2025.csv");
 const REFORM_CSV: &str = include_str!("../../data/vn_units_old_to_new.csv");
@@ -85,12 +84,12 @@ async fn load_units(tx: &mut Transaction<'static, Any>) -> Result<(), ReferenceE
         .deserialize()
         .collect::<Result<_, _>>()?;
     let now = db::now();
-    let mut sql = Sql::new("INSERT INTO units (code, name, name_folded, level, kind, created_at) VALUES (");
+    let mut sql = Sql::new("INSERT INTO units (code, name, name_key, level, kind, created_at) VALUES (");
     sql.bind(CENTRAL_CODE.to_owned())
         .push(", ")
         .bind(CENTRAL_NAME.to_owned());
     sql.push(", ")
-        .bind(text::fold(CENTRAL_NAME))
+        .bind(commune_key(CENTRAL_NAME))
         .push(", 'central', 'central', ")
         .bind(now.clone())
         .push(")");
@@ -124,15 +123,14 @@ async fn insert_level(
         .filter_map(|r| Some((r.try_get(0).ok()?, r.try_get(1).ok()?)))
         .collect();
     for chunk in records.chunks(BATCH) {
-        let mut sql =
-            Sql::new("INSERT INTO units (code, name, name_folded, level, kind, parent_id, created_at) VALUES ");
+        let mut sql = Sql::new("INSERT INTO units (code, name, name_key, level, kind, parent_id, created_at) VALUES ");
         for (i, record) in chunk.iter().enumerate() {
             let parent = parent_code(record);
             let parent_id = *parents.get(&parent).ok_or(ReferenceError::UnknownProvince(parent))?;
             sql.push(if i == 0 { "(" } else { ", (" });
             sql.bind(record.code.clone()).push(", ").bind(record.name.clone());
             sql.push(", ")
-                .bind(text::fold(&record.name))
+                .bind(commune_key(&record.name))
                 .push(", ")
                 .bind(level.to_owned());
             sql.push(", ")

@@ -10,7 +10,6 @@ use super::reform::{self, ReformMatch, Resolution};
 use super::scope::{Placement, Scope};
 use super::OrgError;
 use crate::db::{self, Db, Sql};
-use crate::text;
 
 /// Every table that carries placement columns. A merge rewrites them all so
 /// that what was recorded under the old unit is counted under the new one.
@@ -149,13 +148,13 @@ pub async fn create_branch(
         .collect();
     let code = branch_code(&commune.code, used.iter().max().copied().unwrap_or(0) + 1);
     let mut sql = Sql::new(
-        "INSERT INTO units (code, name, name_folded, level, kind, parent_id, province_id, commune_id, created_at) VALUES (",
+        "INSERT INTO units (code, name, name_key, level, kind, parent_id, province_id, commune_id, created_at) VALUES (",
     );
     sql.bind(code.clone())
         .push(", ")
         .bind(name.to_owned())
         .push(", ")
-        .bind(text::fold(name));
+        .bind(reform::commune_key(name));
     sql.push(", 'branch', ")
         .bind(kind.as_str().to_owned())
         .push(", ")
@@ -181,8 +180,8 @@ pub async fn create_branch(
 pub async fn rename(tx: &mut Transaction<'static, Any>, unit_id: i64, name: &str) -> Result<(), sqlx::Error> {
     let mut sql = Sql::new("UPDATE units SET name = ");
     sql.bind(name.to_owned())
-        .push(", name_folded = ")
-        .bind(text::fold(name));
+        .push(", name_key = ")
+        .bind(reform::commune_key(name));
     sql.push(" WHERE id = ").bind(unit_id);
     sql.execute(&mut **tx).await.map(drop)
 }
@@ -239,27 +238,20 @@ pub async fn resolve_commune(db: &Db, written: &str, province_code: Option<&str>
             .map(|u| u.id),
         None => None,
     };
-    let mut sql = Sql::new("SELECT u.code, u.name FROM units u WHERE u.level = 'commune' AND u.status = 'active' AND ");
+    let key = reform::commune_key(written);
+    let mut sql = Sql::new("SELECT u.code FROM units u WHERE u.level = 'commune' AND u.status = 'active' AND ");
     if is_code {
         sql.push("u.code = ").bind(format!("{written:0>5}"));
     } else {
-        sql.push("u.name_folded LIKE ")
-            .bind(format!("%{}", text::fold(written).replace(['%', '_'], "")));
+        sql.push("u.name_key = ").bind(key.clone());
     }
     if let Some(id) = province_id {
         sql.push(" AND u.province_id = ").bind(id);
     }
-    let key = reform::commune_key(written);
     let current: Vec<String> = sql
         .fetch_all(db.pool())
         .await?
         .iter()
-        .filter(|r| {
-            is_code
-                || r.try_get::<String, _>(1)
-                    .map(|n| reform::commune_key(&n) == key)
-                    .unwrap_or(false)
-        })
         .filter_map(|r| r.try_get(0).ok())
         .collect();
     let mut sql = Sql::new(

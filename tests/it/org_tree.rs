@@ -194,6 +194,13 @@ async fn pre_2025_commune_names_land_in_the_new_commune() {
         .await
         .json();
     assert_eq!(unaccented["code"], "00004");
+    // Ngọc Hà is both today's ward (00008) and an old ward that was split: today's wins.
+    let current = staff
+        .get("/api/v1/units/resolve?q=P.%20Ng%E1%BB%8Dc%20H%C3%A0")
+        .await
+        .json();
+    assert_eq!(current["outcome"], "current");
+    assert_eq!(current["code"], "00008");
 
     let created = staff
         .post_json(
@@ -232,6 +239,8 @@ async fn units_are_renamed_and_closed_by_the_supervisor_of_their_parent() {
         province.get("/api/v1/units/00004").await.json()["name"],
         "Phường Ba Đình Mới"
     );
+    let found = province.get("/api/v1/units/resolve?q=ba%20dinh%20moi").await.json();
+    assert_eq!(found["code"], "00004", "the new name is found");
     assert_eq!(
         province
             .post_form("/units/00004/rename", &[("name", "  ")])
