@@ -3,6 +3,7 @@
 //! see the audit entry.
 
 use std::net::SocketAddr;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,10 +14,16 @@ use serde_json::json;
 
 use crate::support::{add_person, TestApp, PASSWORD};
 
+/// chromedriver in a process group of its own: dropping it ends the driver
+/// and every Chromium process it started, even when the test failed midway.
 struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--"])
+            .arg(format!("-{}", self.0.id()))
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -33,6 +40,7 @@ async fn browser() -> (fantoccini::Client, Driver, tempfile::TempDir) {
     let port = free_port();
     let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
         .arg(format!("--port={port}"))
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
