@@ -3,14 +3,14 @@
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use tower_sessions::ExpiredDeletion;
 
+use crate::access::Principal;
 use crate::accounts::service::{self, NewAccount};
 use crate::db::DEFAULT_URL;
-use crate::web::{self, AppState, Settings};
+use crate::web::Settings;
 
 #[derive(Parser)]
 #[command(name = "nhanai", version, about = "Nhân Ái — Hội Chữ thập đỏ Việt Nam")]
@@ -35,9 +35,15 @@ enum Command {
         /// unless the server listens on a loopback address (development).
         #[arg(long, env = "NHANAI_INSECURE_COOKIES")]
         insecure_cookies: bool,
-        /// Believe X-Forwarded-For from a trusted reverse proxy.
-        #[arg(long, env = "NHANAI_TRUST_PROXY")]
-        trust_proxy: bool,
+        /// The address users reach the server at. An https:// one marks
+        /// cookies Secure and sends HSTS even when listening on loopback
+        /// behind a TLS proxy.
+        #[arg(long, env = "NHANAI_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// A reverse proxy (address or CIDR, repeatable) whose
+        /// X-Forwarded-For is believed, read from the right.
+        #[arg(long = "trusted-proxy", env = "NHANAI_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxies: Vec<String>,
     },
     /// Apply migrations and load reference data, then exit.
     Migrate,
@@ -120,7 +126,8 @@ async fn run(cli: Cli) -> Result<(), String> {
         addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
         demo: None,
         insecure_cookies: false,
-        trust_proxy: false,
+        public_url: None,
+        trusted_proxies: Vec::new(),
     });
     if let Command::Bench {
         command: BenchCommand::Persons { count },
@@ -134,21 +141,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             addr,
             demo,
             insecure_cookies,
-            trust_proxy,
+            public_url,
+            trusted_proxies,
         } => {
-            let secure_cookies = !insecure_cookies && !addr.ip().is_loopback();
+            let settings = settings(addr, insecure_cookies, public_url.as_deref(), &trusted_proxies)?;
             if let Some(scale) = demo {
                 crate::demo::load(&db, scale).await.map_err(|e| e.to_string())?;
             }
-            serve(
-                db,
-                addr,
-                Settings {
-                    secure_cookies,
-                    trust_forwarded_for: trust_proxy,
-                },
-            )
-            .await
+            serve(db, addr, settings).await
         }
         Command::Migrate => Ok(()),
         Command::Demo { scale } => crate::demo::load(&db, scale).await.map_err(|e| e.to_string()),
@@ -169,7 +169,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 role,
                 unit_code: unit,
             };
-            let id = service::create(&db, None, new).await.map_err(|e| match e {
+            let central = crate::org::service::central(&db).await.map_err(|e| e.to_string())?;
+            let operator = Principal::system("cli", central);
+            let id = service::create(&db, &operator, new).await.map_err(|e| match e {
                 crate::accounts::AccountError::Validation(fields) => {
                     format!("invalid: {}", fields.keys().cloned().collect::<Vec<_>>().join(", "))
                 }
@@ -192,8 +194,32 @@ fn read_password() -> std::io::Result<String> {
     }
 }
 
-async fn serve(db: crate::db::Db, addr: SocketAddr, settings: Settings) -> Result<(), String> {
-    let store = web::session_store::DbSessionStore::new(db.clone());
+/// Cookie security and trusted proxies from the command line.
+fn settings(
+    addr: SocketAddr,
+    insecure: bool,
+    public_url: Option<&str>,
+    proxies: &[String],
+) -> Result<Settings, String> {
+    let https = public_url.is_some_and(|u| u.starts_with("https://"));
+    let trusted_proxies = proxies
+        .iter()
+        .map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("--trusted-proxy {p}: not an address or CIDR"))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Settings {
+        secure_cookies: https || (!insecure && !addr.ip().is_loopback()),
+        trusted_proxies,
+    })
+}
+
+/// Housekeeping every server does now and then: expired sessions and old
+/// throttle counts are deleted (any server may do it; it is idempotent).
+fn spawn_housekeeping(db: crate::db::Db) {
+    let store = crate::web::session_store::DbSessionStore::new(db.clone());
     tokio::spawn(async move {
         let mut every = tokio::time::interval(tokio::time::Duration::from_secs(600));
         loop {
@@ -201,12 +227,16 @@ async fn serve(db: crate::db::Db, addr: SocketAddr, settings: Settings) -> Resul
             if let Err(e) = store.delete_expired().await {
                 tracing::warn!("expired sessions not deleted: {e}");
             }
+            if let Err(e) = crate::accounts::throttle::purge(&db).await {
+                tracing::warn!("old throttle counts not deleted: {e}");
+            }
         }
     });
-    let app = web::router(AppState {
-        db,
-        settings: Arc::new(settings),
-    });
+}
+
+async fn serve(db: crate::db::Db, addr: SocketAddr, settings: Settings) -> Result<(), String> {
+    spawn_housekeeping(db.clone());
+    let app = crate::app::router(db, settings);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;

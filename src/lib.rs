@@ -1,11 +1,13 @@
 //! Nhân Ái — the operations platform of the Red Cross Society of Vietnam.
 //!
-//! One folder per capability (org, accounts, people, audit …), each with its
-//! model, storage and routes; a thin shared core (db, web, i18n, text).
-//! See ARCHITECTURE.md.
+//! A thin shared core (db, web, access, org, audit, i18n, text) and one
+//! folder per capability (people, accounts …), each declaring what it adds
+//! through `web::capability::Capability`, registered in `app`. See
+//! ARCHITECTURE.md.
 
+pub mod access;
 pub mod accounts;
-pub mod api;
+pub mod app;
 pub mod audit;
 pub mod bench;
 pub mod cli;
@@ -15,6 +17,7 @@ pub mod i18n;
 pub mod org;
 pub mod people;
 pub mod text;
+pub mod validation;
 pub mod web;
 
 /// Connects, migrates and loads the reference data: a database ready to serve.

@@ -3,58 +3,108 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::Router;
-use serde::Deserialize;
-use serde_json::json;
+use axum::Json;
+use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::service::{self, LoginOutcome};
+use crate::access::Role;
 use crate::web::auth::{self, ClientAddress, CurrentUser};
 use crate::web::error::AppError;
-use crate::web::extract::Json;
+use crate::web::extract::Json as JsonBody;
+use crate::web::openapi::{ReadErrors, WriteErrors};
 use crate::web::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/session", post(login).get(whoami).delete(logout))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(log_in, who_am_i, log_out))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(deny_unknown_fields, default)]
 struct Credentials {
     username: String,
     password: String,
 }
 
-async fn login(
+#[derive(Serialize, ToSchema)]
+struct SignedIn {
+    user_id: i64,
+    /// Send it as `X-CSRF-Token` with every state-changing call.
+    csrf_token: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct GrantView {
+    role: Role,
+    unit: String,
+    unit_name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct Me {
+    user_id: i64,
+    username: String,
+    display_name: String,
+    grants: Vec<GrantView>,
+    csrf_token: String,
+}
+
+/// Log in. Throttled per username and address (429 with Retry-After).
+#[utoipa::path(post, path = "/session", tag = "session", request_body = Credentials, security(()),
+    responses((status = 200, description = "OK", body = SignedIn), WriteErrors))]
+async fn log_in(
     State(state): State<AppState>,
     session: Session,
     ClientAddress(address): ClientAddress,
-    Json(c): Json<Credentials>,
-) -> Result<Response, AppError> {
+    JsonBody(c): JsonBody<Credentials>,
+) -> Result<Json<SignedIn>, AppError> {
     match service::authenticate(&state.db, &c.username, &c.password, &address).await? {
         LoginOutcome::Success(user_id) => {
-            let csrf = auth::sign_in(&session, user_id).await?;
-            Ok(axum::Json(json!({ "csrf_token": csrf, "user_id": user_id })).into_response())
+            let csrf_token = auth::sign_in(&session, user_id).await?;
+            Ok(Json(SignedIn { user_id, csrf_token }))
         }
         LoginOutcome::Invalid => Err(AppError::InvalidCredentials),
-        LoginOutcome::Throttled { minutes } => Err(AppError::Throttled { minutes }),
+        LoginOutcome::Throttled { seconds } => Err(AppError::Throttled {
+            key: "error.throttled",
+            seconds,
+        }),
     }
 }
 
-async fn whoami(user: CurrentUser) -> Response {
+/// The signed-in user, their roles and the session's CSRF token.
+#[utoipa::path(get, path = "/session", tag = "session", responses((status = 200, description = "OK", body = Me), ReadErrors))]
+async fn who_am_i(user: CurrentUser) -> Json<Me> {
     let p = &user.principal;
-    axum::Json(json!({
-        "user_id": p.user_id,
-        "username": p.username,
-        "display_name": p.display_name,
-        "grants": p.grants.iter().map(|g| json!({"role": g.role, "unit": g.unit.code, "unit_name": g.unit.name})).collect::<Vec<_>>(),
-        "csrf_token": user.csrf,
-    }))
-    .into_response()
+    Json(Me {
+        user_id: p.user_id().unwrap_or_default(),
+        username: p.username().to_owned(),
+        display_name: p.display_name().to_owned(),
+        grants: p
+            .grants()
+            .iter()
+            .map(|g| GrantView {
+                role: g.role,
+                unit: g.unit.code.clone(),
+                unit_name: g.unit.name.clone(),
+            })
+            .collect(),
+        csrf_token: user.csrf.clone(),
+    })
 }
 
-async fn logout(_user: CurrentUser, session: Session) -> Result<Response, AppError> {
+/// Log out (this session only).
+#[utoipa::path(delete, path = "/session", tag = "session", extensions(("x-own-session" = json!(true))),
+    responses((status = 204, description = "Done, nothing to return"), WriteErrors))]
+async fn log_out(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    session: Session,
+    ClientAddress(address): ClientAddress,
+) -> Result<Response, AppError> {
+    service::logged_out(&state.db, &user.principal, &address).await?;
     auth::sign_out(&session).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -1,17 +1,21 @@
-//! Accounts, password login, sessions and roles granted on org units.
+//! Accounts: password login with throttling, sessions, one's own
+//! password, and the administration of other accounts and their roles.
+//! What roles allow is in `access`.
 
-pub mod api;
-pub mod model;
+mod api;
+mod capability;
 pub mod password;
-pub mod routes;
+mod routes;
 pub mod service;
-pub mod storage;
+mod storage;
 pub mod throttle;
 
-pub use model::{Grant, Permission, Principal, Role};
+pub use capability::Accounts;
+pub use storage::Account;
 
 use crate::org::OrgError;
-use crate::web::error::FieldErrors;
+use crate::validation::{field_error, FieldErrors};
+use crate::web::error::{AppError, IntoAppError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -21,6 +25,8 @@ pub enum AccountError {
     UsernameTaken,
     #[error("account not found")]
     NotFound,
+    #[error("too many attempts")]
+    Throttled { seconds: i64 },
     #[error(transparent)]
     Org(#[from] OrgError),
     #[error(transparent)]
@@ -29,6 +35,25 @@ pub enum AccountError {
 
 impl AccountError {
     pub fn field(field: &str, key: &str) -> AccountError {
-        AccountError::Validation(FieldErrors::from([(field.to_owned(), key.to_owned())]))
+        AccountError::Validation(field_error(field, key))
+    }
+}
+
+impl IntoAppError for AccountError {
+    fn into_app_error(self) -> AppError {
+        match self {
+            AccountError::Validation(fields) => AppError::Validation(fields),
+            AccountError::UsernameTaken => AppError::Conflict {
+                key: "error.username_taken".into(),
+                link: None,
+            },
+            AccountError::NotFound => AppError::NotFound,
+            AccountError::Throttled { seconds } => AppError::Throttled {
+                key: "error.throttled",
+                seconds,
+            },
+            AccountError::Org(e) => e.into_app_error(),
+            AccountError::Db(e) => e.into(),
+        }
     }
 }

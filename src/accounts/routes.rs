@@ -1,36 +1,39 @@
-//! Pages: login, logout, own password, account administration.
+//! Pages: log-in, log-out, one's own password, account administration.
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::service::{self, LoginOutcome, NewAccount};
-use super::storage::{self, Account};
-use super::{Permission, Role};
+use super::{Account, AccountError};
+use crate::access::Role;
 use crate::i18n::Lang;
 use crate::web::auth::{self, ClientAddress, CurrentUser};
 use crate::web::error::AppError;
 use crate::web::extract::{record_id, Form, Query};
 use crate::web::page::{render, render_status, safe_next, FormState, PageCtx};
+use crate::web::routes::Pages;
 use crate::web::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(login_page).post(login))
-        .route("/logout", post(logout))
-        .route("/account/password", get(password_page).post(change_password))
-        .route("/accounts", get(list).post(create))
-        .route("/accounts/new", get(new_page))
-        .route("/accounts/{id}", get(detail))
-        .route("/accounts/{id}/grants", post(add_grant))
-        .route("/accounts/{id}/grants/{grant_id}/delete", post(revoke_grant))
-        .route("/accounts/{id}/active", post(set_active))
-        .route("/accounts/{id}/password", post(reset_password))
+pub fn pages() -> Pages {
+    Pages::default()
+        .public_get("/login", login_page)
+        .public_post("/login", login)
+        .own_post("/logout", logout)
+        .get("/account/password", password_page)
+        .own_post("/account/password", change_password)
+        .get("/accounts", list)
+        .post("/accounts", create)
+        .get("/accounts/new", new_page)
+        .get("/accounts/{account}", detail)
+        .post("/accounts/{account}/grants", add_grant)
+        .post("/accounts/{account}/grants/{grant}/delete", revoke_grant)
+        .post("/accounts/{account}/active", set_active)
+        .post("/accounts/{account}/password", reset_password)
+        .post("/accounts/{account}/unlock", unlock)
 }
 
 #[derive(Template)]
@@ -41,7 +44,8 @@ struct LoginPage {
     next: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct NextQuery {
     next: Option<String>,
 }
@@ -55,7 +59,8 @@ async fn login_page(lang: Lang, Query(q): Query<NextQuery>) -> Result<Response, 
     Ok(render(&page)?.into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct LoginForm {
     username: String,
     password: String,
@@ -86,11 +91,20 @@ async fn login(
             Ok(Redirect::to(&next).into_response())
         }
         LoginOutcome::Invalid => refused(AppError::bad_request("login.invalid")),
-        LoginOutcome::Throttled { minutes } => refused(AppError::Throttled { minutes }),
+        LoginOutcome::Throttled { seconds } => refused(AppError::Throttled {
+            key: "error.throttled",
+            seconds,
+        }),
     }
 }
 
-async fn logout(session: Session) -> Result<Response, AppError> {
+async fn logout(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    session: Session,
+    ClientAddress(address): ClientAddress,
+) -> Result<Response, AppError> {
+    service::logged_out(&state.db, &user.principal, &address).await?;
     auth::sign_out(&session).await?;
     Ok(Redirect::to("/login").into_response())
 }
@@ -103,16 +117,13 @@ struct PasswordPage {
     done: bool,
 }
 
-async fn password_page(lang: Lang, user: CurrentUser) -> Result<Response, AppError> {
-    let page = PasswordPage {
-        ctx: PageCtx::new(lang, &user, "/account/password"),
-        form: FormState::new(lang),
-        done: false,
-    };
-    Ok(render(&page)?.into_response())
+async fn password_page(ctx: PageCtx) -> Result<Response, AppError> {
+    let form = FormState::new(ctx.lang);
+    Ok(render(&PasswordPage { ctx, form, done: false })?.into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct PasswordForm {
     current_password: String,
     password: String,
@@ -120,32 +131,31 @@ struct PasswordForm {
 
 async fn change_password(
     State(state): State<AppState>,
-    lang: Lang,
+    ctx: PageCtx,
     user: CurrentUser,
+    session: Session,
+    ClientAddress(address): ClientAddress,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
-    let result = service::change_own_password(&state.db, &user.principal, &form.current_password, &form.password).await;
-    let (status, form_state, done) = match result {
+    let current_session = auth::session_id(&session);
+    let result = service::change_own_password(
+        &state.db,
+        &user.principal,
+        &form.current_password,
+        &form.password,
+        &address,
+        current_session.as_deref(),
+    )
+    .await;
+    let lang = ctx.lang;
+    let (status, form, done) = match result {
         Ok(()) => (StatusCode::OK, FormState::new(lang), true),
         Err(e) => {
             let e = AppError::from(e);
             (e.status(), FormState::new(lang).with_error(&e), false)
         }
     };
-    let page = PasswordPage {
-        ctx: PageCtx::new(lang, &user, "/account/password"),
-        form: form_state,
-        done,
-    };
-    render_status(status, &page)
-}
-
-fn require_supervisor(user: &CurrentUser) -> Result<(), AppError> {
-    if user.principal.scopes(Permission::Supervise).is_empty() {
-        Err(AppError::NotFound)
-    } else {
-        Ok(())
-    }
+    render_status(status, &PasswordPage { ctx, form, done })
 }
 
 #[derive(Template)]
@@ -155,14 +165,9 @@ struct ListPage {
     accounts: Vec<Account>,
 }
 
-async fn list(State(state): State<AppState>, lang: Lang, user: CurrentUser) -> Result<Response, AppError> {
-    require_supervisor(&user)?;
-    let accounts = storage::list(&state.db, &user.principal.scopes(Permission::Supervise)).await?;
-    Ok(render(&ListPage {
-        ctx: PageCtx::new(lang, &user, "/accounts"),
-        accounts,
-    })?
-    .into_response())
+async fn list(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser) -> Result<Response, AppError> {
+    let accounts = service::list(&state.db, &user.principal).await?;
+    Ok(render(&ListPage { ctx, accounts })?.into_response())
 }
 
 #[derive(Template)]
@@ -173,19 +178,20 @@ struct NewPage {
     roles: [Role; 3],
 }
 
-async fn new_page(lang: Lang, user: CurrentUser) -> Result<Response, AppError> {
-    require_supervisor(&user)?;
+async fn new_page(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser) -> Result<Response, AppError> {
+    service::list(&state.db, &user.principal).await?;
     let home = user.principal.home().map(|g| g.unit.code.clone()).unwrap_or_default();
-    let form = FormState::new(lang).with_values([("role", "staff".to_owned()), ("unit_code", home)]);
+    let form = FormState::new(ctx.lang).with_values([("role", Role::Viewer.as_str().to_owned()), ("unit_code", home)]);
     Ok(render(&NewPage {
-        ctx: PageCtx::new(lang, &user, "/accounts/new"),
+        ctx,
         form,
         roles: Role::ALL,
     })?
     .into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct CreateForm {
     username: String,
     display_name: String,
@@ -196,11 +202,11 @@ struct CreateForm {
 
 async fn create(
     State(state): State<AppState>,
-    lang: Lang,
+    ctx: PageCtx,
     user: CurrentUser,
     Form(f): Form<CreateForm>,
 ) -> Result<Response, AppError> {
-    require_supervisor(&user)?;
+    service::list(&state.db, &user.principal).await?;
     let values = [
         ("username", f.username.clone()),
         ("display_name", f.display_name.clone()),
@@ -214,17 +220,19 @@ async fn create(
         role: f.role,
         unit_code: f.unit_code,
     };
-    match service::create(&state.db, Some(&user.principal), new).await {
+    match service::create(&state.db, &user.principal, new).await {
         Ok(id) => Ok(Redirect::to(&format!("/accounts/{id}")).into_response()),
         Err(e) => {
             let e = AppError::from(e);
-            let form = FormState::new(lang).with_values(values).with_error(&e);
-            let page = NewPage {
-                ctx: PageCtx::new(lang, &user, "/accounts/new"),
-                form,
-                roles: Role::ALL,
-            };
-            render_status(e.status(), &page)
+            let form = FormState::new(ctx.lang).with_values(values).with_error(&e);
+            render_status(
+                e.status(),
+                &NewPage {
+                    ctx,
+                    form,
+                    roles: Role::ALL,
+                },
+            )
         }
     }
 }
@@ -236,60 +244,60 @@ struct DetailPage {
     account: Account,
     form: FormState,
     roles: [Role; 3],
+    held: bool,
 }
 
 async fn show_detail(
     state: &AppState,
-    lang: Lang,
+    ctx: PageCtx,
     user: &CurrentUser,
     id: i64,
     form: FormState,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let account = service::manageable(&state.db, &user.principal, id).await?;
+    let held = service::logins_held(&state.db, &account).await?;
     let page = DetailPage {
-        ctx: PageCtx::new(lang, user, &format!("/accounts/{id}")),
+        ctx,
         account,
         form,
         roles: Role::ALL,
+        held,
     };
     render_status(status, &page)
 }
 
 async fn detail(
     State(state): State<AppState>,
-    lang: Lang,
+    ctx: PageCtx,
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    show_detail(
-        &state,
-        lang,
-        &user,
-        record_id(&id)?,
-        FormState::new(lang),
-        StatusCode::OK,
-    )
-    .await
+    let form = FormState::new(ctx.lang);
+    show_detail(&state, ctx, &user, record_id(&id)?, form, StatusCode::OK).await
 }
 
 /// After an account change: back to the account page, or the page again
 /// with the message when the change was refused.
 async fn after_change(
     state: &AppState,
-    lang: Lang,
+    ctx: PageCtx,
     user: &CurrentUser,
     id: i64,
-    result: Result<(), super::AccountError>,
+    result: Result<(), AccountError>,
 ) -> Result<Response, AppError> {
     match result.map_err(AppError::from) {
         Ok(()) => Ok(Redirect::to(&format!("/accounts/{id}")).into_response()),
-        Err(AppError::NotFound) => Err(AppError::NotFound),
-        Err(e) => show_detail(state, lang, user, id, FormState::new(lang).with_error(&e), e.status()).await,
+        Err(e @ (AppError::NotFound | AppError::Internal(_))) => Err(e),
+        Err(e) => {
+            let form = FormState::new(ctx.lang).with_error(&e);
+            show_detail(state, ctx, user, id, form, e.status()).await
+        }
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct GrantForm {
     unit_code: String,
     role: String,
@@ -297,57 +305,70 @@ struct GrantForm {
 
 async fn add_grant(
     State(state): State<AppState>,
-    lang: Lang,
+    ctx: PageCtx,
     user: CurrentUser,
     Path(id): Path<String>,
     Form(f): Form<GrantForm>,
 ) -> Result<Response, AppError> {
     let id = record_id(&id)?;
     let result = service::grant(&state.db, &user.principal, id, &f.unit_code, &f.role).await;
-    after_change(&state, lang, &user, id, result).await
+    after_change(&state, ctx, &user, id, result).await
 }
 
 async fn revoke_grant(
     State(state): State<AppState>,
-    lang: Lang,
+    ctx: PageCtx,
     user: CurrentUser,
     Path((id, grant_id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let id = record_id(&id)?;
     let result = service::revoke(&state.db, &user.principal, id, record_id(&grant_id)?).await;
-    after_change(&state, lang, &user, id, result).await
+    after_change(&state, ctx, &user, id, result).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct ActiveForm {
     active: bool,
 }
 
 async fn set_active(
     State(state): State<AppState>,
-    lang: Lang,
+    ctx: PageCtx,
     user: CurrentUser,
     Path(id): Path<String>,
     Form(f): Form<ActiveForm>,
 ) -> Result<Response, AppError> {
     let id = record_id(&id)?;
     let result = service::set_active(&state.db, &user.principal, id, f.active).await;
-    after_change(&state, lang, &user, id, result).await
+    after_change(&state, ctx, &user, id, result).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct ResetForm {
     password: String,
 }
 
 async fn reset_password(
     State(state): State<AppState>,
-    lang: Lang,
+    ctx: PageCtx,
     user: CurrentUser,
     Path(id): Path<String>,
     Form(f): Form<ResetForm>,
 ) -> Result<Response, AppError> {
     let id = record_id(&id)?;
     let result = service::reset_password(&state.db, &user.principal, id, &f.password).await;
-    after_change(&state, lang, &user, id, result).await
+    after_change(&state, ctx, &user, id, result).await
+}
+
+async fn unlock(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = record_id(&id)?;
+    let result = service::unlock_logins(&state.db, &user.principal, id).await;
+    after_change(&state, ctx, &user, id, result).await
 }

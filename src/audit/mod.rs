@@ -1,8 +1,23 @@
 //! The audit trail: who changed what, when, from which unit, before/after.
-//! Append-only: the schema refuses UPDATE and DELETE on `audit_log`.
+//! Append-only: the schema refuses UPDATE, DELETE and TRUNCATE on
+//! `audit_log`. Core: every domain records its changes through `record`.
 
+mod api;
+mod capability;
 pub mod model;
-pub mod routes;
-pub mod storage;
+mod routes;
+pub mod service;
+mod storage;
 
-pub use model::{Actor, Change};
+pub use capability::Audit;
+pub use model::{Change, Entry};
+pub use routes::{shown_rows, ShownRow};
+
+use sqlx::{Any, Transaction};
+
+use crate::access::Actor;
+
+/// Records `change`, made by `actor`, inside the transaction of the change.
+pub async fn record(tx: &mut Transaction<'static, Any>, actor: &Actor, change: Change) -> Result<(), sqlx::Error> {
+    storage::record(tx, actor, change).await
+}

@@ -1,28 +1,9 @@
-//! Audit entries as the domains hand them over.
+//! Audit entries as the domains hand them over, and as pages show them.
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::org::scope::Placement;
-
-/// Who acts: the user, and the unit of the grant that allowed the action.
-#[derive(Clone, Debug, Serialize)]
-pub struct Actor {
-    pub user_id: Option<i64>,
-    pub username: String,
-    pub unit_id: Option<i64>,
-}
-
-impl Actor {
-    /// Changes made from the command line (account set-up, demo data).
-    pub fn system(what: &str) -> Actor {
-        Actor {
-            user_id: None,
-            username: format!("system:{what}"),
-            unit_id: None,
-        }
-    }
-}
+use crate::org::tree::Placement;
 
 /// One change to record.
 #[derive(Clone, Debug)]
@@ -31,16 +12,41 @@ pub struct Change {
     pub entity: &'static str,
     pub entity_id: Option<i64>,
     pub summary: String,
-    /// Where the changed record sits: decides who may read the entry.
+    /// Where the changed record sits now: decides who may read the entry.
     pub placement: Placement,
+    /// Where it sat before, when the change moved it: the supervisors of
+    /// the old place read the entry too.
+    pub previous: Option<Placement>,
     pub before: Option<Value>,
     pub after: Option<Value>,
 }
 
+impl Change {
+    pub fn new(
+        action: &'static str,
+        entity: &'static str,
+        entity_id: i64,
+        summary: String,
+        placement: Placement,
+    ) -> Change {
+        Change {
+            action,
+            entity,
+            entity_id: Some(entity_id),
+            summary,
+            placement,
+            previous: None,
+            before: None,
+            after: None,
+        }
+    }
+}
+
 /// A stored entry, as read back.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Entry {
     pub id: i64,
+    /// UTC, RFC 3339.
     pub at: String,
     pub username: String,
     pub actor_unit_name: Option<String>,
@@ -48,7 +54,9 @@ pub struct Entry {
     pub entity: String,
     pub entity_id: Option<i64>,
     pub summary: String,
+    #[schema(value_type = Option<Object>)]
     pub before: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub after: Option<Value>,
 }
 
@@ -58,25 +66,6 @@ impl Entry {
         let changes = changed_fields(self.before.as_ref(), self.after.as_ref());
         (self, changes)
     }
-
-    /// Catalogue key naming the action (`audit.action.update` …).
-    pub fn action_key(&self) -> &'static str {
-        match self.action.as_str() {
-            "create" => "audit.action.create",
-            "update" => "audit.action.update",
-            "delete" => "audit.action.delete",
-            "merge" => "audit.action.merge",
-            "rename" => "audit.action.rename",
-            "close" => "audit.action.close",
-            "grant" => "audit.action.grant",
-            "revoke" => "audit.action.revoke",
-            "activate" => "audit.action.activate",
-            "deactivate" => "audit.action.deactivate",
-            "reset_password" => "audit.action.reset_password",
-            "change_password" => "audit.action.change_password",
-            _ => "audit.action.other",
-        }
-    }
 }
 
 /// One changed field: (field, old value, new value).
@@ -85,8 +74,7 @@ pub type FieldChange = (String, String, String);
 /// An entry with the fields it changed, as pages show it.
 pub type ShownEntry = (Entry, Vec<FieldChange>);
 
-/// The fields whose value differs between `before` and `after`. Used to
-/// show what an update changed.
+/// The fields whose value differs between `before` and `after`.
 pub fn changed_fields(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange> {
     let empty = serde_json::Map::new();
     let as_map = |v: Option<&Value>| v.and_then(Value::as_object).cloned().unwrap_or_else(|| empty.clone());

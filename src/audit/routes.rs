@@ -4,85 +4,74 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use serde::Deserialize;
-use serde_json::json;
 
-use super::model::{Entry, ShownEntry};
-use super::storage;
-use crate::accounts::Permission;
-use crate::i18n::Lang;
+use super::model::{Entry, FieldChange};
+use super::service;
 use crate::web::auth::CurrentUser;
+use crate::web::capability::Registry;
 use crate::web::error::AppError;
 use crate::web::extract::Query;
-use crate::web::page::{datetime_vi, render, PageCtx};
+use crate::web::page::{datetime_vi, render, url_encode, PageCtx};
 use crate::web::AppState;
 
-const PAGE: i64 = 100;
-
-pub fn router() -> Router<AppState> {
-    Router::new().route("/audit", get(page))
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub(super) struct ListParams {
+    /// The `next` of the previous page.
+    pub after: Option<String>,
 }
 
-pub fn api_router() -> Router<AppState> {
-    Router::new().route("/audit", get(api_list))
+/// An entry as the page shows it: labels in the user's language.
+pub struct ShownRow {
+    pub entry: Entry,
+    pub when: String,
+    pub action: &'static str,
+    pub entity: &'static str,
+    pub link: Option<String>,
+    pub changes: Vec<FieldChange>,
 }
 
-#[derive(Deserialize)]
-struct Params {
-    before: Option<i64>,
-}
-
-async fn entries(state: &AppState, user: &CurrentUser, before: Option<i64>) -> Result<Vec<Entry>, AppError> {
-    let scopes = user.principal.scopes(Permission::Supervise);
-    if scopes.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    Ok(storage::list(&state.db, &scopes, before, PAGE).await?)
+/// Entries with their labels and links, for pages (here and record pages).
+pub fn shown_rows(ctx: &PageCtx, registry: &Registry, entries: Vec<Entry>) -> Vec<ShownRow> {
+    entries
+        .into_iter()
+        .map(|entry| {
+            let kind = registry.audit_entity(&entry.entity);
+            let link = kind
+                .and_then(|k| k.link_prefix)
+                .zip(entry.entity_id)
+                .map(|(prefix, id)| format!("{prefix}{id}"));
+            let (entry, changes) = entry.shown();
+            ShownRow {
+                when: datetime_vi(&entry.at),
+                action: ctx.t(registry.audit_action_key(&entry.action)),
+                entity: kind.map(|k| ctx.t(k.label_key)).unwrap_or("—"),
+                link,
+                changes,
+                entry,
+            }
+        })
+        .collect()
 }
 
 #[derive(Template)]
 #[template(path = "audit/templates/list.html")]
 struct AuditPage {
     ctx: PageCtx,
-    entries: Vec<ShownEntry>,
-    older: Option<i64>,
+    rows: Vec<ShownRow>,
+    older: Option<String>,
 }
 
-impl AuditPage {
-    fn when(&self, entry: &Entry) -> String {
-        datetime_vi(&entry.at)
-    }
-}
-
-async fn page(
+pub(super) async fn page(
     State(state): State<AppState>,
-    lang: Lang,
+    ctx: PageCtx,
     user: CurrentUser,
-    Query(p): Query<Params>,
+    Query(p): Query<ListParams>,
 ) -> Result<Response, AppError> {
-    let entries = entries(&state, &user, p.before).await?;
-    let older = (entries.len() as i64 == PAGE)
-        .then(|| entries.last().map(|e| e.id))
-        .flatten();
-    let entries = entries.into_iter().map(Entry::shown).collect();
-    Ok(render(&AuditPage {
-        ctx: PageCtx::new(lang, &user, "/audit"),
-        entries,
-        older,
-    })?
-    .into_response())
-}
-
-async fn api_list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Query(p): Query<Params>,
-) -> Result<Response, AppError> {
-    let entries = entries(&state, &user, p.before).await?;
-    let older = (entries.len() as i64 == PAGE)
-        .then(|| entries.last().map(|e| e.id))
-        .flatten();
-    Ok(axum::Json(json!({ "items": entries, "before": older })).into_response())
+    let page = service::list(&state.db, &user.principal, p.after.as_deref()).await?;
+    let older = page.next.map(|n| format!("/audit?after={}", url_encode(&n)));
+    let rows = shown_rows(&ctx, &state.registry, page.items);
+    Ok(render(&AuditPage { ctx, rows, older })?.into_response())
 }

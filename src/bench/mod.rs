@@ -8,13 +8,13 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 
+use crate::access::{Access, Permission, Principal};
 use crate::db::{Backend, Db, Sql};
 use crate::demo::generator::{cccd_province_for, Generator};
-use crate::org::scope::Scope;
-use crate::org::{self, Unit};
-use crate::people::bulk::BulkLoad;
-use crate::people::model::{parse_query, SearchQuery, ValidPerson};
-use crate::people::storage::{self, Cursor, PersonRecord};
+use crate::org::service as org;
+use crate::org::Unit;
+use crate::people::bulk::{BulkLoad, Record};
+use crate::people::model::ValidPerson;
 
 const SAMPLES: usize = 1000;
 const CHUNK: usize = 50_000;
@@ -27,6 +27,10 @@ pub enum BenchError {
     Db(#[from] sqlx::Error),
     #[error(transparent)]
     Connect(#[from] crate::db::DbError),
+    #[error("the benchmark's operator has no access")]
+    NoAccess,
+    #[error("search failed: {0}")]
+    Search(String),
 }
 
 /// A fresh database next to the one named by `url`, dropped afterwards.
@@ -100,20 +104,12 @@ pub async fn persons(url: &str, count: usize) -> Result<(), BenchError> {
 
 async fn run(url: &str, count: usize) -> Result<serde_json::Value, BenchError> {
     let db = crate::open_database(url).await?;
-    let mut sql = Sql::new(&format!(
-        "SELECT {}, pr.code AS province_code FROM units u JOIN units pr ON pr.id = u.province_id WHERE u.level = 'commune' ORDER BY u.code",
-        org::storage::UNIT_COLUMNS
-    ));
-    let rows = std::mem::take(&mut sql).fetch_all(db.pool()).await?;
-    let communes: Vec<(Unit, String)> = rows
+    let communes = org::communes_with_province(&db, None, false).await?;
+    let operator = Principal::system("bench", org::central(&db).await?);
+    let accesses: Vec<Access> = communes
         .iter()
-        .map(|r| {
-            Ok((
-                org::storage::unit_from_row(r)?,
-                sqlx::Row::try_get::<String, _>(r, "province_code")?,
-            ))
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
+        .map(|(unit, _)| operator.access(Permission::Write, unit).ok_or(BenchError::NoAccess))
+        .collect::<Result<_, _>>()?;
 
     // Generate first, so that the insert rate measures the database alone.
     let mut g = Generator::new(2026);
@@ -135,11 +131,11 @@ async fn run(url: &str, count: usize) -> Result<serde_json::Value, BenchError> {
     let started = Instant::now();
     let mut load = BulkLoad::begin(&db).await?;
     for chunk in people.chunks(CHUNK) {
-        let records: Vec<PersonRecord<'_>> = chunk
+        let records: Vec<Record<'_>> = chunk
             .iter()
-            .map(|(person, c)| PersonRecord {
+            .map(|(person, c)| Record {
                 person,
-                unit: &communes[*c].0,
+                access: &accesses[*c],
                 address_commune_id: None,
             })
             .collect();
@@ -148,46 +144,46 @@ async fn run(url: &str, count: usize) -> Result<serde_json::Value, BenchError> {
     load.commit().await?;
     let insert_seconds = started.elapsed().as_secs_f64();
 
+    let province_code = |commune: &Unit| -> Option<String> {
+        communes
+            .iter()
+            .find(|(u, _)| u.id == commune.id)
+            .map(|(_, province)| province.clone())
+    };
     let mut rng = SmallRng::seed_from_u64(99);
-    let mut names = Vec::new();
-    let mut cccds = Vec::new();
-    let mut lists = Vec::new();
+    let (mut names, mut cccds, mut lists) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..SAMPLES {
         let (person, c) = &people[rng.gen_range(0..people.len())];
         let commune = &communes[*c].0;
         // Searches as a province's staff would run them: inside their province.
-        let province = Scope::Province(commune.placement.province_id.unwrap_or(0));
+        let province = province_code(commune);
         let t = Instant::now();
-        storage::search(&db, &[province], &parse_query(&person.name_folded), None, 50).await?;
+        search(&db, &operator, &person.name_folded, province.as_deref(), None).await?;
         names.push(t.elapsed().as_secs_f64() * 1000.0);
 
         let (other, _) = &people[rng.gen_range(0..people.len())];
         if let Some(cccd) = &other.cccd {
             let t = Instant::now();
-            storage::search(&db, &[Scope::Country], &SearchQuery::Cccd(cccd.clone()), None, 50).await?;
+            search(&db, &operator, cccd, None, None).await?;
             cccds.push(t.elapsed().as_secs_f64() * 1000.0);
         }
 
-        let scope = if rng.gen_bool(0.5) {
-            province
+        let unit = if rng.gen_bool(0.5) {
+            province.clone()
         } else {
-            Scope::Commune(commune.id)
+            Some(commune.code.clone())
         };
-        let after = rng.gen_bool(0.5).then(|| Cursor {
-            sort_key: person.sort_key.clone(),
-            id: 0,
-        });
+        let after = rng.gen_bool(0.5).then(|| format!("0~{}", person.sort_key));
         let t = Instant::now();
-        storage::search(&db, &[scope], &SearchQuery::All, after.as_ref(), 50).await?;
+        search(&db, &operator, "", unit.as_deref(), after.as_deref()).await?;
         lists.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    let (mut country_names, mut sampled) = (Vec::new(), 0);
-    while sampled < SAMPLES {
+    let mut country_names = Vec::new();
+    for _ in 0..SAMPLES {
         let (person, _) = &people[rng.gen_range(0..people.len())];
         let t = Instant::now();
-        storage::search(&db, &[Scope::Country], &parse_query(&person.name_folded), None, 50).await?;
+        search(&db, &operator, &person.name_folded, None, None).await?;
         country_names.push(t.elapsed().as_secs_f64() * 1000.0);
-        sampled += 1;
     }
     db.close().await;
     Ok(json!({
@@ -200,4 +196,11 @@ async fn run(url: &str, count: usize) -> Result<serde_json::Value, BenchError> {
         "cccd_lookup_ms": percentiles(cccds),
         "list_page_ms": percentiles(lists),
     }))
+}
+
+async fn search(db: &Db, user: &Principal, q: &str, unit: Option<&str>, after: Option<&str>) -> Result<(), BenchError> {
+    crate::people::service::search(db, user, q, unit, after)
+        .await
+        .map(drop)
+        .map_err(|e| BenchError::Search(e.to_string()))
 }

@@ -2,7 +2,7 @@
 //! embedded default) and PostgreSQL with the same SQL, plus the few helpers
 //! every domain's storage module shares. Domain SQL lives in each domain.
 
-pub mod scope;
+mod dialect;
 mod sql;
 
 use std::str::FromStr;
@@ -12,6 +12,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
+pub use dialect::{scope_token, TextIndex};
 pub use sql::Sql;
 
 /// The embedded default: a SQLite file in the working directory.
@@ -100,15 +101,6 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
-    }
-
-    /// Starts a transaction that will write. SQLite takes the write lock up
-    /// front so two writers queue instead of failing with "database is locked".
-    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
-        }
     }
 
     pub async fn close(&self) {

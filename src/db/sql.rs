@@ -1,8 +1,6 @@
 //! A small statement builder that numbers placeholders `$1…$n`, which both
 //! SQLite and PostgreSQL accept. (sqlx's `QueryBuilder<Any>` writes `?`,
-//! which PostgreSQL rejects.) Bulk statements on SQLite use plain `?`: sqlx
-//! maps each `$n` to its position through a linear name look-up, which makes
-//! a statement with thousands of parameters quadratic.
+//! which PostgreSQL rejects.)
 
 use sqlx::any::{AnyArguments, AnyQueryResult, AnyRow};
 use sqlx::{Any, Arguments, Encode, Executor, Type};
@@ -23,10 +21,10 @@ impl Sql {
         }
     }
 
-    /// A statement for `backend` with many parameters (bulk inserts).
-    pub fn bulk(backend: super::Backend, text: &str) -> Sql {
+    /// A statement with many parameters; see `Db::bulk_sql`.
+    pub(super) fn bulk(positional: bool, text: &str) -> Sql {
         Sql {
-            positional: backend == super::Backend::Sqlite,
+            positional,
             ..Sql::new(text)
         }
     }
@@ -89,6 +87,35 @@ impl Sql {
         T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
     {
         sqlx::query_as_with(&self.text, self.args).fetch_all(executor).await
+    }
+
+    /// Runs the query on a connection of its own and sends each row,
+    /// mapped by `map`, down a bounded channel as it arrives: a large read
+    /// (an export) streams without holding every row in memory. The query
+    /// stops when the receiver is dropped.
+    pub fn stream<T: Send + 'static>(
+        self,
+        db: &super::Db,
+        map: impl Fn(AnyRow) -> Result<T, sqlx::Error> + Send + 'static,
+    ) -> tokio::sync::mpsc::Receiver<Result<T, sqlx::Error>> {
+        use futures_util::TryStreamExt;
+        let (sender, receiver) = tokio::sync::mpsc::channel(64);
+        let pool = db.pool().clone();
+        tokio::spawn(async move {
+            let mut rows = sqlx::query_with(&self.text, self.args).fetch(&pool);
+            loop {
+                let next = match rows.try_next().await {
+                    Ok(Some(row)) => map(row),
+                    Ok(None) => break,
+                    Err(e) => Err(e),
+                };
+                let failed = next.is_err();
+                if sender.send(next).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+        receiver
     }
 
     pub async fn execute<'e, E>(self, executor: E) -> Result<AnyQueryResult, sqlx::Error>

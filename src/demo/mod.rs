@@ -8,14 +8,14 @@ mod names;
 
 use std::time::Instant;
 
-use sqlx::Row;
-
+use crate::access::{Access, Permission, Principal};
 use crate::accounts::service::{self, NewAccount};
 use crate::cli::Scale;
-use crate::db::{Db, Sql};
-use crate::org::{self, Unit};
-use crate::people::bulk::BulkLoad;
-use crate::people::storage::PersonRecord;
+use crate::db::Db;
+use crate::org::model::BranchKind;
+use crate::org::service as org;
+use crate::org::Unit;
+use crate::people::bulk::{BulkLoad, Record};
 use generator::{cccd_province_for, Generator};
 
 /// Demo accounts: (username, display name, role, unit code). All share
@@ -37,20 +37,25 @@ pub enum DemoError {
     #[error(transparent)]
     Db(#[from] sqlx::Error),
     #[error(transparent)]
-    Org(#[from] org::OrgError),
+    Org(#[from] crate::org::OrgError),
     #[error("demo account {0}: {1}")]
     Account(&'static str, String),
 }
 
 pub async fn load(db: &Db, scale: Scale) -> Result<(), DemoError> {
     let started = Instant::now();
-    ensure_accounts(db).await?;
-    let communes = communes_to_fill(db, scale).await?;
+    let operator = Principal::system("demo", org::central(db).await?);
+    ensure_accounts(db, &operator).await?;
+    let provinces: Option<&[&str]> = match scale {
+        Scale::Small => Some(&SMALL_PROVINCES),
+        Scale::National => None,
+    };
+    let communes = org::communes_with_province(db, provinces, true).await?;
     let year = time::OffsetDateTime::now_utc().year();
     let mut persons = 0;
     let mut load = BulkLoad::begin(db).await?;
     for batch in communes.chunks(COMMUNES_PER_BATCH) {
-        persons += fill(&mut load, batch, year).await?;
+        persons += fill(&mut load, &operator, batch, year).await?;
     }
     load.commit().await?;
     tracing::info!(
@@ -62,11 +67,8 @@ pub async fn load(db: &Db, scale: Scale) -> Result<(), DemoError> {
     Ok(())
 }
 
-async fn ensure_accounts(db: &Db) -> Result<(), DemoError> {
+async fn ensure_accounts(db: &Db, operator: &Principal) -> Result<(), DemoError> {
     for (username, display_name, role, unit) in DEMO_ACCOUNTS {
-        if crate::accounts::storage::login_record(db, username).await?.is_some() {
-            continue;
-        }
         let new = NewAccount {
             username: username.into(),
             display_name: display_name.into(),
@@ -74,41 +76,28 @@ async fn ensure_accounts(db: &Db) -> Result<(), DemoError> {
             role: role.into(),
             unit_code: unit.into(),
         };
-        service::create(db, None, new)
-            .await
-            .map_err(|e| DemoError::Account(username, e.to_string()))?;
+        match service::create(db, operator, new).await {
+            Ok(_) | Err(crate::accounts::AccountError::UsernameTaken) => {}
+            Err(e) => return Err(DemoError::Account(username, e.to_string())),
+        }
     }
     Ok(())
 }
 
-/// Active communes of the scale that have no branch yet, with their province code.
-async fn communes_to_fill(db: &Db, scale: Scale) -> Result<Vec<(Unit, String)>, DemoError> {
-    let mut sql = Sql::new(&format!(
-        "SELECT {}, pr.code AS province_code FROM units u JOIN units pr ON pr.id = u.province_id \
-         WHERE u.level = 'commune' AND u.status = 'active' \
-         AND NOT EXISTS (SELECT 1 FROM units b WHERE b.parent_id = u.id)",
-        org::storage::UNIT_COLUMNS
-    ));
-    if let Scale::Small = scale {
-        sql.push(" AND pr.code IN ('")
-            .push(&SMALL_PROVINCES.join("', '"))
-            .push("')");
-    }
-    sql.push(" ORDER BY u.code");
-    let rows = sql.fetch_all(db.pool()).await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                org::storage::unit_from_row(r)?,
-                r.try_get::<String, _>("province_code")?,
-            ))
-        })
-        .collect()
+fn write_access(operator: &Principal, unit: &Unit) -> Result<Access, DemoError> {
+    operator
+        .access(Permission::Write, unit)
+        .ok_or_else(|| DemoError::Account("system", "no write access".into()))
 }
 
-async fn fill(load: &mut BulkLoad, communes: &[(Unit, String)], year: i32) -> Result<usize, DemoError> {
+async fn fill(
+    load: &mut BulkLoad,
+    operator: &Principal,
+    communes: &[(Unit, String)],
+    year: i32,
+) -> Result<usize, DemoError> {
     let mut people = Vec::new();
-    let mut owners = Vec::new();
+    let mut owners: Vec<Access> = Vec::new();
     for (commune, province_code) in communes {
         let commune_number: u64 = commune.code.parse().unwrap_or(0);
         let mut g = Generator::new(commune_number);
@@ -117,32 +106,34 @@ async fn fill(load: &mut BulkLoad, communes: &[(Unit, String)], year: i32) -> Re
             let (pattern, kind) = names::BRANCH_NAMES[i % names::BRANCH_NAMES.len()];
             let place = commune.name.split_whitespace().skip(1).collect::<Vec<_>>().join(" ");
             let name = pattern.replace("{n}", &(i + 1).to_string()).replace("{place}", &place);
-            let kind = org::model::BranchKind::parse(kind).unwrap_or(org::model::BranchKind::Residential);
-            branches.push(org::storage::create_branch(load.tx(), commune, &name, kind).await?);
+            let kind = BranchKind::parse(kind).unwrap_or(BranchKind::Residential);
+            let branch = org::create_branch_in(load.tx(), commune, &name, kind).await?;
+            branches.push(write_access(operator, &branch)?);
         }
+        let commune_access = write_access(operator, commune)?;
         let cccd_province = cccd_province_for(province_code);
         let mut serial = commune_number * 1000;
         let mut count = 0;
         while count < PERSONS_PER_COMMUNE {
             let owner = if g.below(4) == 0 {
-                commune.clone()
+                commune_access.clone()
             } else {
                 branches[g.below(branches.len())].clone()
             };
-            for person in g.household(&cccd_province, &owner.code, &mut serial, year) {
+            for person in g.household(&cccd_province, &commune.code, &mut serial, year) {
                 people.push(person);
                 owners.push(owner.clone());
                 count += 1;
             }
         }
     }
-    let records: Vec<PersonRecord<'_>> = people
+    let records: Vec<Record<'_>> = people
         .iter()
         .zip(&owners)
-        .map(|(person, unit)| PersonRecord {
+        .map(|(person, access)| Record {
             person,
-            unit,
-            address_commune_id: unit.placement.commune_id,
+            access,
+            address_commune_id: access.placement().commune_id,
         })
         .collect();
     load.insert(&records).await?;

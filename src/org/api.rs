@@ -1,169 +1,244 @@
-//! `/api/v1/units`: the tree as JSON, and the reform resolver for importers.
+//! `/api/v1/units`: the tree as JSON, its changes, and the reform resolver
+//! for importers.
+
+use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::model::Unit;
-use super::routes::{children_with_counts, readable_unit};
-use super::service::{self, MergeOptions};
-use super::storage;
+use super::model::{Level, Unit, UnitStatus};
+use super::reform::Resolution;
+use super::service::{self, count_key, MergeOptions};
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
-use crate::web::extract::{Json, Query};
+use crate::web::extract::{Json as JsonBody, Query};
+use crate::web::openapi::{ReadErrors, WriteErrors};
 use crate::web::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/units/resolve", get(resolve))
-        .route("/units/{code}", get(show).patch(rename))
-        .route("/units/{code}/children", get(children))
-        .route("/units/{code}/branches", post(create_branch))
-        .route("/units/{code}/close", post(close))
-        .route("/units/{code}/merge", post(merge))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(resolve_commune))
+        .routes(routes!(show_unit, rename_unit))
+        .routes(routes!(unit_children))
+        .routes(routes!(open_branch))
+        .routes(routes!(close_unit))
+        .routes(routes!(merge_units))
 }
 
-fn unit_json(unit: &Unit) -> Value {
-    json!({
-        "code": unit.code,
-        "name": unit.name,
-        "level": unit.level,
-        "kind": unit.kind,
-        "status": unit.status,
+/// A unit of the tree with what is counted below it.
+#[derive(Serialize, ToSchema)]
+struct UnitView {
+    code: String,
+    name: String,
+    level: Level,
+    /// city/province, ward/commune/special_zone, or a branch kind.
+    kind: String,
+    status: UnitStatus,
+    /// Active branches below.
+    branches: i64,
+    /// Every counter the capabilities keep (`persons` …).
+    counts: BTreeMap<&'static str, i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct UnitDetail {
+    #[serde(flatten)]
+    unit: UnitView,
+    parent: Option<String>,
+    merged_into: Option<String>,
+    merged_from: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct UnitList {
+    items: Vec<UnitView>,
+}
+
+fn view(unit: &Unit, counts: &service::Counts, counters: &[super::Counter]) -> UnitView {
+    UnitView {
+        code: unit.code.clone(),
+        name: unit.name.clone(),
+        level: unit.level,
+        kind: unit.kind.clone(),
+        status: unit.status,
+        branches: counts.branches(count_key(unit)),
+        counts: counters
+            .iter()
+            .map(|c| (c.name, counts.get(c.name, count_key(unit))))
+            .collect(),
+    }
+}
+
+async fn detail(state: &AppState, unit: Unit) -> Result<UnitDetail, AppError> {
+    let counters = state.registry.counters();
+    let counts = service::counts_of(&state.db, &counters, &unit).await?;
+    let code_of = |id: Option<i64>| async move {
+        match id {
+            Some(id) => service::unit_by_id(&state.db, id).await.map(|u| u.map(|u| u.code)),
+            None => Ok(None),
+        }
+    };
+    Ok(UnitDetail {
+        parent: code_of(unit.parent_id).await?,
+        merged_into: code_of(unit.merged_into_id).await?,
+        merged_from: service::absorbed(&state.db, &unit)
+            .await?
+            .into_iter()
+            .map(|u| u.code)
+            .collect(),
+        unit: view(&unit, &counts, &counters),
     })
 }
 
-async fn show(
+/// One unit the caller may read.
+#[utoipa::path(get, path = "/units/{unit}", tag = "units", params(("unit" = String, Path, description = "Unit code: TW, 01, 00004, 00004-001")),
+    responses((status = 200, description = "OK", body = UnitDetail), ReadErrors))]
+async fn show_unit(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(code): Path<String>,
-) -> Result<Response, AppError> {
-    let unit = readable_unit(&state, &user, &code).await?;
-    let mut body = unit_json(&unit);
-    let parent = match unit.parent_id {
-        Some(id) => storage::by_id(&state.db, id).await?,
-        None => None,
-    };
-    body["parent"] = json!(parent.map(|p| p.code));
-    body["merged_into"] = json!(match unit.merged_into_id {
-        Some(id) => storage::by_id(&state.db, id).await?.map(|u| u.code),
-        None => None,
-    });
-    body["merged_from"] = json!(storage::merged_into(&state.db, unit.id)
-        .await?
-        .iter()
-        .map(|u| u.code.clone())
-        .collect::<Vec<_>>());
-    body["persons"] = json!(crate::people::storage::count_in(&state.db, unit.scope()).await?);
-    Ok(axum::Json(body).into_response())
+) -> Result<Json<UnitDetail>, AppError> {
+    let unit = service::readable_unit(&state.db, &user.principal, &code).await?;
+    Ok(Json(detail(&state, unit).await?))
 }
 
-async fn children(
+/// The units directly below one unit, with their counts.
+#[utoipa::path(get, path = "/units/{unit}/children", tag = "units", params(("unit" = String, Path, description = "Unit code")),
+    responses((status = 200, description = "OK", body = UnitList), ReadErrors))]
+async fn unit_children(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(code): Path<String>,
-) -> Result<Response, AppError> {
-    let unit = readable_unit(&state, &user, &code).await?;
-    let rows = children_with_counts(&state, &unit).await?;
-    let items: Vec<Value> = rows
-        .iter()
-        .map(|row| {
-            let mut v = unit_json(&row.unit);
-            v["branches"] = json!(row.counts.branches);
-            v["persons"] = json!(row.counts.persons);
-            v
-        })
-        .collect();
-    Ok(axum::Json(json!({ "items": items })).into_response())
+) -> Result<Json<UnitList>, AppError> {
+    let unit = service::readable_unit(&state.db, &user.principal, &code).await?;
+    let children = service::children(&state.db, &unit).await?;
+    let counters = state.registry.counters();
+    let counts = service::counts(&state.db, &counters, &unit, &children).await?;
+    Ok(Json(UnitList {
+        items: children.iter().map(|c| view(c, &counts, &counters)).collect(),
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default, IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
 struct ResolveParams {
+    /// A commune's name or code, 2025 or pre-2025, with or without its type word.
     q: String,
+    /// A province code to narrow the search.
     province: Option<String>,
 }
 
 /// Which 2025 commune a commune name or code from a list belongs to.
-async fn resolve(
+#[utoipa::path(get, path = "/units/resolve", tag = "units", params(ResolveParams),
+    responses((status = 200, description = "outcome: current, reformed, ambiguous or not_found", body = Object), ReadErrors))]
+async fn resolve_commune(
     State(state): State<AppState>,
     _user: CurrentUser,
     Query(p): Query<ResolveParams>,
-) -> Result<Response, AppError> {
+) -> Result<Json<Resolution>, AppError> {
     if p.q.trim().is_empty() || p.q.chars().count() > 100 {
         return Err(AppError::bad_request("error.resolve_query"));
     }
-    let resolution = storage::resolve_commune(&state.db, &p.q, p.province.as_deref()).await?;
-    Ok(axum::Json(resolution).into_response())
+    Ok(Json(
+        service::resolve_commune(&state.db, &p.q, p.province.as_deref()).await?,
+    ))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(deny_unknown_fields, default)]
 struct NewBranch {
     name: String,
+    /// residential, school, agency, enterprise or religious_other.
     kind: String,
 }
 
-async fn create_branch(
+/// Open a branch (chi hội) under a commune: the commune's staff or supervisors.
+#[utoipa::path(post, path = "/units/{unit}/branches", tag = "units", params(("unit" = String, Path, description = "Commune code")),
+    request_body = NewBranch, responses((status = 201, description = "Created", body = UnitDetail), WriteErrors))]
+async fn open_branch(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(code): Path<String>,
-    Json(body): Json<NewBranch>,
+    JsonBody(body): JsonBody<NewBranch>,
 ) -> Result<Response, AppError> {
-    let commune = readable_unit(&state, &user, &code).await?;
+    let commune = service::readable_unit(&state.db, &user.principal, &code).await?;
     let branch = service::create_branch(&state.db, &user.principal, &commune, &body.name, &body.kind).await?;
-    Ok((StatusCode::CREATED, axum::Json(unit_json(&branch))).into_response())
+    Ok((StatusCode::CREATED, Json(detail(&state, branch).await?)).into_response())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(deny_unknown_fields, default)]
 struct Rename {
     name: String,
 }
 
-async fn rename(
+/// Rename a unit: supervisors of its parent.
+#[utoipa::path(patch, path = "/units/{unit}", tag = "units", params(("unit" = String, Path, description = "Unit code")),
+    request_body = Rename, responses((status = 200, description = "OK", body = UnitDetail), WriteErrors))]
+async fn rename_unit(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(code): Path<String>,
-    Json(body): Json<Rename>,
-) -> Result<Response, AppError> {
-    let unit = readable_unit(&state, &user, &code).await?;
+    JsonBody(body): JsonBody<Rename>,
+) -> Result<Json<UnitDetail>, AppError> {
+    let unit = service::readable_unit(&state.db, &user.principal, &code).await?;
     service::rename(&state.db, &user.principal, &unit, &body.name).await?;
-    show(State(state), user, Path(code)).await
+    let unit = service::readable_unit(&state.db, &user.principal, &code).await?;
+    Ok(Json(detail(&state, unit).await?))
 }
 
-async fn close(
+/// Close (dissolve) a unit whose children are all closed or merged.
+#[utoipa::path(post, path = "/units/{unit}/close", tag = "units", params(("unit" = String, Path, description = "Unit code")),
+    responses((status = 200, description = "OK", body = UnitDetail), WriteErrors))]
+async fn close_unit(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(code): Path<String>,
-) -> Result<Response, AppError> {
-    let unit = readable_unit(&state, &user, &code).await?;
+) -> Result<Json<UnitDetail>, AppError> {
+    let unit = service::readable_unit(&state.db, &user.principal, &code).await?;
     service::close(&state.db, &user.principal, &unit).await?;
-    show(State(state), user, Path(code)).await
+    let unit = service::readable_unit(&state.db, &user.principal, &code).await?;
+    Ok(Json(detail(&state, unit).await?))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(deny_unknown_fields, default)]
 struct Merge {
-    /// Codes of the units merged into this one.
+    /// Codes of the units merged into this one (same level; their parents may differ).
     sources: Vec<String>,
-    #[serde(default)]
+    /// Move the roles held on the merged units to this one.
     move_grants: bool,
 }
 
-async fn merge(
+/// Merge units into this one: every record below them is re-placed here.
+#[utoipa::path(post, path = "/units/{unit}/merge", tag = "units", params(("unit" = String, Path, description = "Code of the unit that remains")),
+    request_body = Merge, responses((status = 200, description = "OK", body = UnitDetail), WriteErrors))]
+async fn merge_units(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(code): Path<String>,
-    Json(body): Json<Merge>,
-) -> Result<Response, AppError> {
-    let target = readable_unit(&state, &user, &code).await?;
+    JsonBody(body): JsonBody<Merge>,
+) -> Result<Json<UnitDetail>, AppError> {
+    let target = service::readable_unit(&state.db, &user.principal, &code).await?;
     let options = MergeOptions {
         move_grants: body.move_grants,
     };
-    service::merge(&state.db, &user.principal, &target, &body.sources, options).await?;
-    show(State(state), user, Path(code)).await
+    service::merge(
+        &state.db,
+        &user.principal,
+        state.registry.placed_tables(),
+        &target,
+        &body.sources,
+        options,
+    )
+    .await?;
+    let target = service::readable_unit(&state.db, &user.principal, &code).await?;
+    Ok(Json(detail(&state, target).await?))
 }

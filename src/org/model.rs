@@ -2,48 +2,10 @@
 
 use serde::Serialize;
 
-use super::scope::{Placement, Scope};
+pub use super::tree::Level;
+use super::tree::{Placement, Scope};
 
 pub const CENTRAL_CODE: &str = "TW";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    Central,
-    Province,
-    Commune,
-    Branch,
-}
-
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Central => "central",
-            Level::Province => "province",
-            Level::Commune => "commune",
-            Level::Branch => "branch",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Level> {
-        Some(match text {
-            "central" => Level::Central,
-            "province" => Level::Province,
-            "commune" => Level::Commune,
-            "branch" => Level::Branch,
-            _ => return None,
-        })
-    }
-
-    pub fn child(self) -> Option<Level> {
-        match self {
-            Level::Central => Some(Level::Province),
-            Level::Province => Some(Level::Commune),
-            Level::Commune => Some(Level::Branch),
-            Level::Branch => None,
-        }
-    }
-}
 
 /// The five kinds of grassroots branch (chi hội).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -80,7 +42,7 @@ impl BranchKind {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UnitStatus {
     Active,
@@ -115,6 +77,7 @@ pub struct Unit {
     /// Sub-type: city/province, ward/commune/special_zone, or a branch kind.
     pub kind: String,
     pub parent_id: Option<i64>,
+    /// The unit's own place: its ancestors and itself at each level.
     #[serde(skip)]
     pub placement: Placement,
     pub status: UnitStatus,
@@ -137,13 +100,12 @@ impl Unit {
     pub fn is_active(&self) -> bool {
         self.status == UnitStatus::Active
     }
-}
 
-/// Counts shown beside each unit when browsing the tree.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct UnitCounts {
-    pub branches: i64,
-    pub persons: i64,
+    /// Where this unit's parent sits: supervising it is what managing this
+    /// unit (renaming, closing, merging) takes.
+    pub fn parent_placement(&self) -> Placement {
+        self.placement.above(self.level)
+    }
 }
 
 /// The code of the `seq`-th branch created under a commune: `00004-007`.
@@ -152,7 +114,10 @@ pub fn branch_code(commune_code: &str, seq: i64) -> String {
     format!("{commune_code}-{seq:03}")
 }
 
-/// Why a merge of `sources` into `target` is refused, if it is.
+/// Why a merge of `sources` into `target` is refused, if it is. The rule:
+/// active units of the same level below the centre; their parents may
+/// differ (a commune of one province into a commune of another), because
+/// every record below a merged unit is re-placed in all its columns.
 pub fn merge_refusal(sources: &[Unit], target: &Unit) -> Option<super::OrgError> {
     use super::OrgError;
     if sources.is_empty() {

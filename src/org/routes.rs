@@ -4,97 +4,77 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
 
-use super::model::{BranchKind, Level, Unit, UnitCounts};
-use super::{service, storage};
-use crate::accounts::Permission;
-use crate::i18n::Lang;
+use super::model::{BranchKind, Level, Unit};
+use super::service::{self, count_key, Counts, MergeOptions};
+use super::Counter;
+use crate::access::{Permission, Role};
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
 use crate::web::page::{number, render, PageCtx};
+use crate::web::routes::Pages;
 use crate::web::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(dashboard))
-        .route("/units", get(home_unit))
-        .route("/units/{code}", get(unit_page))
-        .route("/units/{code}/branches", post(create_branch))
-        .route("/units/{code}/rename", post(rename))
-        .route("/units/{code}/close", post(close))
-        .route("/units/{code}/merge", post(merge))
+pub fn pages() -> Pages {
+    Pages::default()
+        .get("/", dashboard)
+        .get("/units", home_unit)
+        .get("/units/{unit}", unit_page)
+        .post("/units/{unit}/branches", create_branch)
+        .post("/units/{unit}/rename", rename)
+        .post("/units/{unit}/close", close)
+        .post("/units/{unit}/merge", merge)
 }
 
-/// A unit the user may read; every other code does not exist for them.
-pub async fn readable_unit(state: &AppState, user: &CurrentUser, code: &str) -> Result<Unit, AppError> {
-    let unit = storage::by_code(&state.db, code).await?.ok_or(AppError::NotFound)?;
-    if user.principal.may(Permission::Read, &unit.placement) {
-        Ok(unit)
-    } else {
-        Err(AppError::NotFound)
-    }
+/// A count as a page shows it: label, number and where the records are listed.
+pub struct CountCell {
+    pub label: &'static str,
+    pub value: String,
+    pub link: String,
+}
+
+fn cells(ctx: &PageCtx, counters: &[Counter], counts: &Counts, unit: &Unit) -> Vec<CountCell> {
+    counters
+        .iter()
+        .map(|c| CountCell {
+            label: ctx.t(c.label_key),
+            value: number(counts.get(c.name, count_key(unit))),
+            link: format!("{}?unit={}", c.list_path, unit.code),
+        })
+        .collect()
 }
 
 /// A unit with its counts, as shown in the tree.
 pub struct UnitRow {
     pub unit: Unit,
-    pub counts: UnitCounts,
-}
-
-impl UnitRow {
-    pub fn branches(&self) -> String {
-        number(self.counts.branches)
-    }
-    pub fn persons(&self) -> String {
-        number(self.counts.persons)
-    }
-}
-
-pub async fn children_with_counts(state: &AppState, unit: &Unit) -> Result<Vec<UnitRow>, AppError> {
-    let children = storage::children(&state.db, unit.id).await?;
-    let branches = storage::branch_counts_by_child(&state.db, unit).await?;
-    let persons = crate::people::storage::counts_by_child(&state.db, unit).await?;
-    Ok(children
-        .into_iter()
-        .map(|child| {
-            let counts = UnitCounts {
-                branches: branches.get(&child.id).copied().unwrap_or(0),
-                persons: persons.get(&child.id).copied().unwrap_or(0),
-            };
-            UnitRow { unit: child, counts }
-        })
-        .collect())
+    pub branches: String,
+    pub counts: Vec<CountCell>,
 }
 
 #[derive(Template)]
 #[template(path = "org/templates/dashboard.html")]
 struct Dashboard {
     ctx: PageCtx,
-    homes: Vec<(crate::accounts::Role, UnitRow)>,
+    homes: Vec<(Role, UnitRow)>,
 }
 
-async fn dashboard(State(state): State<AppState>, lang: Lang, user: CurrentUser) -> Result<Response, AppError> {
+async fn dashboard(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser) -> Result<Response, AppError> {
+    let counters = state.registry.counters();
     let mut homes = Vec::new();
-    for grant in &user.principal.grants {
-        let persons = crate::people::storage::count_in(&state.db, grant.scope()).await?;
-        let branches = storage::active_branches_in(&state.db, grant.scope()).await?;
+    for grant in user.principal.grants() {
+        let counts = service::counts_of(&state.db, &counters, &grant.unit).await?;
         homes.push((
             grant.role,
             UnitRow {
+                branches: number(counts.branches(count_key(&grant.unit))),
+                counts: cells(&ctx, &counters, &counts, &grant.unit),
                 unit: grant.unit.clone(),
-                counts: UnitCounts { branches, persons },
             },
         ));
     }
-    Ok(render(&Dashboard {
-        ctx: PageCtx::new(lang, &user, "/"),
-        homes,
-    })?
-    .into_response())
+    Ok(render(&Dashboard { ctx, homes })?.into_response())
 }
 
 async fn home_unit(user: CurrentUser) -> Result<Response, AppError> {
@@ -110,8 +90,9 @@ struct UnitPage {
     parent: Option<Unit>,
     merged_into: Option<Unit>,
     absorbed: Vec<Unit>,
+    counts: Vec<CountCell>,
+    counter_labels: Vec<&'static str>,
     children: Vec<UnitRow>,
-    persons: String,
     can_add_branch: bool,
     can_manage: bool,
     can_merge_children: bool,
@@ -119,11 +100,8 @@ struct UnitPage {
 }
 
 impl UnitPage {
-    fn kind_key(&self, unit: &Unit) -> String {
-        format!("unit.kind.{}", unit.kind)
-    }
     fn kind_label(&self, unit: &Unit) -> &'static str {
-        self.ctx.t(&self.kind_key(unit))
+        self.ctx.t(&format!("unit.kind.{}", unit.kind))
     }
     fn branch_kind_label(&self, kind: &BranchKind) -> &'static str {
         self.ctx.t(&format!("unit.kind.{}", kind.as_str()))
@@ -132,42 +110,53 @@ impl UnitPage {
 
 async fn unit_page(
     State(state): State<AppState>,
-    lang: Lang,
+    ctx: PageCtx,
     user: CurrentUser,
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
-    let unit = readable_unit(&state, &user, &code).await?;
+    let p = &user.principal;
+    let unit = service::readable_unit(&state.db, p, &code).await?;
     let parent = match unit.parent_id {
-        Some(id) => storage::by_id(&state.db, id)
+        Some(id) => service::unit_by_id(&state.db, id)
             .await?
-            .filter(|p| user.principal.may(Permission::Read, &p.placement)),
+            .filter(|parent| p.may(Permission::Read, &parent.placement)),
         None => None,
     };
     let merged_into = match unit.merged_into_id {
-        Some(id) => storage::by_id(&state.db, id).await?,
+        Some(id) => service::unit_by_id(&state.db, id).await?,
         None => None,
     };
-    let absorbed = storage::merged_into(&state.db, unit.id).await?;
-    let children = children_with_counts(&state, &unit).await?;
-    let persons = number(crate::people::storage::count_in(&state.db, unit.scope()).await?);
-    let p = &user.principal;
+    let absorbed = service::absorbed(&state.db, &unit).await?;
+    let children = service::children(&state.db, &unit).await?;
+    let counters = state.registry.counters();
+    let counts = service::counts(&state.db, &counters, &unit, &children).await?;
+    let rows = children
+        .into_iter()
+        .map(|child| UnitRow {
+            branches: number(counts.branches(count_key(&child))),
+            counts: cells(&ctx, &counters, &counts, &child),
+            unit: child,
+        })
+        .collect();
     let page = UnitPage {
-        ctx: PageCtx::new(lang, &user, &format!("/units/{}", unit.code)),
+        counts: cells(&ctx, &counters, &counts, &unit),
+        counter_labels: counters.iter().map(|c| ctx.t(c.label_key)).collect(),
         can_add_branch: unit.level == Level::Commune && unit.is_active() && p.may(Permission::Write, &unit.placement),
-        can_manage: unit.is_active() && p.may_manage_unit(&unit),
-        can_merge_children: unit.level != Level::Commune && p.may(Permission::Supervise, &unit.placement),
+        can_manage: unit.is_active() && p.manage(&unit).is_some(),
+        can_merge_children: unit.level != Level::Branch && p.may(Permission::Supervise, &unit.placement),
+        ctx,
         unit,
         parent,
         merged_into,
         absorbed,
-        children,
-        persons,
+        children: rows,
         branch_kinds: BranchKind::ALL,
     };
     Ok(render(&page)?.into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct BranchForm {
     name: String,
     kind: String,
@@ -179,12 +168,13 @@ async fn create_branch(
     Path(code): Path<String>,
     Form(f): Form<BranchForm>,
 ) -> Result<Response, AppError> {
-    let commune = readable_unit(&state, &user, &code).await?;
+    let commune = service::readable_unit(&state.db, &user.principal, &code).await?;
     let branch = service::create_branch(&state.db, &user.principal, &commune, &f.name, &f.kind).await?;
     Ok(Redirect::to(&format!("/units/{}", branch.code)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct RenameForm {
     name: String,
 }
@@ -195,7 +185,7 @@ async fn rename(
     Path(code): Path<String>,
     Form(f): Form<RenameForm>,
 ) -> Result<Response, AppError> {
-    let unit = readable_unit(&state, &user, &code).await?;
+    let unit = service::readable_unit(&state.db, &user.principal, &code).await?;
     service::rename(&state.db, &user.principal, &unit, &f.name).await?;
     Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response())
 }
@@ -205,12 +195,13 @@ async fn close(
     user: CurrentUser,
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
-    let unit = readable_unit(&state, &user, &code).await?;
+    let unit = service::readable_unit(&state.db, &user.principal, &code).await?;
     service::close(&state.db, &user.principal, &unit).await?;
     Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct MergeForm {
     /// The unit that remains.
     target: String,
@@ -226,12 +217,22 @@ async fn merge(
     Path(code): Path<String>,
     Form(f): Form<MergeForm>,
 ) -> Result<Response, AppError> {
-    readable_unit(&state, &user, &code).await?;
-    let target = readable_unit(&state, &user, f.target.trim()).await?;
+    service::readable_unit(&state.db, &user.principal, &code).await?;
+    let target = service::readable_unit(&state.db, &user.principal, f.target.trim())
+        .await
+        .map_err(|_| AppError::bad_request_with("error.unknown_unit", &[("code", f.target.trim())]))?;
     let sources: Vec<String> = f.sources.split([',', ' ', ';']).map(str::to_owned).collect();
-    let options = service::MergeOptions {
+    let options = MergeOptions {
         move_grants: f.move_grants.is_some(),
     };
-    service::merge(&state.db, &user.principal, &target, &sources, options).await?;
+    service::merge(
+        &state.db,
+        &user.principal,
+        state.registry.placed_tables(),
+        &target,
+        &sources,
+        options,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/units/{}", target.code)).into_response())
 }

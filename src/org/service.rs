@@ -1,25 +1,132 @@
-//! Changes to the tree itself: branches, renames, closures and merges.
-//! Managing a unit takes supervision of its parent (see `Principal`).
+//! Use cases of the tree: reading units, and the supervisors' changes
+//! (branches, renames, closures, merges). Managing a unit takes
+//! supervision of its parent (`Principal::manage`).
+
+use std::collections::HashMap;
 
 use serde_json::json;
 
 use super::model::{merge_refusal, BranchKind, Level, Unit};
+use super::placed::{Counter, PlacedTable};
+use super::reform::Resolution;
 use super::{storage, OrgError};
-use crate::accounts::{Permission, Principal};
+use crate::access::{self, Access, Permission, Principal};
 use crate::audit::{self, Change};
-use crate::db::Db;
+use crate::db::{self, Db};
 
-#[derive(Debug, thiserror::Error)]
-pub enum ManageError {
-    #[error(transparent)]
-    Org(#[from] OrgError),
-    #[error("not allowed")]
-    Forbidden,
+/// The one path that places records (see `org::storage::placement`):
+/// capabilities call it from their storage, in their transaction.
+pub mod placement {
+    pub use crate::org::storage::placement::{created, lock_unit, move_record, removed};
 }
 
-impl From<sqlx::Error> for ManageError {
-    fn from(err: sqlx::Error) -> ManageError {
-        ManageError::Org(OrgError::Db(err))
+pub async fn unit_by_code(db: &Db, code: &str) -> Result<Option<Unit>, sqlx::Error> {
+    storage::by_code(db, code).await
+}
+
+pub async fn unit_by_id(db: &Db, id: i64) -> Result<Option<Unit>, sqlx::Error> {
+    storage::by_id(db, id).await
+}
+
+pub async fn units_by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Unit>, sqlx::Error> {
+    storage::by_ids(db, ids).await
+}
+
+/// The central office (the root of the tree).
+pub async fn central(db: &Db) -> Result<Unit, sqlx::Error> {
+    storage::by_code(db, super::model::CENTRAL_CODE)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)
+}
+
+/// A unit the user may read; every other code does not exist for them.
+pub async fn readable_unit(db: &Db, user: &Principal, code: &str) -> Result<Unit, OrgError> {
+    let unit = storage::by_code(db, code).await?.ok_or(OrgError::NotFound)?;
+    if user.may(Permission::Read, &unit.placement) {
+        Ok(unit)
+    } else {
+        Err(OrgError::NotFound)
+    }
+}
+
+pub async fn children(db: &Db, unit: &Unit) -> Result<Vec<Unit>, sqlx::Error> {
+    storage::children(db, unit.id).await
+}
+
+/// The units that were merged into `unit`.
+pub async fn absorbed(db: &Db, unit: &Unit) -> Result<Vec<Unit>, sqlx::Error> {
+    storage::merged_into(db, unit.id).await
+}
+
+pub async fn resolve_commune(db: &Db, written: &str, province_code: Option<&str>) -> Result<Resolution, sqlx::Error> {
+    storage::resolve_commune(db, written, province_code).await
+}
+
+/// Active communes with their province code (demo data, benchmarks).
+pub async fn communes_with_province(
+    db: &Db,
+    provinces: Option<&[&str]>,
+    without_branches: bool,
+) -> Result<Vec<(Unit, String)>, sqlx::Error> {
+    storage::communes_with_province(db, provinces, without_branches).await
+}
+
+/// What is counted at each of some units: their active branches and every
+/// declared counter. `None` in `units` is the whole country.
+#[derive(Clone, Debug, Default)]
+pub struct Counts {
+    pub branches: HashMap<Option<i64>, i64>,
+    pub counters: HashMap<(&'static str, Option<i64>), i64>,
+}
+
+impl Counts {
+    pub fn get(&self, counter: &str, unit: Option<i64>) -> i64 {
+        self.counters
+            .iter()
+            .find(|((name, id), _)| *name == counter && *id == unit)
+            .map(|(_, v)| *v)
+            .unwrap_or(0)
+    }
+
+    pub fn branches(&self, unit: Option<i64>) -> i64 {
+        self.branches.get(&unit).copied().unwrap_or(0)
+    }
+}
+
+/// The id a unit is counted under (`None` for the centre).
+pub fn count_key(unit: &Unit) -> Option<i64> {
+    (unit.level != Level::Central).then_some(unit.id)
+}
+
+/// Counts of `unit` and of each of its `children`.
+pub async fn counts(db: &Db, counters: &[Counter], unit: &Unit, children: &[Unit]) -> Result<Counts, sqlx::Error> {
+    let mut keys: Vec<Option<i64>> = children.iter().map(count_key).collect();
+    keys.push(count_key(unit));
+    let mut counts = Counts::default();
+    for counter in counters {
+        for (id, value) in storage::counters::read(db, counter.name, &keys).await? {
+            counts.counters.insert((counter.name, id), value);
+        }
+    }
+    for (child, value) in storage::branch_counts_by_child(db, unit).await? {
+        counts.branches.insert(Some(child), value);
+    }
+    counts
+        .branches
+        .insert(count_key(unit), storage::active_branches_below(db, unit).await?);
+    Ok(counts)
+}
+
+/// Counts of one unit only (dashboards).
+pub async fn counts_of(db: &Db, counters: &[Counter], unit: &Unit) -> Result<Counts, sqlx::Error> {
+    counts(db, counters, unit, &[]).await
+}
+
+/// Stored counts that differ from the records (unit id, stored, actual).
+pub async fn counter_drift(db: &Db, table: &PlacedTable) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
+    match table.counter {
+        Some(counter) => storage::counters::drift(db, counter.name, table.table).await,
+        None => Ok(Vec::new()),
     }
 }
 
@@ -33,13 +140,15 @@ fn clean_name(name: &str) -> Result<String, OrgError> {
 
 fn change(action: &'static str, unit: &Unit, before: serde_json::Value, after: serde_json::Value) -> Change {
     Change {
-        action,
-        entity: "unit",
-        entity_id: Some(unit.id),
-        summary: format!("{} {}", unit.code, unit.name),
-        placement: unit.placement,
         before: Some(before),
         after: Some(after),
+        ..Change::new(
+            action,
+            "unit",
+            unit.id,
+            format!("{} {}", unit.code, unit.name),
+            unit.placement,
+        )
     }
 }
 
@@ -50,73 +159,69 @@ pub async fn create_branch(
     commune: &Unit,
     name: &str,
     kind: &str,
-) -> Result<Unit, ManageError> {
-    let grant = user
-        .grant_for(Permission::Write, &commune.placement)
-        .ok_or(ManageError::Forbidden)?;
+) -> Result<Unit, OrgError> {
+    let access = user.access(Permission::Write, commune).ok_or(OrgError::Forbidden)?;
     let name = clean_name(name)?;
     let kind = BranchKind::parse(kind).ok_or(OrgError::InvalidBranchKind)?;
     let mut tx = db.begin_write().await?;
+    if !storage::placement::lock_unit(db, &mut tx, &access).await? {
+        return Err(OrgError::Changed);
+    }
     let branch = storage::create_branch(&mut tx, commune, &name, kind).await?;
     let entry = Change {
-        before: None,
-        ..change(
+        after: Some(json!({"code": branch.code, "name": name, "kind": kind.as_str()})),
+        ..Change::new(
             "create",
-            &branch,
-            json!({}),
-            json!({"code": branch.code, "name": name, "kind": kind.as_str()}),
+            "unit",
+            branch.id,
+            format!("{} {}", branch.code, name),
+            branch.placement,
         )
     };
-    audit::storage::record(&mut tx, &user.actor(Some(grant)), entry).await?;
+    audit::record(&mut tx, access.actor(), entry).await?;
     tx.commit().await?;
     Ok(branch)
 }
 
-fn manage_grant<'a>(user: &'a Principal, unit: &Unit) -> Result<Option<&'a crate::accounts::Grant>, ManageError> {
-    if !user.may_manage_unit(unit) {
-        return Err(ManageError::Forbidden);
-    }
-    let mut above = unit.placement;
-    match unit.level {
-        Level::Province => above.province_id = None,
-        Level::Commune => above.commune_id = None,
-        Level::Branch => above.branch_id = None,
-        Level::Central => {}
-    }
-    Ok(user.grant_for(Permission::Supervise, &above))
+/// Opens branches inside a bulk load's transaction (demo data).
+pub async fn create_branch_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    commune: &Unit,
+    name: &str,
+    kind: BranchKind,
+) -> Result<Unit, OrgError> {
+    storage::create_branch(tx, commune, &clean_name(name)?, kind).await
 }
 
-pub async fn rename(db: &Db, user: &Principal, unit: &Unit, name: &str) -> Result<(), ManageError> {
-    let grant = manage_grant(user, unit)?;
+fn manage(user: &Principal, unit: &Unit) -> Result<Access, OrgError> {
+    user.manage(unit).ok_or(OrgError::Forbidden)
+}
+
+pub async fn rename(db: &Db, user: &Principal, unit: &Unit, name: &str) -> Result<(), OrgError> {
+    let access = manage(user, unit)?;
     let name = clean_name(name)?;
     let mut tx = db.begin_write().await?;
     storage::rename(&mut tx, unit.id, &name).await?;
-    audit::storage::record(
-        &mut tx,
-        &user.actor(grant),
-        change("rename", unit, json!({"name": unit.name}), json!({"name": name})),
-    )
-    .await?;
+    let entry = change("rename", unit, json!({"name": unit.name}), json!({"name": name}));
+    audit::record(&mut tx, access.actor(), entry).await?;
+    storage::bump_tree_version(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn close(db: &Db, user: &Principal, unit: &Unit) -> Result<(), ManageError> {
-    let grant = manage_grant(user, unit)?;
+pub async fn close(db: &Db, user: &Principal, unit: &Unit) -> Result<(), OrgError> {
+    let access = manage(user, unit)?;
     if !unit.is_active() {
-        return Err(OrgError::Inactive(unit.code.clone()).into());
+        return Err(OrgError::Inactive(unit.code.clone()));
     }
     if storage::active_children_count(db, unit.id).await? > 0 {
-        return Err(OrgError::HasActiveChildren.into());
+        return Err(OrgError::HasActiveChildren);
     }
     let mut tx = db.begin_write().await?;
     storage::close(&mut tx, unit.id).await?;
-    audit::storage::record(
-        &mut tx,
-        &user.actor(grant),
-        change("close", unit, json!({"status": "active"}), json!({"status": "closed"})),
-    )
-    .await?;
+    let entry = change("close", unit, json!({"status": "active"}), json!({"status": "closed"}));
+    audit::record(&mut tx, access.actor(), entry).await?;
+    storage::bump_tree_version(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -129,49 +234,68 @@ pub struct MergeOptions {
     pub move_grants: bool,
 }
 
-/// Merges each of `source_codes` into `target`. The user must manage every
-/// unit involved; all of it happens in one transaction or not at all.
+/// Merges each of `source_codes` into `target`: one transaction, all or
+/// nothing. The user must manage every unit involved; `tables` are every
+/// placed table the capabilities declared, re-placed by the merge.
 pub async fn merge(
     db: &Db,
     user: &Principal,
+    tables: &[PlacedTable],
     target: &Unit,
     source_codes: &[String],
     options: MergeOptions,
-) -> Result<(), ManageError> {
-    let grant = manage_grant(user, target)?;
+) -> Result<(), OrgError> {
+    let access = manage(user, target)?;
     let mut sources = Vec::new();
     for code in source_codes.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
         let unit = storage::by_code(db, code)
             .await?
             .filter(|u| user.may(Permission::Read, &u.placement))
             .ok_or_else(|| OrgError::UnknownUnit(code.to_owned()))?;
-        if !user.may_manage_unit(&unit) {
-            return Err(ManageError::Forbidden);
+        manage(user, &unit)?;
+        if !sources.iter().any(|s: &Unit| s.id == unit.id) {
+            sources.push(unit);
         }
-        sources.push(unit);
     }
     if let Some(refusal) = merge_refusal(&sources, target) {
-        return Err(refusal.into());
+        return Err(refusal);
     }
     let mut tx = db.begin_write().await?;
+    let now = db::now();
     for source in &sources {
-        storage::merge(&mut tx, source, target).await?;
-        let moved_grants = if options.move_grants {
-            crate::accounts::storage::move_grants(&mut tx, source.id, target.id).await?
+        // Read again under the write lock: the tree may have changed since.
+        let fresh = storage::by_id_in(&mut tx, source.id).await?;
+        let fresh_target = storage::by_id_in(&mut tx, target.id).await?;
+        match (fresh, fresh_target) {
+            (Some(s), Some(t))
+                if s.is_active()
+                    && t.is_active()
+                    && s.placement == source.placement
+                    && t.placement == target.placement => {}
+            _ => return Err(OrgError::Changed),
+        }
+        storage::placement::merge(&mut tx, tables, source, target, &now).await?;
+        let moved = if options.move_grants {
+            access::storage::move_grants(&mut tx, source.id, target.id).await?
         } else {
-            0
+            Vec::new()
         };
+        let moved: Vec<serde_json::Value> = moved
+            .iter()
+            .map(|(username, role)| json!({"username": username, "role": role.as_str()}))
+            .collect();
         let entry = change(
             "merge",
             source,
             json!({"status": "active"}),
-            json!({"status": "merged", "merged_into": target.code, "grants_moved": moved_grants}),
+            json!({"status": "merged", "merged_into": target.code, "grants_moved": moved}),
         );
-        audit::storage::record(&mut tx, &user.actor(grant), entry).await?;
+        audit::record(&mut tx, access.actor(), entry).await?;
     }
     let absorbed: Vec<&str> = sources.iter().map(|s| s.code.as_str()).collect();
     let entry = change("merge", target, json!({}), json!({"absorbed": absorbed}));
-    audit::storage::record(&mut tx, &user.actor(grant), entry).await?;
+    audit::record(&mut tx, access.actor(), entry).await?;
+    storage::bump_tree_version(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }

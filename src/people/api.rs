@@ -1,99 +1,86 @@
-//! `/api/v1/persons`: the registry as JSON, under the same access rules.
+//! `/api/v1/persons`: the registry as JSON, under the same access rules
+//! and through the same service calls as the pages.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::model::{Birth, Person, PersonInput};
-use super::service::{self, PersonPatch};
+use super::model::{Person, PersonInput};
+use super::patch::PersonPatch;
+use super::routes::SearchParams;
+use super::service;
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
-use crate::web::extract::{record_id, Json, Query};
+use crate::web::extract::{record_id, Json as JsonBody, Query};
+use crate::web::openapi::{ReadErrors, WriteErrors};
+use crate::web::paging::Page;
 use crate::web::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/persons", get(search).post(create))
-        .route("/persons/{id}", get(show).patch(update).delete(remove))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(search_persons, create_person))
+        .routes(routes!(show_person, update_person, delete_person))
 }
 
-pub fn person_json(p: &Person) -> Value {
-    json!({
-        "id": p.id,
-        "full_name": p.full_name,
-        "sex": p.sex.as_str(),
-        "birth_date": p.birth.map(Birth::iso),
-        "cccd": p.cccd,
-        "phone": p.phone,
-        "address": {
-            "commune": p.address_commune.as_ref().map(|u| json!({"code": u.code, "name": u.name})),
-            "detail": p.address_detail,
-        },
-        "unit": { "code": p.unit.code, "name": p.unit.name, "active": p.unit.active },
-        "version": p.version,
-        "created_at": p.created_at,
-        "updated_at": p.updated_at,
-    })
-}
-
-#[derive(Deserialize)]
-struct SearchParams {
-    #[serde(default)]
-    q: String,
-    unit: Option<String>,
-    after: Option<String>,
-}
-
-async fn search(
+/// Search persons: a name without diacritics, a CCCD or a phone number;
+/// nothing lists everyone, by name. Only the caller's units (or `unit`).
+#[utoipa::path(get, path = "/persons", tag = "persons", params(SearchParams),
+    responses((status = 200, description = "OK", body = Page<Person>), ReadErrors))]
+async fn search_persons(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(p): Query<SearchParams>,
-) -> Result<Response, AppError> {
+) -> Result<Json<Page<Person>>, AppError> {
     let (page, _) = service::search(&state.db, &user.principal, &p.q, p.unit.as_deref(), p.after.as_deref()).await?;
-    Ok(axum::Json(json!({
-        "items": page.items.iter().map(person_json).collect::<Vec<_>>(),
-        "next": page.next.map(|c| c.encode()),
-    }))
-    .into_response())
+    Ok(Json(page))
 }
 
-async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
-    let person = service::get(&state.db, &user.principal, record_id(&id)?).await?;
-    Ok(axum::Json(person_json(&person)).into_response())
-}
-
-async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Json(input): Json<PersonInput>,
-) -> Result<Response, AppError> {
-    let id = service::create(&state.db, &user.principal, &input).await?;
-    let person = service::get(&state.db, &user.principal, id).await?;
-    Ok((
-        StatusCode::CREATED,
-        [("location", format!("/api/v1/persons/{id}"))],
-        axum::Json(person_json(&person)),
-    )
-        .into_response())
-}
-
-async fn update(
+/// One person.
+#[utoipa::path(get, path = "/persons/{person}", tag = "persons", params(("person" = i64, Path, description = "Person id")),
+    responses((status = 200, description = "OK", body = Person), ReadErrors))]
+async fn show_person(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    Json(patch): Json<PersonPatch>,
-) -> Result<Response, AppError> {
-    let id = record_id(&id)?;
-    service::update(&state.db, &user.principal, id, &patch, patch.version).await?;
-    let person = service::get(&state.db, &user.principal, id).await?;
-    Ok(axum::Json(person_json(&person)).into_response())
+) -> Result<Json<Person>, AppError> {
+    Ok(Json(service::get(&state.db, &user.principal, record_id(&id)?).await?))
 }
 
-async fn remove(
+/// Register a person in a unit the caller may write to.
+#[utoipa::path(post, path = "/persons", tag = "persons", request_body = PersonInput,
+    responses((status = 201, description = "Created", body = Person), WriteErrors))]
+async fn create_person(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    JsonBody(input): JsonBody<PersonInput>,
+) -> Result<Response, AppError> {
+    let person = service::create(&state.db, &user.principal, &input).await?;
+    let location = format!("/api/v1/persons/{}", person.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(person)).into_response())
+}
+
+/// Change some fields; send `version` to refuse a stale edit. Changing
+/// `unit` moves the person (the caller must write in both units).
+#[utoipa::path(patch, path = "/persons/{person}", tag = "persons", params(("person" = i64, Path, description = "Person id")),
+    request_body = PersonPatch, responses((status = 200, description = "OK", body = Person), WriteErrors))]
+async fn update_person(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    JsonBody(patch): JsonBody<PersonPatch>,
+) -> Result<Json<Person>, AppError> {
+    Ok(Json(
+        service::update(&state.db, &user.principal, record_id(&id)?, &patch).await?,
+    ))
+}
+
+/// Delete a person; the audit trail keeps its history.
+#[utoipa::path(delete, path = "/persons/{person}", tag = "persons", params(("person" = i64, Path, description = "Person id")),
+    responses((status = 204, description = "Done, nothing to return"), WriteErrors))]
+async fn delete_person(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,

@@ -2,20 +2,35 @@
 //! volunteers, beneficiaries, donors and blood donors. This folder is the
 //! pattern every capability follows (see ARCHITECTURE.md).
 
-pub mod api;
+mod api;
 pub mod bulk;
+mod capability;
 pub mod cccd;
 mod export;
 pub mod model;
 #[cfg(test)]
 mod model_tests;
+pub mod patch;
 pub mod phone;
-pub mod routes;
+mod routes;
 pub mod service;
-pub mod storage;
+mod storage;
 
-use crate::org::OrgError;
-use crate::web::error::FieldErrors;
+pub use capability::People;
+
+use crate::org::{Counter, OrgError, PlacedTable};
+use crate::validation::{field_error, FieldErrors};
+use crate::web::error::{AppError, IntoAppError};
+
+/// The persons table: placed in the tree, counted per unit.
+pub const PERSONS: PlacedTable = PlacedTable {
+    table: "persons",
+    counter: Some(Counter {
+        name: "persons",
+        label_key: "counter.persons",
+        list_path: "/persons",
+    }),
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PeopleError {
@@ -26,10 +41,14 @@ pub enum PeopleError {
     DuplicateCccd { visible_id: Option<i64> },
     #[error("the record was changed by someone else")]
     StaleVersion,
+    #[error("the unit changed meanwhile")]
+    Changed,
     #[error("person not found")]
     NotFound,
     #[error("read-only access")]
     ReadOnly,
+    #[error("too many refused CCCD checks")]
+    Throttled { seconds: i64 },
     #[error(transparent)]
     Org(#[from] OrgError),
     #[error(transparent)]
@@ -38,6 +57,29 @@ pub enum PeopleError {
 
 impl PeopleError {
     pub fn field(field: &str, key: &str) -> PeopleError {
-        PeopleError::Validation(FieldErrors::from([(field.to_owned(), key.to_owned())]))
+        PeopleError::Validation(field_error(field, key))
+    }
+}
+
+impl IntoAppError for PeopleError {
+    fn into_app_error(self) -> AppError {
+        let conflict = |key: &str, link: Option<String>| AppError::Conflict { key: key.into(), link };
+        match self {
+            PeopleError::Validation(fields) => AppError::Validation(fields),
+            PeopleError::DuplicateCccd { visible_id: Some(id) } => {
+                conflict("error.cccd_duplicate_here", Some(format!("/persons/{id}")))
+            }
+            PeopleError::DuplicateCccd { visible_id: None } => conflict("error.cccd_duplicate_elsewhere", None),
+            PeopleError::StaleVersion => conflict("error.stale_version", None),
+            PeopleError::Changed => conflict("error.unit_changed", None),
+            PeopleError::NotFound => AppError::NotFound,
+            PeopleError::ReadOnly => AppError::Forbidden,
+            PeopleError::Throttled { seconds } => AppError::Throttled {
+                key: "error.cccd_throttled",
+                seconds,
+            },
+            PeopleError::Org(e) => e.into_app_error(),
+            PeopleError::Db(e) => e.into(),
+        }
     }
 }

@@ -6,14 +6,14 @@ use time::Date;
 use unicode_normalization::UnicodeNormalization;
 
 use super::{cccd, phone};
-use crate::org::scope::Placement;
+use crate::org::tree::Placement;
 use crate::text;
-use crate::web::error::FieldErrors;
+use crate::validation::FieldErrors;
 
 pub const MAX_NAME_CHARS: usize = 100;
 pub const MAX_ADDRESS_CHARS: usize = 200;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub enum Sex {
     #[serde(rename = "M")]
     Male,
@@ -137,8 +137,8 @@ fn date(y: Option<i32>, m: Option<i32>, d: Option<i32>) -> Result<Birth, &'stati
 }
 
 /// What a user typed or an API client sent. Every field is text, checked by
-/// `validate`; a field left out of a PATCH keeps its stored value.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+/// `validate`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PersonInput {
     pub full_name: String,
@@ -272,29 +272,58 @@ pub fn validate(input: &PersonInput, today: Date) -> Result<ValidPerson, FieldEr
 }
 
 /// A reference to an org unit as shown beside a record.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct UnitRef {
+    #[serde(skip)]
+    pub id: i64,
     pub code: String,
     pub name: String,
     pub active: bool,
 }
 
-/// A person as read back.
-#[derive(Clone, Debug)]
+impl UnitRef {
+    /// `Phường Ba Đình (00004)`: how forms show a unit.
+    pub fn display(&self) -> String {
+        format!("{} ({})", self.name, self.code)
+    }
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Address {
+    /// The 2025 commune of residence.
+    pub commune: Option<UnitRef>,
+    /// House number, hamlet or residential group.
+    pub detail: String,
+}
+
+/// A person as read back, and as the API shows them.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Person {
     pub id: i64,
     pub full_name: String,
     pub sex: Sex,
+    /// `1985-03-07`, or the year alone when only the year is known.
+    #[serde(rename = "birth_date", serialize_with = "birth_iso")]
+    #[schema(value_type = Option<String>)]
     pub birth: Option<Birth>,
     pub cccd: Option<String>,
     pub phone: Option<String>,
-    pub address_commune: Option<UnitRef>,
-    pub address_detail: String,
+    pub address: Address,
+    /// The unit that holds the record.
     pub unit: UnitRef,
+    #[serde(skip)]
     pub placement: Placement,
+    /// Send it back with an edit: a stale one is refused.
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
+}
+
+fn birth_iso<S: serde::Serializer>(birth: &Option<Birth>, s: S) -> Result<S::Ok, S::Error> {
+    match birth {
+        Some(b) => s.serialize_str(&b.iso()),
+        None => s.serialize_none(),
+    }
 }
 
 impl Person {
@@ -306,12 +335,8 @@ impl Person {
             birth_date: self.birth.map(Birth::display).unwrap_or_default(),
             cccd: self.cccd.clone().unwrap_or_default(),
             phone: self.phone.clone().unwrap_or_default(),
-            address_commune: self
-                .address_commune
-                .as_ref()
-                .map(|u| format!("{} ({})", u.name, u.code))
-                .unwrap_or_default(),
-            address_detail: self.address_detail.clone(),
+            address_commune: self.address.commune.as_ref().map(UnitRef::display).unwrap_or_default(),
+            address_detail: self.address.detail.clone(),
             unit: self.unit.code.clone(),
         }
     }
@@ -324,8 +349,8 @@ impl Person {
             "birth_date": self.birth.map(Birth::iso),
             "cccd": self.cccd,
             "phone": self.phone,
-            "address_commune": self.address_commune.as_ref().map(|u| u.code.clone()),
-            "address_detail": self.address_detail,
+            "address_commune": self.address.commune.as_ref().map(|u| u.code.clone()),
+            "address_detail": self.address.detail,
             "unit": self.unit.code,
         })
     }

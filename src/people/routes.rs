@@ -1,42 +1,48 @@
 //! Pages of the person registry: search, detail with history, create,
-//! edit, delete, and CSV export of a search.
+//! edit, delete, and the CSV export of a search.
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
 
 use super::model::{Person, PersonInput, Sex};
-use super::service::{self, PersonPatch};
-use super::storage::Page;
-use crate::accounts::Permission;
-use crate::audit::model::{Entry, ShownEntry};
-use crate::i18n::Lang;
+use super::patch::PersonPatch;
+use super::service;
+use crate::access::Permission;
+use crate::audit::{shown_rows, ShownRow};
+use crate::org::service as org;
 use crate::org::Unit;
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
 use crate::web::extract::{record_id, Form, Query};
-use crate::web::page::{datetime_vi, render, render_status, url_encode, FormState, PageCtx};
+use crate::web::page::{render, render_status, url_encode, FormState, PageCtx};
+use crate::web::paging::Page;
+use crate::web::routes::Pages;
 use crate::web::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/persons", get(search).post(create))
-        .route("/persons/new", get(new_form))
-        .route("/persons/export.csv", get(super::export::csv))
-        .route("/persons/{id}", get(detail).post(update))
-        .route("/persons/{id}/edit", get(edit_form))
-        .route("/persons/{id}/delete", post(delete))
+pub fn pages() -> Pages {
+    Pages::default()
+        .get("/persons", search)
+        .post("/persons", create)
+        .get("/persons/new", new_form)
+        .get("/persons/export.csv", super::export::csv)
+        .get("/persons/{person}", detail)
+        .post("/persons/{person}", update)
+        .get("/persons/{person}/edit", edit_form)
+        .post("/persons/{person}/delete", delete)
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
 pub(super) struct SearchParams {
-    #[serde(default)]
+    /// A name (diacritics optional), a 12-digit CCCD or a phone number.
     pub q: String,
+    /// Only inside this unit's subtree (its code).
     pub unit: Option<String>,
+    /// The `next` of the previous page.
     pub after: Option<String>,
 }
 
@@ -46,14 +52,14 @@ struct SearchPage {
     ctx: PageCtx,
     q: String,
     unit: Option<Unit>,
-    page: Page,
+    page: Page<Person>,
     next_link: Option<String>,
     can_write: bool,
 }
 
 async fn search(
     State(state): State<AppState>,
-    lang: Lang,
+    ctx: PageCtx,
     user: CurrentUser,
     Query(p): Query<SearchParams>,
 ) -> Result<Response, AppError> {
@@ -62,15 +68,11 @@ async fn search(
         .as_ref()
         .map(|u| format!("&unit={}", url_encode(&u.code)))
         .unwrap_or_default();
-    let next_link = page.next.as_ref().map(|c| {
-        format!(
-            "/persons?q={}{unit_param}&after={}",
-            url_encode(&p.q),
-            url_encode(&c.encode())
-        )
-    });
-    let can_write = !user.principal.scopes(Permission::Write).is_empty();
-    let ctx = PageCtx::new(lang, &user, "/persons");
+    let next_link = page
+        .next
+        .as_ref()
+        .map(|c| format!("/persons?q={}{unit_param}&after={}", url_encode(&p.q), url_encode(c)));
+    let can_write = !user.principal.scope(Permission::Write).is_empty();
     Ok(render(&SearchPage {
         ctx,
         q: p.q,
@@ -87,30 +89,19 @@ async fn search(
 struct DetailPage {
     ctx: PageCtx,
     person: Person,
-    history: Vec<ShownEntry>,
+    history: Vec<ShownRow>,
     can_write: bool,
-}
-
-impl DetailPage {
-    fn when(&self, entry: &Entry) -> String {
-        datetime_vi(&entry.at)
-    }
 }
 
 async fn detail(
     State(state): State<AppState>,
-    lang: Lang,
+    ctx: PageCtx,
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let person = service::get(&state.db, &user.principal, record_id(&id)?).await?;
-    let history = crate::audit::storage::for_entity(&state.db, "person", person.id)
-        .await?
-        .into_iter()
-        .map(Entry::shown)
-        .collect();
-    let can_write = user.principal.may(Permission::Write, &person.placement);
-    let ctx = PageCtx::new(lang, &user, &format!("/persons/{}", person.id));
+    let (person, history) = service::with_history(&state.db, &user.principal, record_id(&id)?).await?;
+    let history = shown_rows(&ctx, &state.registry, history);
+    let can_write = service::may_write(&user.principal, &person);
     Ok(render(&DetailPage {
         ctx,
         person,
@@ -137,15 +128,13 @@ impl FormPage {
     }
 }
 
-fn form_state(lang: Lang, input: &PersonInput) -> FormState {
-    FormState::new(lang).with_values([
+fn form_state(ctx: &PageCtx, input: &PersonInput) -> FormState {
+    let sex = Sex::parse(&input.sex)
+        .map(|s| s.as_str().to_owned())
+        .unwrap_or_default();
+    FormState::new(ctx.lang).with_values([
         ("full_name", input.full_name.clone()),
-        (
-            "sex",
-            Sex::parse(&input.sex)
-                .map(|s| s.as_str().to_owned())
-                .unwrap_or_default(),
-        ),
+        ("sex", sex),
         ("birth_date", input.birth_date.clone()),
         ("cccd", input.cccd.clone()),
         ("phone", input.phone.clone()),
@@ -161,12 +150,12 @@ async fn unit_choices(state: &AppState, user: &CurrentUser) -> Result<Vec<(Strin
     let mut choices = Vec::new();
     for grant in user
         .principal
-        .grants
+        .grants()
         .iter()
         .filter(|g| g.role.allows(Permission::Write))
     {
         choices.push((grant.unit.code.clone(), grant.unit.name.clone()));
-        for child in crate::org::storage::children(&state.db, grant.unit.id).await? {
+        for child in org::children(&state.db, &grant.unit).await? {
             if child.is_active() && choices.len() < 400 {
                 choices.push((child.code.clone(), child.name.clone()));
             }
@@ -177,18 +166,15 @@ async fn unit_choices(state: &AppState, user: &CurrentUser) -> Result<Vec<(Strin
 
 async fn show_form(
     state: &AppState,
-    lang: Lang,
+    ctx: PageCtx,
     user: &CurrentUser,
     form: FormState,
     person_id: Option<i64>,
     version: i64,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let path = person_id
-        .map(|id| format!("/persons/{id}/edit"))
-        .unwrap_or_else(|| "/persons/new".into());
     let page = FormPage {
-        ctx: PageCtx::new(lang, user, &path),
+        ctx,
         form,
         person_id,
         version,
@@ -199,7 +185,7 @@ async fn show_form(
 
 async fn new_form(
     State(state): State<AppState>,
-    lang: Lang,
+    ctx: PageCtx,
     user: CurrentUser,
     Query(p): Query<SearchParams>,
 ) -> Result<Response, AppError> {
@@ -208,58 +194,8 @@ async fn new_form(
         unit: p.unit.or(home).unwrap_or_default(),
         ..PersonInput::default()
     };
-    show_form(&state, lang, &user, form_state(lang, &input), None, 0, StatusCode::OK).await
-}
-
-async fn create(
-    State(state): State<AppState>,
-    lang: Lang,
-    user: CurrentUser,
-    Form(f): Form<PersonForm>,
-) -> Result<Response, AppError> {
-    let input = f.input();
-    match service::create(&state.db, &user.principal, &input).await {
-        Ok(id) => Ok(Redirect::to(&format!("/persons/{id}")).into_response()),
-        Err(e) => {
-            let e = AppError::from(e);
-            if matches!(e, AppError::Internal(_)) {
-                return Err(e);
-            }
-            let status = e.status();
-            show_form(
-                &state,
-                lang,
-                &user,
-                form_state(lang, &input).with_error(&e),
-                None,
-                0,
-                status,
-            )
-            .await
-        }
-    }
-}
-
-async fn edit_form(
-    State(state): State<AppState>,
-    lang: Lang,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let person = service::get(&state.db, &user.principal, record_id(&id)?).await?;
-    if !user.principal.may(Permission::Write, &person.placement) {
-        return Err(AppError::Forbidden);
-    }
-    show_form(
-        &state,
-        lang,
-        &user,
-        form_state(lang, &person.to_input()),
-        Some(person.id),
-        person.version,
-        StatusCode::OK,
-    )
-    .await
+    let form = form_state(&ctx, &input);
+    show_form(&state, ctx, &user, form, None, 0, StatusCode::OK).await
 }
 
 /// The person form as posted (the CSRF field rides along and is ignored).
@@ -278,48 +214,88 @@ struct PersonForm {
 }
 
 impl PersonForm {
-    fn input(&self) -> PersonInput {
-        PersonInput {
-            full_name: self.full_name.clone(),
-            sex: self.sex.clone(),
-            birth_date: self.birth_date.clone(),
-            cccd: self.cccd.clone(),
-            phone: self.phone.clone(),
-            address_commune: self.address_commune.clone(),
-            address_detail: self.address_detail.clone(),
-            unit: self.unit.clone(),
-        }
+    fn input(self) -> (PersonInput, Option<i64>) {
+        let input = PersonInput {
+            full_name: self.full_name,
+            sex: self.sex,
+            birth_date: self.birth_date,
+            cccd: self.cccd,
+            phone: self.phone,
+            address_commune: self.address_commune,
+            address_detail: self.address_detail,
+            unit: self.unit,
+        };
+        (input, self.version)
     }
+}
+
+/// Shows the form again with what was refused, or passes the error on
+/// when it is not about the form (not found, read-only, a server fault).
+async fn refused(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    input: &PersonInput,
+    person_id: Option<i64>,
+    version: i64,
+    error: AppError,
+) -> Result<Response, AppError> {
+    if matches!(error, AppError::Internal(_) | AppError::NotFound | AppError::Forbidden) {
+        return Err(error);
+    }
+    let form = form_state(&ctx, input).with_error(&error);
+    show_form(state, ctx, user, form, person_id, version, error.status()).await
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Form(f): Form<PersonForm>,
+) -> Result<Response, AppError> {
+    let (input, _) = f.input();
+    match service::create(&state.db, &user.principal, &input).await {
+        Ok(person) => Ok(Redirect::to(&format!("/persons/{}", person.id)).into_response()),
+        Err(e) => refused(&state, ctx, &user, &input, None, 0, e.into()).await,
+    }
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let person = service::get(&state.db, &user.principal, record_id(&id)?).await?;
+    if !service::may_write(&user.principal, &person) {
+        return Err(AppError::Forbidden);
+    }
+    let form = form_state(&ctx, &person.to_input());
+    show_form(
+        &state,
+        ctx,
+        &user,
+        form,
+        Some(person.id),
+        person.version,
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn update(
     State(state): State<AppState>,
-    lang: Lang,
+    ctx: PageCtx,
     user: CurrentUser,
     Path(id): Path<String>,
     Form(f): Form<PersonForm>,
 ) -> Result<Response, AppError> {
     let id = record_id(&id)?;
-    let patch = PersonPatch::from_input(f.input());
-    match service::update(&state.db, &user.principal, id, &patch, f.version).await {
-        Ok(()) => Ok(Redirect::to(&format!("/persons/{id}")).into_response()),
-        Err(e) => {
-            let e = AppError::from(e);
-            if matches!(e, AppError::Internal(_) | AppError::NotFound | AppError::Forbidden) {
-                return Err(e);
-            }
-            let status = e.status();
-            show_form(
-                &state,
-                lang,
-                &user,
-                form_state(lang, &f.input()).with_error(&e),
-                Some(id),
-                f.version.unwrap_or(0),
-                status,
-            )
-            .await
-        }
+    let (input, version) = f.input();
+    let patch = PersonPatch::from_input(input.clone(), version);
+    match service::update(&state.db, &user.principal, id, &patch).await {
+        Ok(_) => Ok(Redirect::to(&format!("/persons/{id}")).into_response()),
+        Err(e) => refused(&state, ctx, &user, &input, Some(id), version.unwrap_or(0), e.into()).await,
     }
 }
 

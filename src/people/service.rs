@@ -1,19 +1,28 @@
-//! Person use cases: every one checks the user's grants against the
-//! record's place in the tree, and writes its audit entry in the same
-//! transaction as the change.
+//! Person use cases: each checks the user's grants against the record's
+//! place in the tree, obtains the proof of access storage requires, and
+//! writes its audit entry in the same transaction as the change.
 
 use time::OffsetDateTime;
 
-use super::model::{self, Person, PersonInput};
-use super::storage::{self, Cursor, Page, PersonRecord};
-use super::PeopleError;
-use crate::accounts::{Permission, Principal};
-use crate::audit::{self, Change};
+use super::model::{self, Person, PersonInput, UnitRef, ValidPerson};
+use super::patch::{names_stored, PersonPatch};
+use super::storage::{self, Cursor};
+use super::{PeopleError, PERSONS};
+use crate::access::{Access, Permission, Principal};
+use crate::accounts::throttle;
+use crate::audit::{self, Change, Entry};
 use crate::db::Db;
 use crate::org::reform::Resolution;
-use crate::org::{self, Level, Unit};
+use crate::org::service::{self as org, placement};
+use crate::org::{Level, Unit};
+use crate::web::paging::{CursorKey, Page, PAGE_SIZE};
 
-pub const PAGE_SIZE: i64 = 50;
+/// Refusals of a CCCD registered elsewhere one account may receive in an
+/// hour: each tells that the number exists, so they are counted.
+const CCCD_REFUSALS: throttle::Policy = throttle::Policy {
+    limit: 20,
+    window: time::Duration::hours(1),
+};
 
 fn today() -> time::Date {
     OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).date()
@@ -21,44 +30,52 @@ fn today() -> time::Date {
 
 /// A person the user may read; any other id does not exist for them.
 pub async fn get(db: &Db, user: &Principal, id: i64) -> Result<Person, PeopleError> {
-    let person = storage::get(db, id).await?.ok_or(PeopleError::NotFound)?;
-    if user.may(Permission::Read, &person.placement) {
-        Ok(person)
-    } else {
-        Err(PeopleError::NotFound)
-    }
+    storage::get(db, &user.scope(Permission::Read), id)
+        .await?
+        .ok_or(PeopleError::NotFound)
 }
 
-/// The owning unit named in the input, if the user may write there. A unit
-/// outside the user's reach is reported exactly like an unknown code.
-async fn writable_unit(db: &Db, user: &Principal, code: &str) -> Result<Unit, PeopleError> {
+/// A person with its history since it was created.
+pub async fn with_history(db: &Db, user: &Principal, id: i64) -> Result<(Person, Vec<Entry>), PeopleError> {
+    let person = get(db, user, id).await?;
+    let history = audit::service::history(db, "person", person.id, &person.created_at).await?;
+    Ok((person, history))
+}
+
+/// Whether the user may change `person`.
+pub fn may_write(user: &Principal, person: &Person) -> bool {
+    user.may(Permission::Write, &person.placement)
+}
+
+/// The unit a record is to be placed in, by code, with the proof that the
+/// user may write there. A unit outside the user's reach is reported
+/// exactly like an unknown code.
+async fn writable_unit(db: &Db, user: &Principal, code: &str) -> Result<(Unit, Access), PeopleError> {
     let unknown = || PeopleError::field("unit", "person.error.unit_unknown");
-    let unit = org::storage::by_code(db, code).await?.ok_or_else(unknown)?;
+    let unit = org::unit_by_code(db, code).await?.ok_or_else(unknown)?;
     if !user.may(Permission::Read, &unit.placement) {
         return Err(unknown());
     }
-    if !user.may(Permission::Write, &unit.placement) {
-        return Err(PeopleError::ReadOnly);
-    }
+    let access = user.access(Permission::Write, &unit).ok_or(PeopleError::ReadOnly)?;
     if !unit.is_active() {
         return Err(PeopleError::field("unit", "person.error.unit_inactive"));
     }
-    Ok(unit)
+    Ok((unit, access))
 }
 
 /// The 2025 commune of residence, from a new or pre-2025 code or name.
-async fn address_commune(db: &Db, written: &str, owner: &Unit) -> Result<Option<Unit>, PeopleError> {
+async fn address_commune(db: &Db, written: &str, owner: &Unit) -> Result<Option<i64>, PeopleError> {
     if written.is_empty() {
         return Ok(None);
     }
     let province = match owner.placement.province_id {
-        Some(id) => org::storage::by_id(db, id).await?.map(|p| p.code),
+        Some(id) => org::unit_by_id(db, id).await?.map(|p| p.code),
         None => None,
     };
-    let mut resolution = org::storage::resolve_commune(db, written, province.as_deref()).await?;
+    let mut resolution = org::resolve_commune(db, written, province.as_deref()).await?;
     if matches!(resolution, Resolution::NotFound) && province.is_some() {
         // Residents of a neighbouring province are common near borders.
-        resolution = org::storage::resolve_commune(db, written, None).await?;
+        resolution = org::resolve_commune(db, written, None).await?;
     }
     let code = match resolution {
         Resolution::Current { code } | Resolution::Reformed { code, .. } => code,
@@ -67,12 +84,14 @@ async fn address_commune(db: &Db, written: &str, owner: &Unit) -> Result<Option<
         }
         Resolution::NotFound => return Err(PeopleError::field("address_commune", "person.error.commune_unknown")),
     };
-    let unit = org::storage::by_code(db, &code).await?;
-    Ok(unit.filter(|u| u.level == Level::Commune))
+    let unit = org::unit_by_code(db, &code).await?;
+    Ok(unit.filter(|u| u.level == Level::Commune).map(|u| u.id))
 }
 
 /// Refuses a CCCD that another record holds. The existing record is
-/// pointed to only when the user may read it.
+/// pointed to only when the user may read it; a refusal that points
+/// nowhere tells that the number exists elsewhere, so it is audited and
+/// counted, and past the limit the user only hears to wait.
 async fn ensure_cccd_free(
     db: &Db,
     user: &Principal,
@@ -80,12 +99,27 @@ async fn ensure_cccd_free(
     except: Option<i64>,
 ) -> Result<(), PeopleError> {
     let Some(cccd) = cccd else { return Ok(()) };
-    match storage::by_cccd(db, cccd).await? {
-        Some((id, _)) if Some(id) == except => Ok(()),
-        Some((id, placement)) => Err(PeopleError::DuplicateCccd {
-            visible_id: user.may(Permission::Read, &placement).then_some(id),
-        }),
+    match storage::cccd_holder(db, &user.scope(Permission::Read), cccd).await? {
         None => Ok(()),
+        Some(Some(id)) if Some(id) == except => Ok(()),
+        Some(Some(id)) => Err(PeopleError::DuplicateCccd { visible_id: Some(id) }),
+        Some(None) => {
+            let key = format!("cccd:{}", user.username());
+            let wait = throttle::count_event(db, &key, &CCCD_REFUSALS).await?;
+            let placement = user.home().map(|g| g.unit.placement).unwrap_or_default();
+            let change = Change {
+                entity_id: None,
+                after: Some(serde_json::json!({ "cccd": cccd, "throttled": wait.is_some() })),
+                ..Change::new("cccd_refused", "person", 0, user.username().to_owned(), placement)
+            };
+            let mut tx = db.begin_write().await?;
+            audit::record(&mut tx, &user.actor(user.home()), change).await?;
+            tx.commit().await?;
+            match wait {
+                Some(wait) => Err(PeopleError::Throttled { seconds: wait.seconds }),
+                None => Err(PeopleError::DuplicateCccd { visible_id: None }),
+            }
+        }
     }
 }
 
@@ -97,115 +131,125 @@ fn duplicate_on_race(err: sqlx::Error) -> PeopleError {
     }
 }
 
-pub async fn create(db: &Db, user: &Principal, input: &PersonInput) -> Result<i64, PeopleError> {
-    let valid = model::validate(input, today()).map_err(PeopleError::Validation)?;
-    let unit = writable_unit(db, user, &valid.unit_code).await?;
-    let address = address_commune(db, &valid.address_commune, &unit).await?;
-    ensure_cccd_free(db, user, valid.cccd.as_deref(), None).await?;
-    let record = PersonRecord {
-        person: &valid,
-        unit: &unit,
-        address_commune_id: address.as_ref().map(|a| a.id),
-    };
-    let mut tx = db.begin_write().await?;
-    let id = storage::insert(&mut tx, &record).await.map_err(duplicate_on_race)?;
-    let grant = user.grant_for(Permission::Write, &unit.placement);
-    let change = Change {
-        action: "create",
-        entity: "person",
-        entity_id: Some(id),
-        summary: valid.full_name.clone(),
-        placement: unit.placement,
-        before: None,
-        after: Some(storage_view(&valid, &unit, address.as_ref())),
-    };
-    audit::storage::record(&mut tx, &user.actor(grant), change).await?;
-    tx.commit().await?;
-    Ok(id)
+fn validate(input: &PersonInput) -> Result<ValidPerson, PeopleError> {
+    model::validate(input, today()).map_err(PeopleError::Validation)
 }
 
-/// Applies the fields present in `patch` over the stored record. `version`,
-/// when given, must be the version the user started editing from.
-pub async fn update(
+pub async fn create(db: &Db, user: &Principal, input: &PersonInput) -> Result<Person, PeopleError> {
+    let valid = validate(input)?;
+    let (unit, access) = writable_unit(db, user, &valid.unit_code).await?;
+    let address = address_commune(db, &valid.address_commune, &unit).await?;
+    ensure_cccd_free(db, user, valid.cccd.as_deref(), None).await?;
+    let mut tx = db.begin_write().await?;
+    let id = storage::insert(db, &mut tx, &access, &valid, address)
+        .await
+        .map_err(duplicate_on_race)?
+        .ok_or(PeopleError::Changed)?;
+    let person = storage::get_written(&mut tx, &access, id)
+        .await?
+        .ok_or(PeopleError::Changed)?;
+    let change = Change {
+        after: Some(person.audit_view()),
+        ..Change::new("create", "person", id, person.full_name.clone(), person.placement)
+    };
+    audit::record(&mut tx, access.actor(), change).await?;
+    tx.commit().await?;
+    Ok(person)
+}
+
+/// The stored unit reference kept as it is, or what the user wrote resolved.
+async fn kept_or_resolved(
     db: &Db,
-    user: &Principal,
-    id: i64,
-    patch: &PersonPatch,
-    version: Option<i64>,
-) -> Result<(), PeopleError> {
-    let before = get(db, user, id).await?;
-    if !user.may(Permission::Write, &before.placement) {
-        return Err(PeopleError::ReadOnly);
+    written: &str,
+    stored: Option<&UnitRef>,
+    owner: &Unit,
+) -> Result<Option<i64>, PeopleError> {
+    if names_stored(written, stored) {
+        Ok(stored.map(|u| u.id))
+    } else {
+        address_commune(db, written, owner).await
     }
-    if version.is_some_and(|v| v != before.version) {
+}
+
+/// Applies the fields present in `patch` over the stored record. Only what
+/// the user wrote anew is resolved: a stored unit or commune of residence
+/// stays the same record even when its name has become ambiguous or it
+/// was merged away.
+pub async fn update(db: &Db, user: &Principal, id: i64, patch: &PersonPatch) -> Result<Person, PeopleError> {
+    let before = get(db, user, id).await?;
+    let current_unit = org::unit_by_id(db, before.unit.id)
+        .await?
+        .ok_or(PeopleError::NotFound)?;
+    let from = user
+        .access(Permission::Write, &current_unit)
+        .ok_or(PeopleError::ReadOnly)?;
+    if patch.version.is_some_and(|v| v != before.version) {
         return Err(PeopleError::StaleVersion);
     }
     let input = patch.apply(before.to_input());
-    let valid = model::validate(&input, today()).map_err(PeopleError::Validation)?;
-    let unit = if valid.unit_code == before.unit.code {
-        org::storage::by_code(db, &before.unit.code)
-            .await?
-            .ok_or(PeopleError::NotFound)?
+    let valid = validate(&input)?;
+    let (unit, to) = if names_stored(&valid.unit_code, Some(&before.unit)) {
+        (current_unit, from.clone())
     } else {
         writable_unit(db, user, &valid.unit_code).await?
     };
-    let address = address_commune(db, &valid.address_commune, &unit).await?;
+    let address = kept_or_resolved(db, &valid.address_commune, before.address.commune.as_ref(), &unit).await?;
     ensure_cccd_free(db, user, valid.cccd.as_deref(), Some(id)).await?;
-    let record = PersonRecord {
-        person: &valid,
-        unit: &unit,
-        address_commune_id: address.as_ref().map(|a| a.id),
-    };
     let mut tx = db.begin_write().await?;
-    if !storage::update(&mut tx, id, before.version, &record)
+    let updated = storage::update(&mut tx, &from, id, before.version, &valid, address)
         .await
-        .map_err(duplicate_on_race)?
-    {
+        .map_err(duplicate_on_race)?;
+    if !updated || !placement::move_record(db, &mut tx, &PERSONS, id, &from, &to).await? {
         return Err(PeopleError::StaleVersion);
     }
-    let after = storage_view(&valid, &unit, address.as_ref());
-    let grant = user.grant_for(Permission::Write, &before.placement);
+    let after = storage::get_written(&mut tx, &to, id)
+        .await?
+        .ok_or(PeopleError::Changed)?;
     let change = Change {
-        action: "update",
-        entity: "person",
-        entity_id: Some(id),
-        summary: valid.full_name.clone(),
-        placement: unit.placement,
+        previous: Some(before.placement),
         before: Some(before.audit_view()),
-        after: Some(after),
+        after: Some(after.audit_view()),
+        ..Change::new("update", "person", id, after.full_name.clone(), after.placement)
     };
-    audit::storage::record(&mut tx, &user.actor(grant), change).await?;
+    audit::record(&mut tx, from.actor(), change).await?;
     tx.commit().await?;
-    Ok(())
-}
-
-fn storage_view(valid: &model::ValidPerson, unit: &Unit, address: Option<&Unit>) -> serde_json::Value {
-    serde_json::json!({
-        "full_name": valid.full_name, "sex": valid.sex.as_str(), "birth_date": valid.birth.map(model::Birth::iso),
-        "cccd": valid.cccd, "phone": valid.phone, "address_commune": address.map(|a| a.code.clone()),
-        "address_detail": valid.address_detail, "unit": unit.code,
-    })
+    Ok(after)
 }
 
 pub async fn delete(db: &Db, user: &Principal, id: i64) -> Result<(), PeopleError> {
     let before = get(db, user, id).await?;
-    let grant = user
-        .grant_for(Permission::Write, &before.placement)
-        .ok_or(PeopleError::ReadOnly)?;
+    let unit = org::unit_by_id(db, before.unit.id)
+        .await?
+        .ok_or(PeopleError::NotFound)?;
+    let access = user.access(Permission::Write, &unit).ok_or(PeopleError::ReadOnly)?;
     let mut tx = db.begin_write().await?;
-    storage::delete(&mut tx, id).await?;
+    if !storage::delete(&mut tx, &access, id).await? {
+        return Err(PeopleError::StaleVersion);
+    }
     let change = Change {
-        action: "delete",
-        entity: "person",
-        entity_id: Some(id),
-        summary: before.full_name.clone(),
-        placement: before.placement,
         before: Some(before.audit_view()),
-        after: None,
+        ..Change::new("delete", "person", id, before.full_name.clone(), before.placement)
     };
-    audit::storage::record(&mut tx, &user.actor(Some(grant)), change).await?;
+    audit::record(&mut tx, access.actor(), change).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The scope of a search: everything the user reads, or one unit of it.
+async fn search_scope(
+    db: &Db,
+    user: &Principal,
+    unit_code: Option<&str>,
+) -> Result<(crate::access::ReadScope, Option<Unit>), PeopleError> {
+    let scope = user.scope(Permission::Read);
+    match unit_code.map(str::trim).filter(|c| !c.is_empty()) {
+        None => Ok((scope, None)),
+        Some(code) => {
+            let unit = org::unit_by_code(db, code).await?.ok_or(PeopleError::NotFound)?;
+            let within = scope.within(&unit).ok_or(PeopleError::NotFound)?;
+            Ok((within, Some(unit)))
+        }
+    }
 }
 
 /// Searches the persons the user may read, optionally inside one unit.
@@ -215,70 +259,22 @@ pub async fn search(
     q: &str,
     unit_code: Option<&str>,
     after: Option<&str>,
-) -> Result<(Page, Option<Unit>), PeopleError> {
-    let mut scopes = user.scopes(Permission::Read);
-    let mut within = None;
-    if let Some(code) = unit_code.map(str::trim).filter(|c| !c.is_empty()) {
-        let unit = org::storage::by_code(db, code).await?.ok_or(PeopleError::NotFound)?;
-        if !user.may(Permission::Read, &unit.placement) {
-            return Err(PeopleError::NotFound);
-        }
-        scopes = vec![unit.scope()];
-        within = Some(unit);
-    }
+) -> Result<(Page<Person>, Option<Unit>), PeopleError> {
+    let (scope, within) = search_scope(db, user, unit_code).await?;
     let query = model::parse_query(q);
     let cursor = after.and_then(Cursor::decode);
-    let page = storage::search(db, &scopes, &query, cursor.as_ref(), PAGE_SIZE).await?;
+    let page = storage::search(db, &scope, &query, cursor.as_ref(), PAGE_SIZE).await?;
     Ok((page, within))
 }
 
-/// The fields a PATCH may carry; absent fields keep their value.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PersonPatch {
-    pub full_name: Option<String>,
-    pub sex: Option<String>,
-    pub birth_date: Option<String>,
-    pub cccd: Option<String>,
-    pub phone: Option<String>,
-    pub address_commune: Option<String>,
-    pub address_detail: Option<String>,
-    pub unit: Option<String>,
-    pub version: Option<i64>,
-}
-
-impl PersonPatch {
-    pub fn apply(&self, mut input: PersonInput) -> PersonInput {
-        let fields = [
-            (&self.full_name, &mut input.full_name),
-            (&self.sex, &mut input.sex),
-            (&self.birth_date, &mut input.birth_date),
-            (&self.cccd, &mut input.cccd),
-            (&self.phone, &mut input.phone),
-            (&self.address_commune, &mut input.address_commune),
-            (&self.address_detail, &mut input.address_detail),
-            (&self.unit, &mut input.unit),
-        ];
-        for (new, old) in fields {
-            if let Some(value) = new {
-                value.clone_into(old);
-            }
-        }
-        input
-    }
-
-    /// A full form submission: every field replaces the stored one.
-    pub fn from_input(input: PersonInput) -> PersonPatch {
-        PersonPatch {
-            full_name: Some(input.full_name),
-            sex: Some(input.sex),
-            birth_date: Some(input.birth_date),
-            cccd: Some(input.cccd),
-            phone: Some(input.phone),
-            address_commune: Some(input.address_commune),
-            address_detail: Some(input.address_detail),
-            unit: Some(input.unit),
-            version: None,
-        }
-    }
+/// Every person of a search (up to `limit`), streamed from one query.
+pub async fn export(
+    db: &Db,
+    user: &Principal,
+    q: &str,
+    unit_code: Option<&str>,
+    limit: i64,
+) -> Result<tokio::sync::mpsc::Receiver<Result<Person, sqlx::Error>>, PeopleError> {
+    let (scope, _) = search_scope(db, user, unit_code).await?;
+    Ok(storage::export(db, &scope, &model::parse_query(q), limit))
 }

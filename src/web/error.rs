@@ -6,19 +6,14 @@
 use std::collections::BTreeMap;
 
 use axum::extract::Request;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::page;
-use crate::accounts::AccountError;
 use crate::i18n::{self, Lang};
-use crate::org::OrgError;
-use crate::people::PeopleError;
-
-/// Field name → catalogue key of the message for that field.
-pub type FieldErrors = BTreeMap<String, String>;
+pub use crate::validation::FieldErrors;
 
 #[derive(Clone, Debug)]
 pub enum AppError {
@@ -28,9 +23,13 @@ pub enum AppError {
     InvalidCredentials,
     Forbidden,
     CsrfMissing,
+    /// Too many attempts; `key` says which, `seconds` until the next one.
     Throttled {
-        minutes: i64,
+        key: &'static str,
+        seconds: i64,
     },
+    /// The server is at its limit for this kind of work (exports); retry soon.
+    Busy,
     /// A request the user can fix; `key` is a catalogue key, `args` fill it.
     BadRequest {
         key: String,
@@ -67,6 +66,7 @@ impl AppError {
             AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::CsrfMissing => StatusCode::FORBIDDEN,
             AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
@@ -83,6 +83,7 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::CsrfMissing => "csrf",
             AppError::Throttled { .. } => "throttled",
+            AppError::Busy => "busy",
             AppError::BadRequest { .. } => "bad_request",
             AppError::Validation(_) => "validation",
             AppError::Conflict { .. } => "conflict",
@@ -98,9 +99,15 @@ impl AppError {
             AppError::InvalidCredentials => i18n::t(lang, "login.invalid").to_owned(),
             AppError::Forbidden => i18n::t(lang, "error.forbidden").to_owned(),
             AppError::CsrfMissing => i18n::t(lang, "error.csrf").to_owned(),
-            AppError::Throttled { minutes } => {
-                i18n::t_with(lang, "error.throttled", &[("minutes", &minutes.to_string())])
-            }
+            AppError::Throttled { key, seconds } => i18n::t_with(
+                lang,
+                key,
+                &[
+                    ("seconds", &seconds.to_string()),
+                    ("minutes", &((seconds + 59) / 60).max(1).to_string()),
+                ],
+            ),
+            AppError::Busy => i18n::t(lang, "error.busy").to_owned(),
             AppError::BadRequest { key, args } => {
                 let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                 i18n::t_with(lang, key, &args)
@@ -147,68 +154,16 @@ impl From<askama::Error> for AppError {
     }
 }
 
-impl From<OrgError> for AppError {
-    fn from(err: OrgError) -> AppError {
-        match err {
-            OrgError::UnknownUnit(code) => AppError::bad_request_with("error.unknown_unit", &[("code", &code)]),
-            OrgError::Inactive(code) => AppError::bad_request_with("error.unit_inactive", &[("code", &code)]),
-            OrgError::MergeIntoSelf => AppError::bad_request("error.merge_into_self"),
-            OrgError::MergeAcrossLevels => AppError::bad_request("error.merge_levels"),
-            OrgError::NothingToMerge => AppError::bad_request("error.merge_nothing"),
-            OrgError::BranchOutsideCommune => AppError::bad_request("error.branch_outside_commune"),
-            OrgError::InvalidName => AppError::bad_request("error.unit_name"),
-            OrgError::HasActiveChildren => AppError::bad_request("error.unit_has_children"),
-            OrgError::InvalidBranchKind => AppError::bad_request("error.branch_kind"),
-            OrgError::Db(e) => e.into(),
-        }
-    }
+/// How a domain's error becomes an HTTP answer. Each domain implements it
+/// for its own error type next to that type; the web core knows none of
+/// them, and `?` converts any of them into an `AppError`.
+pub trait IntoAppError {
+    fn into_app_error(self) -> AppError;
 }
 
-impl From<crate::org::service::ManageError> for AppError {
-    fn from(err: crate::org::service::ManageError) -> AppError {
-        match err {
-            crate::org::service::ManageError::Org(e) => e.into(),
-            crate::org::service::ManageError::Forbidden => AppError::Forbidden,
-        }
-    }
-}
-
-impl From<AccountError> for AppError {
-    fn from(err: AccountError) -> AppError {
-        match err {
-            AccountError::Validation(fields) => AppError::Validation(fields),
-            AccountError::UsernameTaken => AppError::Conflict {
-                key: "error.username_taken".into(),
-                link: None,
-            },
-            AccountError::NotFound => AppError::NotFound,
-            AccountError::Org(e) => e.into(),
-            AccountError::Db(e) => e.into(),
-        }
-    }
-}
-
-impl From<PeopleError> for AppError {
-    fn from(err: PeopleError) -> AppError {
-        match err {
-            PeopleError::Validation(fields) => AppError::Validation(fields),
-            PeopleError::DuplicateCccd { visible_id: Some(id) } => AppError::Conflict {
-                key: "error.cccd_duplicate_here".into(),
-                link: Some(format!("/persons/{id}")),
-            },
-            PeopleError::DuplicateCccd { visible_id: None } => AppError::Conflict {
-                key: "error.cccd_duplicate_elsewhere".into(),
-                link: None,
-            },
-            PeopleError::StaleVersion => AppError::Conflict {
-                key: "error.stale_version".into(),
-                link: None,
-            },
-            PeopleError::NotFound => AppError::NotFound,
-            PeopleError::ReadOnly => AppError::Forbidden,
-            PeopleError::Org(e) => e.into(),
-            PeopleError::Db(e) => e.into(),
-        }
+impl<E: IntoAppError> From<E> for AppError {
+    fn from(err: E) -> AppError {
+        err.into_app_error()
     }
 }
 
@@ -232,12 +187,21 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         return response;
     };
     let status = error.status();
-    if is_api {
-        return (status, axum::Json(error.json_body(lang))).into_response();
-    }
-    if matches!(error, AppError::Unauthenticated) {
+    let mut rendered = if is_api {
+        (status, axum::Json(error.json_body(lang))).into_response()
+    } else if matches!(error, AppError::Unauthenticated) {
         let target = format!("/login?next={}", page::url_encode(&wanted));
         return (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response();
+    } else {
+        (status, page::error_page(lang, &error)).into_response()
+    };
+    let retry_after = match error {
+        AppError::Throttled { seconds, .. } => Some(seconds.max(1)),
+        AppError::Busy => Some(5),
+        _ => None,
+    };
+    if let Some(seconds) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+        rendered.headers_mut().insert(header::RETRY_AFTER, seconds);
     }
-    (status, page::error_page(lang, &error)).into_response()
+    rendered
 }

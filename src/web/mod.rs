@@ -2,71 +2,91 @@
 //! domain's routes, and the layers every request passes through.
 
 pub mod auth;
+pub mod capability;
 pub mod csrf;
 pub mod error;
 pub mod extract;
+pub mod openapi;
 pub mod page;
+pub mod paging;
+pub mod routes;
 pub mod session_store;
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Path, Request};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::{from_fn, Next};
+use axum::middleware::{from_fn, from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::Router;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::db::Db;
 use crate::i18n::Lang;
+use capability::{Capability, Registry};
 use error::AppError;
 use extract::Query;
+use routes::Pages;
 
 #[derive(Clone, Debug, Default)]
 pub struct Settings {
-    /// Mark cookies `Secure` (the server is reached over HTTPS).
+    /// Mark cookies `Secure` and send HSTS (the server is reached over HTTPS).
     pub secure_cookies: bool,
-    /// Believe `X-Forwarded-For` (a trusted proxy sets it).
-    pub trust_forwarded_for: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (see `auth::client_address`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
+    pub registry: Arc<Registry>,
 }
 
 const BODY_LIMIT: usize = 4 * 1024 * 1024;
 
-pub fn router(state: AppState) -> Router {
+/// The routes of the web core itself: health, the stylesheet, the language
+/// switch and the API description.
+struct Core;
+
+impl Capability for Core {
+    fn name(&self) -> &'static str {
+        "core"
+    }
+
+    fn pages(&self) -> Pages {
+        Pages::default()
+            .public_get("/healthz", || async { "ok" })
+            .public_get("/assets/app.css", stylesheet)
+            .public_get("/lang/{code}", switch_language)
+            .public_get("/api/v1/openapi.json", openapi_document)
+    }
+}
+
+/// The whole application: the web core's layers around the routes of
+/// `capabilities` (listed in `crate::app`).
+pub fn app(db: Db, settings: Settings, capabilities: Vec<Box<dyn Capability>>) -> Router {
+    let mut all: Vec<Box<dyn Capability>> = vec![Box::new(Core)];
+    all.extend(capabilities);
+    let (registry, routes) = Registry::build(&all, openapi::base());
+    let state = AppState {
+        db,
+        settings: Arc::new(settings),
+        registry: Arc::new(registry),
+    };
     let sessions = SessionManagerLayer::new(session_store::DbSessionStore::new(state.db.clone()))
         .with_name("nhanai_sid")
         .with_secure(state.settings.secure_cookies)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
-    let api = Router::new()
-        .merge(crate::accounts::api::router())
-        .merge(crate::org::api::router())
-        .merge(crate::people::api::router())
-        .merge(crate::audit::routes::api_router())
-        .route("/openapi.json", get(crate::api::openapi));
-    Router::new()
-        .merge(crate::accounts::routes::router())
-        .merge(crate::org::routes::router())
-        .merge(crate::people::routes::router())
-        .merge(crate::audit::routes::router())
-        .nest("/api/v1", api)
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/assets/app.css", get(stylesheet))
-        .route("/lang/{code}", get(switch_language))
+    routes
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(from_fn(csrf::require_token))
         .layer(sessions)
-        .layer(from_fn(security_headers))
+        .layer(from_fn_with_state(state.clone(), security_headers))
         .layer(from_fn(error::render_errors))
         .layer(from_fn(log_request))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -84,9 +104,15 @@ async fn log_request(request: Request, next: Next) -> Response {
     response
 }
 
-async fn security_headers(request: Request, next: Next) -> Response {
+async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if state.settings.secure_cookies {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     let fixed = [
         ("content-security-policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
         ("x-content-type-options", "nosniff"),
@@ -100,6 +126,14 @@ async fn security_headers(request: Request, next: Next) -> Response {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
+}
+
+async fn openapi_document(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        state.registry.openapi_json().to_owned(),
+    )
+        .into_response()
 }
 
 async fn stylesheet() -> impl IntoResponse {

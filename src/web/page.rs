@@ -2,27 +2,38 @@
 //! and Vietnamese formatting of dates and numbers.
 
 use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::auth::CurrentUser;
 use super::error::AppError;
-use crate::accounts::Permission;
+use super::AppState;
+use crate::access::Permission;
 use crate::i18n::{self, Lang};
 
 pub struct UserBadge {
     pub display_name: String,
-    pub home_code: Option<String>,
     pub home_name: String,
-    pub supervises: bool,
 }
 
-/// Layout context handed to every template as `ctx`.
+/// An entry of the navigation bar as shown to this user.
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// Layout context handed to every template as `ctx`. As an extractor it
+/// needs a signed-in user; public pages build one with `anonymous`.
 pub struct PageCtx {
     pub lang: Lang,
     pub user: Option<UserBadge>,
     pub csrf: String,
+    /// Path and query of this page (the language switch comes back here).
     pub path: String,
+    pub nav: Vec<NavItem>,
 }
 
 impl PageCtx {
@@ -32,22 +43,33 @@ impl PageCtx {
             user: None,
             csrf: String::new(),
             path: path.to_owned(),
+            nav: Vec::new(),
         }
     }
 
-    pub fn new(lang: Lang, user: &CurrentUser, path: &str) -> PageCtx {
+    fn signed_in(lang: Lang, user: &CurrentUser, path: &str, state: &AppState) -> PageCtx {
         let p = &user.principal;
-        let home = p.home();
+        let current_path = path.split('?').next().unwrap_or(path);
+        let nav = state
+            .registry
+            .nav()
+            .iter()
+            .filter(|n| n.needs == Permission::Read || !p.scope(n.needs).is_empty())
+            .map(|n| NavItem {
+                href: n.href,
+                label: i18n::t(lang, n.label_key),
+                current: current_path == n.href || (n.href != "/" && current_path.starts_with(&format!("{}/", n.href))),
+            })
+            .collect();
         PageCtx {
             lang,
             user: Some(UserBadge {
-                display_name: p.display_name.clone(),
-                home_code: home.map(|g| g.unit.code.clone()),
-                home_name: home.map(|g| g.unit.name.clone()).unwrap_or_default(),
-                supervises: !p.scopes(Permission::Supervise).is_empty(),
+                display_name: p.display_name().to_owned(),
+                home_name: p.home().map(|g| g.unit.name.clone()).unwrap_or_default(),
             }),
             csrf: user.csrf.clone(),
             path: path.to_owned(),
+            nav,
         }
     }
 
@@ -60,11 +82,6 @@ impl PageCtx {
         i18n::t_or(self.lang, &format!("{entity}.{field}"), field)
     }
 
-    /// The name of a kind of record in the audit trail (`person`, `unit` …).
-    pub fn entity<'a>(&self, entity: &'a str) -> &'a str {
-        i18n::t_or(self.lang, &format!("audit.entity.{entity}"), entity)
-    }
-
     pub fn other_lang(&self) -> &'static str {
         self.lang.other().code()
     }
@@ -75,6 +92,21 @@ impl PageCtx {
 
     pub fn path_encoded(&self) -> String {
         url_encode(&self.path)
+    }
+}
+
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<PageCtx, AppError> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        let lang = super::extract::lang_of(&parts.headers);
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| parts.uri.path().to_owned());
+        Ok(PageCtx::signed_in(lang, &user, &path, state))
     }
 }
 
@@ -137,13 +169,34 @@ pub fn url_encode(text: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A local path to go back to after login or a language switch; anything
-/// else (another host, `//evil`) falls back to the dashboard.
+/// A local path to go back to after login or a language switch. Anything
+/// else falls back to the dashboard: another host, and anything a browser
+/// might read as one (`//evil`, `/\\evil`, or `/\t/evil`, since browsers
+/// drop tabs and line breaks from URLs before reading them).
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/".to_owned(),
+    let Some(next) = next else {
+        return "/".to_owned();
+    };
+    let mut chars = next.chars();
+    let local = chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    if !local {
+        return "/".to_owned();
     }
+    // A Location header is ASCII: encode what a decoded query brought in.
+    let mut out = String::with_capacity(next.len());
+    for c in next.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
 }
 
 #[derive(Template)]
@@ -187,7 +240,13 @@ mod tests {
         assert_eq!(safe_next(Some("/persons?q=an")), "/persons?q=an");
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/x\\..\\/evil")), "/");
+        assert_eq!(safe_next(Some("/ /evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(Some("/persons?q=Lê")), "/persons?q=L%C3%AA");
     }
 }
 

@@ -1,15 +1,17 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::support::{add_person, TestApp};
+use crate::support::people::add_person;
+use crate::support::units::*;
+use crate::support::TestApp;
 
 /// Ba Đình (00004) and its neighbour Ngọc Hà (00008) in Hà Nội (01), and
 /// Phường Thành Đông (10507) in Hải Phòng (31).
 async fn three_people(app: &TestApp) -> (i64, i64, i64) {
-    let mut central = app.signed_in("trunguong", "admin", "TW").await;
-    let here = add_person(&mut central, "Nguyễn Văn Hùng", "00004", 11).await;
-    let neighbour = add_person(&mut central, "Trần Văn Khoa", "00008", 12).await;
-    let other_province = add_person(&mut central, "Lê Văn Quang", "10507", 13).await;
+    let mut central = app.signed_in("trunguong", "admin", TW).await;
+    let here = add_person(&mut central, "Nguyễn Văn Hùng", BA_DINH, 11).await;
+    let neighbour = add_person(&mut central, "Trần Văn Khoa", NGOC_HA, 12).await;
+    let other_province = add_person(&mut central, "Lê Văn Quang", THANH_DONG, 13).await;
     (here, neighbour, other_province)
 }
 
@@ -17,7 +19,7 @@ async fn three_people(app: &TestApp) -> (i64, i64, i64) {
 async fn commune_staff_work_in_their_commune_and_never_see_the_neighbour() {
     let app = TestApp::new().await;
     let (here, neighbour, _) = three_people(&app).await;
-    let mut staff = app.signed_in("badinh", "staff", "00004").await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
 
     // Their own commune: read and change.
     assert_eq!(
@@ -57,7 +59,7 @@ async fn commune_staff_work_in_their_commune_and_never_see_the_neighbour() {
     let by_cccd = staff.get("/api/v1/persons?q=001080000012").await.json();
     assert_eq!(by_cccd["items"].as_array().map(Vec::len), Some(0));
     assert_eq!(
-        staff.get("/api/v1/persons?unit=00008").await.status,
+        staff.get(&format!("/api/v1/persons?unit={NGOC_HA}")).await.status,
         StatusCode::NOT_FOUND
     );
     let html = staff.get("/persons?q=Tr%E1%BA%A7n").await;
@@ -68,15 +70,21 @@ async fn commune_staff_work_in_their_commune_and_never_see_the_neighbour() {
     assert!(export.body.contains("Nguyễn Văn Hùng"));
     assert!(!export.body.contains("Trần Văn Khoa"));
     assert_eq!(
-        staff.get("/persons/export.csv?unit=00008").await.status,
+        staff.get(&format!("/persons/export.csv?unit={NGOC_HA}")).await.status,
         StatusCode::NOT_FOUND
     );
 
-    assert_eq!(staff.get("/api/v1/units/00008").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(staff.get("/units/00008").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        staff.get(&format!("/api/v1/units/{NGOC_HA}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        staff.get(&format!("/units/{NGOC_HA}")).await.status,
+        StatusCode::NOT_FOUND
+    );
     // Moving a person into the neighbour is refused as an unknown unit.
     let moved = staff
-        .patch_json(&format!("/api/v1/persons/{here}"), &json!({"unit": "00008"}))
+        .patch_json(&format!("/api/v1/persons/{here}"), &json!({"unit": NGOC_HA}))
         .await;
     assert_eq!(moved.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
@@ -85,7 +93,7 @@ async fn commune_staff_work_in_their_commune_and_never_see_the_neighbour() {
 async fn a_province_account_sees_its_whole_province_and_nothing_of_another() {
     let app = TestApp::new().await;
     let (here, neighbour, other_province) = three_people(&app).await;
-    let mut province = app.signed_in("hanoi.xem", "viewer", "01").await;
+    let mut province = app.signed_in("hanoi.xem", "viewer", HA_NOI).await;
     for id in [here, neighbour] {
         assert_eq!(
             province.get(&format!("/api/v1/persons/{id}")).await.status,
@@ -105,11 +113,17 @@ async fn a_province_account_sees_its_whole_province_and_nothing_of_another() {
         .collect();
     assert_eq!(names.len(), 2, "{names:?}");
     assert!(!names.contains(&"Lê Văn Quang"));
-    let communes = province.get("/api/v1/units/01/children").await.json();
+    let communes = province.get(&format!("/api/v1/units/{HA_NOI}/children")).await.json();
     assert_eq!(communes["items"].as_array().map(Vec::len), Some(126));
-    assert_eq!(province.get("/api/v1/units/31").await.status, StatusCode::NOT_FOUND);
     assert_eq!(
-        province.get("/api/v1/units/10507/children").await.status,
+        province.get(&format!("/api/v1/units/{HAI_PHONG}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        province
+            .get(&format!("/api/v1/units/{THANH_DONG}/children"))
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
@@ -124,8 +138,8 @@ async fn a_province_account_sees_its_whole_province_and_nothing_of_another() {
 async fn a_viewer_cannot_write() {
     let app = TestApp::new().await;
     let (here, _, _) = three_people(&app).await;
-    let mut viewer = app.signed_in("xem", "viewer", "00004").await;
-    let body = json!({"full_name": "Hoàng Văn Sơn", "sex": "M", "unit": "00004"});
+    let mut viewer = app.signed_in("xem", "viewer", BA_DINH).await;
+    let body = json!({"full_name": "Hoàng Văn Sơn", "sex": "M", "unit": BA_DINH});
     assert_eq!(
         viewer.post_json("/api/v1/persons", &body).await.status,
         StatusCode::FORBIDDEN
@@ -157,16 +171,16 @@ async fn a_viewer_cannot_write() {
 #[tokio::test]
 async fn state_changes_without_the_csrf_token_are_refused() {
     let app = TestApp::new().await;
-    let mut staff = app.signed_in("badinh", "staff", "00004").await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
     let token = staff.csrf.take();
-    let body = json!({"full_name": "Hoàng Văn Sơn", "sex": "M", "unit": "00004"});
+    let body = json!({"full_name": "Hoàng Văn Sơn", "sex": "M", "unit": BA_DINH});
     let refused = staff.post_json("/api/v1/persons", &body).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(refused.json()["error"]["code"], "csrf");
     let form = staff
         .post_form(
             "/persons",
-            &[("full_name", "Hoàng Văn Sơn"), ("sex", "M"), ("unit", "00004")],
+            &[("full_name", "Hoàng Văn Sơn"), ("sex", "M"), ("unit", BA_DINH)],
         )
         .await;
     assert_eq!(form.status, StatusCode::FORBIDDEN);
@@ -194,6 +208,9 @@ async fn nothing_is_served_without_login() {
     let page = anonymous.get("/persons?q=an").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.location(), "/login?next=%2Fpersons%3Fq%3Dan");
-    assert_eq!(anonymous.get("/api/v1/units/TW").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        anonymous.get(&format!("/api/v1/units/{TW}")).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(anonymous.get("/healthz").await.body, "ok");
 }

@@ -1,12 +1,13 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
+use crate::support::units::*;
 use crate::support::{TestApp, PASSWORD};
 
 #[tokio::test]
 async fn login_is_throttled_after_repeated_failures() {
     let app = TestApp::new().await;
-    app.user("badinh", "staff", "00004").await;
+    app.user("badinh", "staff", BA_DINH).await;
     let mut client = app.client();
     for _ in 0..5 {
         let wrong = client.login("badinh", "wrong-password").await;
@@ -16,14 +17,14 @@ async fn login_is_throttled_after_repeated_failures() {
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "{}", locked.body);
     assert!(client.csrf.is_none());
     // Another account is not affected.
-    app.user("ngocha", "staff", "00008").await;
+    app.user("ngocha", "staff", NGOC_HA).await;
     assert_eq!(client.login("ngocha", PASSWORD).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn login_form_sets_a_session_and_logout_ends_it() {
     let app = TestApp::new().await;
-    app.user("badinh", "staff", "00004").await;
+    app.user("badinh", "staff", BA_DINH).await;
     let mut browser = app.client();
     let login = browser
         .post_form(
@@ -62,7 +63,7 @@ async fn login_form_sets_a_session_and_logout_ends_it() {
 #[tokio::test]
 async fn a_password_change_needs_the_current_password() {
     let app = TestApp::new().await;
-    let mut user = app.signed_in("badinh", "staff", "00004").await;
+    let mut user = app.signed_in("badinh", "staff", BA_DINH).await;
     let wrong = user
         .post_form(
             "/account/password",
@@ -85,7 +86,7 @@ async fn a_password_change_needs_the_current_password() {
 #[tokio::test]
 async fn a_province_admin_manages_accounts_inside_the_province_only() {
     let app = TestApp::new().await;
-    let mut admin = app.signed_in("hanoi", "admin", "01").await;
+    let mut admin = app.signed_in("hanoi", "admin", HA_NOI).await;
     let created = admin
         .post_form(
             "/accounts",
@@ -94,7 +95,7 @@ async fn a_province_admin_manages_accounts_inside_the_province_only() {
                 ("display_name", "Cán bộ Ba Đình"),
                 ("password", "mot-mat-khau-dai"),
                 ("role", "staff"),
-                ("unit_code", "00004"),
+                ("unit_code", BA_DINH),
             ],
         )
         .await;
@@ -107,7 +108,7 @@ async fn a_province_admin_manages_accounts_inside_the_province_only() {
                 ("display_name", "Cán bộ Hải Phòng"),
                 ("password", "mot-mat-khau-dai"),
                 ("role", "staff"),
-                ("unit_code", "10507"),
+                ("unit_code", THANH_DONG),
             ],
         )
         .await;
@@ -117,7 +118,7 @@ async fn a_province_admin_manages_accounts_inside_the_province_only() {
     assert!(list.body.contains("canbo.badinh"));
     assert!(!list.body.contains("canbo.haiphong"));
 
-    let central_admin = app.user("trunguong", "admin", "TW").await;
+    let central_admin = app.user("trunguong", "admin", TW).await;
     assert_eq!(
         admin.get(&format!("/accounts/{central_admin}")).await.status,
         StatusCode::NOT_FOUND
@@ -131,7 +132,7 @@ async fn a_province_admin_manages_accounts_inside_the_province_only() {
     let me = new_user.get("/api/v1/session").await.json();
     assert_eq!(
         me["grants"],
-        json!([{"role": "staff", "unit": "00004", "unit_name": "Phường Ba Đình"}])
+        json!([{"role": "staff", "unit": BA_DINH, "unit_name": "Phường Ba Đình"}])
     );
     assert_eq!(
         new_user.get("/accounts").await.status,
@@ -143,8 +144,8 @@ async fn a_province_admin_manages_accounts_inside_the_province_only() {
 #[tokio::test]
 async fn a_deactivated_account_loses_its_sessions() {
     let app = TestApp::new().await;
-    let mut admin = app.signed_in("hanoi", "admin", "01").await;
-    let mut staff = app.signed_in("badinh", "staff", "00004").await;
+    let mut admin = app.signed_in("hanoi", "admin", HA_NOI).await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
     let id = staff.get("/api/v1/session").await.json()["user_id"]
         .as_i64()
         .expect("id");
@@ -160,7 +161,7 @@ async fn a_deactivated_account_loses_its_sessions() {
 async fn sessions_and_throttling_hold_across_servers() {
     let app = TestApp::new().await;
     let other = app.second_server().await;
-    let mut staff = app.signed_in("badinh", "staff", "00004").await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
     staff.switch_to(&other);
     assert_eq!(
         staff.get("/api/v1/session").await.status,
@@ -170,12 +171,12 @@ async fn sessions_and_throttling_hold_across_servers() {
     let created = staff
         .post_json(
             "/api/v1/persons",
-            &json!({"full_name": "Hồ Văn Tư", "sex": "M", "unit": "00004"}),
+            &json!({"full_name": "Hồ Văn Tư", "sex": "M", "unit": BA_DINH}),
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "and so does its CSRF token");
 
-    app.user("ngocha", "staff", "00008").await;
+    app.user("ngocha", "staff", NGOC_HA).await;
     let mut attacker = app.client();
     for _ in 0..5 {
         attacker.login("ngocha", "wrong-password").await;
@@ -198,9 +199,9 @@ async fn sessions_and_throttling_hold_across_servers() {
 #[tokio::test]
 async fn a_password_reset_ends_the_users_sessions() {
     let app = TestApp::new().await;
-    let mut admin = app.signed_in("hanoi", "admin", "01").await;
-    let mut staff = app.signed_in("badinh", "staff", "00004").await;
-    let mut neighbour = app.signed_in("ngocha", "staff", "00008").await;
+    let mut admin = app.signed_in("hanoi", "admin", HA_NOI).await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let mut neighbour = app.signed_in("ngocha", "staff", NGOC_HA).await;
     let id = staff.get("/api/v1/session").await.json()["user_id"]
         .as_i64()
         .expect("id");

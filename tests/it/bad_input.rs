@@ -1,7 +1,9 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::support::{add_person, TestApp};
+use crate::support::people::add_person;
+use crate::support::units::*;
+use crate::support::TestApp;
 
 async fn person_count(client: &mut crate::support::Client) -> usize {
     client.get("/api/v1/persons").await.json()["items"]
@@ -13,8 +15,8 @@ async fn person_count(client: &mut crate::support::Client) -> usize {
 #[tokio::test]
 async fn malformed_requests_get_a_clear_4xx_and_change_nothing() {
     let app = TestApp::new().await;
-    let mut staff = app.signed_in("badinh", "staff", "00004").await;
-    let id = add_person(&mut staff, "Lý Văn Phúc", "00004", 1).await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let id = add_person(&mut staff, "Lý Văn Phúc", BA_DINH, 1).await;
 
     let broken = staff
         .send(
@@ -46,7 +48,7 @@ async fn malformed_requests_get_a_clear_4xx_and_change_nothing() {
     let unknown_field = staff
         .post_json(
             "/api/v1/persons",
-            &json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": "00004", "salary": 5}),
+            &json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": BA_DINH, "salary": 5}),
         )
         .await;
     assert_eq!(unknown_field.status, StatusCode::BAD_REQUEST);
@@ -55,38 +57,38 @@ async fn malformed_requests_get_a_clear_4xx_and_change_nothing() {
     let wrong_type = staff
         .post_json(
             "/api/v1/persons",
-            &json!({"full_name": 12, "sex": "M", "unit": "00004"}),
+            &json!({"full_name": 12, "sex": "M", "unit": BA_DINH}),
         )
         .await;
     assert_eq!(wrong_type.status, StatusCode::BAD_REQUEST);
 
     let cases = [
         (
-            json!({"full_name": "A".repeat(101), "sex": "M", "unit": "00004"}),
+            json!({"full_name": "A".repeat(101), "sex": "M", "unit": BA_DINH}),
             "full_name",
         ),
         (json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": "99999"}), "unit"),
         (
-            json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": "00004", "birth_date": "32/01/1990"}),
+            json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": BA_DINH, "birth_date": "32/01/1990"}),
             "birth_date",
         ),
         (
-            json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": "00004", "birth_date": "01/01/2990"}),
+            json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": BA_DINH, "birth_date": "01/01/2990"}),
             "birth_date",
         ),
         (
-            json!({"full_name": "Robert'); DROP TABLE persons;--", "sex": "M", "unit": "00004"}),
+            json!({"full_name": "Robert'); DROP TABLE persons;--", "sex": "M", "unit": BA_DINH}),
             "full_name",
         ),
         (
-            json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": "00004", "address_detail": "x".repeat(5000)}),
+            json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": BA_DINH, "address_detail": "x".repeat(5000)}),
             "address_detail",
         ),
         (
-            json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": "00004", "address_commune": "Xã Không Có Thật"}),
+            json!({"full_name": "Lý Văn Lộc", "sex": "M", "unit": BA_DINH, "address_commune": "Xã Không Có Thật"}),
             "address_commune",
         ),
-        (json!({"full_name": "Lý Văn Lộc", "sex": "?", "unit": "00004"}), "sex"),
+        (json!({"full_name": "Lý Văn Lộc", "sex": "?", "unit": BA_DINH}), "sex"),
     ];
     for (body, field) in cases {
         let response = staff.post_json("/api/v1/persons", &body).await;
@@ -128,7 +130,7 @@ async fn malformed_requests_get_a_clear_4xx_and_change_nothing() {
 #[tokio::test]
 async fn english_is_one_switch_away() {
     let app = TestApp::new().await;
-    let mut staff = app.signed_in("badinh", "staff", "00004").await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
     let switched = staff.get("/lang/en?next=/persons").await;
     assert_eq!(switched.status, StatusCode::SEE_OTHER);
     assert_eq!(switched.location(), "/persons");
@@ -137,7 +139,7 @@ async fn english_is_one_switch_away() {
     let error = staff
         .post_json(
             "/api/v1/persons",
-            &json!({"full_name": "", "sex": "M", "unit": "00004"}),
+            &json!({"full_name": "", "sex": "M", "unit": BA_DINH}),
         )
         .await;
     assert_eq!(error.json()["error"]["fields"]["full_name"], "Enter the full name.");

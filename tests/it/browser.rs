@@ -5,14 +5,15 @@
 use std::net::SocketAddr;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::Duration;
 
 use fantoccini::{ClientBuilder, Locator};
-use nhanai::web::{AppState, Settings};
+use nhanai::web::Settings;
 use serde_json::json;
 
-use crate::support::{add_person, TestApp, PASSWORD};
+use crate::support::people::add_person;
+use crate::support::units::*;
+use crate::support::{TestApp, PASSWORD};
 
 /// chromedriver in a process group of its own: dropping it ends the driver
 /// and every Chromium process it started, even when the test failed midway.
@@ -95,10 +96,7 @@ async fn text_once(c: &fantoccini::Client, css: &str, needle: &str) -> String {
 async fn serve(app: &TestApp) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let router = nhanai::web::router(AppState {
-        db: app.db.clone(),
-        settings: Arc::new(Settings::default()),
-    });
+    let router = nhanai::app::router(app.db.clone(), Settings::default());
     tokio::spawn(async move {
         let _ = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await;
     });
@@ -108,16 +106,16 @@ async fn serve(app: &TestApp) -> SocketAddr {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_find_a_person_without_accents_edit_a_field_and_see_the_audit() {
     let app = TestApp::new().await;
-    let mut setup = app.signed_in("badinh", "staff", "00004").await;
-    add_person(&mut setup, "Nguyễn Thị Ánh", "00004", 31).await;
+    let mut setup = app.signed_in("badinh", "staff", BA_DINH).await;
+    add_person(&mut setup, "Nguyễn Thị Ánh", BA_DINH, 31).await;
     let body = json!({
         "full_name": "Nguyễn Thị Anh", "sex": "F", "birth_date": "02/09/1985", "phone": "0912345678",
-        "address_commune": "Phường Trúc Bạch", "address_detail": "Số 7, ngõ 4", "unit": "00004",
+        "address_commune": "Phường Trúc Bạch", "address_detail": "Số 7, ngõ 4", "unit": BA_DINH,
     });
     let created = setup.post_json("/api/v1/persons", &body).await;
     assert_eq!(created.status, axum::http::StatusCode::CREATED, "{}", created.body);
     let anh = created.json()["id"].as_i64().expect("id");
-    add_person(&mut setup, "Trần Văn Bình", "00004", 33).await;
+    add_person(&mut setup, "Trần Văn Bình", BA_DINH, 33).await;
     let addr = serve(&app).await;
     let (c, _driver, _profile) = browser().await;
     let base = format!("http://{addr}");
@@ -216,7 +214,7 @@ async fn staff_find_a_person_without_accents_edit_a_field_and_see_the_audit() {
     assert!(history.contains("badinh") && history.contains("Sửa"), "{history}");
     // Nothing else changed: the commune of residence went through the form unchanged.
     let saved = setup.get(&format!("/api/v1/persons/{anh}")).await.json();
-    assert_eq!(saved["address"]["commune"]["code"], "00004");
+    assert_eq!(saved["address"]["commune"]["code"], BA_DINH);
     assert_eq!(saved["address"]["detail"], "Số 7, ngõ 4");
     assert_eq!(saved["phone"], "0987654321");
     let shot = c.screenshot().await.expect("screenshot");

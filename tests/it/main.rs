@@ -7,6 +7,8 @@ mod audit;
 mod bad_input;
 mod browser;
 mod cli;
+mod merge_property;
+mod merges;
 mod org_tree;
 mod people;
 mod support;

@@ -1,25 +1,18 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::support::{add_person, cccd, TestApp};
-
-fn names(page: &serde_json::Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|p| p["full_name"].as_str().map(str::to_owned))
-        .collect()
-}
+use crate::support::people::{add_person, cccd, names};
+use crate::support::units::*;
+use crate::support::TestApp;
 
 #[tokio::test]
 async fn names_are_found_without_diacritics() {
     let app = TestApp::new().await;
-    let mut staff = app.signed_in("badinh", "staff", "00004").await;
-    add_person(&mut staff, "Nguyễn Văn An", "00004", 1).await;
-    add_person(&mut staff, "Nguyễn Văn Anh", "00004", 2).await;
-    add_person(&mut staff, "Đặng Thị Huệ", "00004", 3).await;
-    add_person(&mut staff, "Trần Minh Đức", "00004", 4).await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    add_person(&mut staff, "Nguyễn Văn An", BA_DINH, 1).await;
+    add_person(&mut staff, "Nguyễn Văn Anh", BA_DINH, 2).await;
+    add_person(&mut staff, "Đặng Thị Huệ", BA_DINH, 3).await;
+    add_person(&mut staff, "Trần Minh Đức", BA_DINH, 4).await;
 
     assert_eq!(
         names(&staff.get("/api/v1/persons?q=nguyen%20van%20an").await.json()),
@@ -70,16 +63,16 @@ async fn names_are_found_without_diacritics() {
 #[tokio::test]
 async fn a_second_person_with_the_same_cccd_is_refused() {
     let app = TestApp::new().await;
-    let mut staff = app.signed_in("badinh", "staff", "00004").await;
-    let first = add_person(&mut staff, "Nguyễn Văn An", "00004", 7).await;
-    let again = json!({"full_name": "Nguyễn Văn Ân", "sex": "M", "birth_date": "1980", "cccd": cccd(false, 1980, 7), "unit": "00004"});
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let first = add_person(&mut staff, "Nguyễn Văn An", BA_DINH, 7).await;
+    let again = json!({"full_name": "Nguyễn Văn Ân", "sex": "M", "birth_date": "1980", "cccd": cccd(false, 1980, 7), "unit": BA_DINH});
     let refused = staff.post_json("/api/v1/persons", &again).await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert_eq!(refused.json()["error"]["existing"], format!("/persons/{first}"));
 
     // Registered elsewhere: refused, and nothing about the other record leaks.
-    let mut neighbour = app.signed_in("ngocha", "staff", "00008").await;
-    let there = json!({"full_name": "Nguyễn Văn An", "sex": "M", "birth_date": "1980", "cccd": cccd(false, 1980, 7), "unit": "00008"});
+    let mut neighbour = app.signed_in("ngocha", "staff", NGOC_HA).await;
+    let there = json!({"full_name": "Nguyễn Văn An", "sex": "M", "birth_date": "1980", "cccd": cccd(false, 1980, 7), "unit": NGOC_HA});
     let refused = neighbour.post_json("/api/v1/persons", &there).await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
     let error = refused.json()["error"].clone();
@@ -94,7 +87,7 @@ async fn a_second_person_with_the_same_cccd_is_refused() {
                 ("sex", "M"),
                 ("birth_date", "1980"),
                 ("cccd", &cccd(false, 1980, 7)),
-                ("unit", "00004"),
+                ("unit", BA_DINH),
             ],
         )
         .await;
@@ -109,7 +102,7 @@ async fn a_second_person_with_the_same_cccd_is_refused() {
 #[tokio::test]
 async fn the_form_reports_errors_field_by_field_and_keeps_the_input() {
     let app = TestApp::new().await;
-    let mut staff = app.signed_in("badinh", "staff", "00004").await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
     let page = staff
         .post_form(
             "/persons",
@@ -119,7 +112,7 @@ async fn the_form_reports_errors_field_by_field_and_keeps_the_input() {
                 ("birth_date", "31/02/1990"),
                 ("cccd", "001090"),
                 ("phone", "12345"),
-                ("unit", "00004"),
+                ("unit", BA_DINH),
             ],
         )
         .await;
@@ -137,8 +130,8 @@ async fn the_form_reports_errors_field_by_field_and_keeps_the_input() {
 #[tokio::test]
 async fn editing_through_the_form_respects_concurrent_changes() {
     let app = TestApp::new().await;
-    let mut staff = app.signed_in("badinh", "staff", "00004").await;
-    let id = add_person(&mut staff, "Phan Văn Đức", "00004", 9).await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let id = add_person(&mut staff, "Phan Văn Đức", BA_DINH, 9).await;
     let edit = staff.get(&format!("/persons/{id}/edit")).await;
     assert!(edit.body.contains("name=\"version\" value=\"1\""));
     let fields = [
@@ -147,7 +140,7 @@ async fn editing_through_the_form_respects_concurrent_changes() {
         ("birth_date", "15/06/1980"),
         ("cccd", ""),
         ("phone", "0987 111 222"),
-        ("unit", "00004"),
+        ("unit", BA_DINH),
         ("version", "1"),
     ];
     let saved = staff.post_form(&format!("/persons/{id}"), &fields).await;
@@ -163,8 +156,8 @@ async fn editing_through_the_form_respects_concurrent_changes() {
 #[tokio::test]
 async fn markup_in_free_text_is_shown_as_text() {
     let app = TestApp::new().await;
-    let mut staff = app.signed_in("badinh", "staff", "00004").await;
-    let body = json!({"full_name": "Võ Thị Sáu", "sex": "F", "address_detail": "<script>alert('x')</script> & \"ngõ\"", "unit": "00004"});
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let body = json!({"full_name": "Võ Thị Sáu", "sex": "F", "address_detail": "<script>alert('x')</script> & \"ngõ\"", "unit": BA_DINH});
     let created = staff.post_json("/api/v1/persons", &body).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let id = created.json()["id"].as_i64().expect("id");
@@ -178,7 +171,7 @@ async fn markup_in_free_text_is_shown_as_text() {
             &[
                 ("full_name", "<script>alert(1)</script>"),
                 ("sex", "M"),
-                ("unit", "00004"),
+                ("unit", BA_DINH),
             ],
         )
         .await;
@@ -194,8 +187,8 @@ async fn markup_in_free_text_is_shown_as_text() {
 #[tokio::test]
 async fn deleting_removes_the_person_and_keeps_the_audit() {
     let app = TestApp::new().await;
-    let mut staff = app.signed_in("badinh", "staff", "00004").await;
-    let id = add_person(&mut staff, "Bùi Thị Mai", "00004", 4).await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let id = add_person(&mut staff, "Bùi Thị Mai", BA_DINH, 4).await;
     assert_eq!(
         staff.delete(&format!("/api/v1/persons/{id}")).await.status,
         StatusCode::NO_CONTENT
@@ -204,7 +197,7 @@ async fn deleting_removes_the_person_and_keeps_the_audit() {
         staff.get(&format!("/api/v1/persons/{id}")).await.status,
         StatusCode::NOT_FOUND
     );
-    let mut admin = app.signed_in("hanoi", "admin", "01").await;
+    let mut admin = app.signed_in("hanoi", "admin", HA_NOI).await;
     let audit = admin.get("/api/v1/audit").await.json();
     let actions: Vec<&str> = audit["items"]
         .as_array()
@@ -219,12 +212,12 @@ async fn deleting_removes_the_person_and_keeps_the_audit() {
 #[tokio::test]
 async fn lists_page_through_a_unit_in_name_order() {
     let app = TestApp::new().await;
-    let mut staff = app.signed_in("badinh", "staff", "00004").await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
     let given = ["Yến", "An", "Bình", "Chi", "Dũng"];
     for (i, g) in given.iter().enumerate() {
-        add_person(&mut staff, &format!("Nguyễn Thị {g}"), "00004", 20 + i as u32).await;
+        add_person(&mut staff, &format!("Nguyễn Thị {g}"), BA_DINH, 20 + i as u32).await;
     }
-    let all = names(&staff.get("/api/v1/persons?unit=00004").await.json());
+    let all = names(&staff.get(&format!("/api/v1/persons?unit={BA_DINH}")).await.json());
     assert_eq!(
         all,
         vec![
@@ -241,10 +234,10 @@ async fn lists_page_through_a_unit_in_name_order() {
 #[tokio::test]
 async fn every_person_appears_once_across_pages() {
     let app = TestApp::new().await;
-    let mut staff = app.signed_in("badinh", "staff", "00004").await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
     for i in 0..55u32 {
         let given = ["An", "Bình", "Chi", "Dũng", "Hà"][i as usize % 5];
-        add_person(&mut staff, &format!("Nguyễn Văn {given}"), "00004", 100 + i).await;
+        add_person(&mut staff, &format!("Nguyễn Văn {given}"), BA_DINH, 100 + i).await;
     }
     for query in ["unit=00004", "q=nguyen%20van"] {
         let first = staff.get(&format!("/api/v1/persons?{query}")).await.json();

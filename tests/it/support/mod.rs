@@ -1,6 +1,10 @@
 //! Test harness: a fresh, migrated database per test on the backend named by
 //! `NHANAI_TEST_BACKEND` (sqlite, the default, or postgres), the real router,
-//! and a client that keeps cookies like a browser.
+//! and a client that keeps cookies like a browser. Fixtures live beside it:
+//! `units` (named unit codes) and one module per domain (`people`).
+
+pub mod people;
+pub mod units;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,9 +13,10 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
+use nhanai::access::Principal;
 use nhanai::accounts::service::{self, NewAccount};
 use nhanai::db::{Db, Sql};
-use nhanai::web::{AppState, Settings};
+use nhanai::web::Settings;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -60,7 +65,7 @@ fn rand_suffix() -> u32 {
         .unwrap_or(0)
 }
 
-async fn run(db: &Db, statement: &str) {
+pub async fn run(db: &Db, statement: &str) {
     Sql::new(statement)
         .execute(db.pool())
         .await
@@ -148,18 +153,25 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn new() -> TestApp {
+        TestApp::with_settings(Settings::default()).await
+    }
+
+    pub async fn with_settings(settings: Settings) -> TestApp {
         let (url, dir) = fresh_database().await;
         let db = nhanai::open_database(&url).await.expect("open test database");
-        let router = nhanai::web::router(AppState {
-            db: db.clone(),
-            settings: Arc::new(Settings::default()),
-        });
+        let router = nhanai::app::router(db.clone(), settings);
         TestApp {
             db,
             router,
             url,
             _dir: dir,
         }
+    }
+
+    /// The command line's operator (an administrator of the whole country).
+    pub async fn operator(&self) -> Principal {
+        let central = nhanai::org::service::central(&self.db).await.expect("central unit");
+        Principal::system("test", central)
     }
 
     /// Creates an account with one role; the password is `PASSWORD`.
@@ -171,17 +183,34 @@ impl TestApp {
             role: role.into(),
             unit_code: unit.into(),
         };
-        service::create(&self.db, None, new).await.expect("create account")
+        service::create(&self.db, &self.operator().await, new)
+            .await
+            .expect("create account")
+    }
+
+    /// Runs a statement as the database's owner (test set-up, tampering).
+    pub async fn sql(&self, statement: &str) -> Result<u64, sqlx::Error> {
+        Sql::new(statement)
+            .execute(self.db.pool())
+            .await
+            .map(|r| r.rows_affected())
+    }
+
+    /// One integer from a query (`SELECT COUNT(*) …`).
+    pub async fn count(&self, query: &str) -> i64 {
+        Sql::new(query)
+            .fetch_optional(self.db.pool())
+            .await
+            .unwrap_or_else(|e| panic!("{query}: {e}"))
+            .map(|r| nhanai::db::int(&r, 0))
+            .unwrap_or(0)
     }
 
     /// Another server process on the same database: its own pool and router,
     /// nothing shared in memory with the first.
     pub async fn second_server(&self) -> TestApp {
         let db = Db::connect(&self.url).await.expect("second pool");
-        let router = nhanai::web::router(AppState {
-            db: db.clone(),
-            settings: Arc::new(Settings::default()),
-        });
+        let router = nhanai::app::router(db.clone(), Settings::default());
         TestApp {
             db,
             router,
@@ -195,6 +224,8 @@ impl TestApp {
             router: self.router.clone(),
             cookies: HashMap::new(),
             csrf: None,
+            peer: None,
+            headers: Vec::new(),
         }
     }
 
@@ -231,6 +262,10 @@ pub struct Client {
     router: Router,
     cookies: HashMap<String, String>,
     pub csrf: Option<String>,
+    /// The address the request comes from, as a real connection would give it.
+    pub peer: Option<std::net::SocketAddr>,
+    /// Extra headers sent with every request (X-Forwarded-For …).
+    pub headers: Vec<(String, String)>,
 }
 
 impl Client {
@@ -258,12 +293,14 @@ impl Client {
         if let (true, Some(token)) = (with_csrf, &self.csrf) {
             request = request.header("x-csrf-token", token);
         }
-        let response = self
-            .router
-            .clone()
-            .oneshot(request.body(Body::from(body)).expect("request"))
-            .await
-            .expect("infallible");
+        for (name, value) in &self.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let mut request = request.body(Body::from(body)).expect("request");
+        if let Some(peer) = self.peer {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        }
+        let response = self.router.clone().oneshot(request).await.expect("infallible");
         for set in response.headers().get_all(header::SET_COOKIE) {
             if let Some((pair, _)) = set
                 .to_str()
@@ -284,6 +321,12 @@ impl Client {
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
+    }
+
+    /// Sends the next requests from `address` (an IP), as a connection would.
+    pub fn at_address(mut self, address: &str) -> Client {
+        self.peer = Some(std::net::SocketAddr::new(address.parse().expect("ip"), 40000));
+        self
     }
 
     /// Sends the next requests to `app` (another server behind the same
@@ -338,26 +381,6 @@ impl Client {
         }
         response
     }
-}
-
-/// A CCCD consistent with sex and birth year, unique by `serial`.
-pub fn cccd(female: bool, year: i32, serial: u32) -> String {
-    let base = match year / 100 {
-        19 => 0,
-        _ => 2,
-    };
-    format!("001{}{:02}{:06}", base + u8::from(female), year % 100, serial)
-}
-
-/// Registers a person through the API and returns the new id.
-pub async fn add_person(client: &mut Client, name: &str, unit: &str, serial: u32) -> i64 {
-    let body = serde_json::json!({
-        "full_name": name, "sex": "M", "birth_date": "15/06/1980", "cccd": cccd(false, 1980, serial),
-        "phone": "0912345678", "unit": unit,
-    });
-    let response = client.post_json("/api/v1/persons", &body).await;
-    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
-    response.json()["id"].as_i64().expect("id")
 }
 
 /// Percent-encodes a query parameter value.

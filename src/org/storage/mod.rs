@@ -1,19 +1,17 @@
-//! SQL of the organisation tree.
+//! SQL of the organisation tree: units, the placement of records in it
+//! (`placement`), and the per-unit counters (`counters`).
 
-use std::collections::HashMap;
+pub mod counters;
+pub mod placement;
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::model::{branch_code, BranchKind, Level, Unit, UnitStatus};
 use super::reform::{self, ReformMatch, Resolution};
-use super::scope::{Placement, Scope};
+use super::tree::Placement;
 use super::OrgError;
 use crate::db::{self, Db, Sql};
-
-/// Every table that carries placement columns. A merge rewrites them all so
-/// that what was recorded under the old unit is counted under the new one.
-pub const PLACED_TABLES: [&str; 2] = ["units", "persons"];
 
 pub const UNIT_COLUMNS: &str = "u.id, u.code, u.name, u.level, u.kind, u.parent_id, u.province_id, \
      u.commune_id, u.branch_id, u.status, u.merged_into_id, u.created_at, u.closed_at";
@@ -44,9 +42,13 @@ fn units_from_rows(rows: Vec<AnyRow>) -> Result<Vec<Unit>, sqlx::Error> {
     rows.iter().map(unit_from_row).collect()
 }
 
+fn select_units() -> Sql {
+    Sql::new(&format!("SELECT {UNIT_COLUMNS} FROM units u WHERE "))
+}
+
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<Unit>, sqlx::Error> {
-    let mut sql = Sql::new(&format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.code = "));
-    sql.bind(code.to_owned());
+    let mut sql = select_units();
+    sql.push("u.code = ").bind(code.to_owned());
     sql.fetch_optional(db.pool())
         .await?
         .as_ref()
@@ -55,54 +57,106 @@ pub async fn by_code(db: &Db, code: &str) -> Result<Option<Unit>, sqlx::Error> {
 }
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<Unit>, sqlx::Error> {
-    let mut sql = Sql::new(&format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.id = "));
-    sql.bind(id);
-    sql.fetch_optional(db.pool())
+    Ok(by_ids(db, &[id]).await?.into_iter().next())
+}
+
+pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Unit>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = select_units();
+    sql.push("u.id IN (").bind_list(ids).push(")");
+    units_from_rows(sql.fetch_all(db.pool()).await?)
+}
+
+/// Reads a unit inside a write transaction.
+pub async fn by_id_in(tx: &mut Transaction<'static, Any>, id: i64) -> Result<Option<Unit>, sqlx::Error> {
+    let mut sql = select_units();
+    sql.push("u.id = ").bind(id);
+    sql.fetch_optional(&mut **tx)
         .await?
         .as_ref()
         .map(unit_from_row)
         .transpose()
 }
 
-/// Children of a unit, active ones first, each group by name.
+/// Children of a unit, active ones first, each group by code.
 pub async fn children(db: &Db, parent_id: i64) -> Result<Vec<Unit>, sqlx::Error> {
-    let mut sql = Sql::new(&format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.parent_id = "));
-    sql.bind(parent_id)
+    let mut sql = select_units();
+    sql.push("u.parent_id = ")
+        .bind(parent_id)
         .push(" ORDER BY CASE WHEN u.status = 'active' THEN 0 ELSE 1 END, u.code");
     units_from_rows(sql.fetch_all(db.pool()).await?)
 }
 
 /// Units that were merged into `id` (the history of where it came from).
 pub async fn merged_into(db: &Db, id: i64) -> Result<Vec<Unit>, sqlx::Error> {
-    let mut sql = Sql::new(&format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.merged_into_id = "));
-    sql.bind(id).push(" ORDER BY u.code");
+    let mut sql = select_units();
+    sql.push("u.merged_into_id = ").bind(id).push(" ORDER BY u.code");
     units_from_rows(sql.fetch_all(db.pool()).await?)
 }
 
-/// Active branches below each child of `unit`, keyed by child id.
-pub async fn branch_counts_by_child(db: &Db, unit: &Unit) -> Result<HashMap<i64, i64>, sqlx::Error> {
-    let mut sql = match unit.level {
-        Level::Central => Sql::new(
-            "SELECT province_id, COUNT(*) FROM units WHERE level = 'branch' AND status = 'active' GROUP BY province_id",
-        ),
-        Level::Province => {
-            let mut sql = Sql::new("SELECT commune_id, COUNT(*) FROM units WHERE level = 'branch' AND status = 'active' AND province_id = ");
-            sql.bind(unit.id).push(" GROUP BY commune_id");
-            sql
+/// Active communes with their province's code, by code (demo data,
+/// benchmarks). `provinces` narrows to those province codes.
+pub async fn communes_with_province(
+    db: &Db,
+    provinces: Option<&[&str]>,
+    without_branches: bool,
+) -> Result<Vec<(Unit, String)>, sqlx::Error> {
+    let mut sql = Sql::new(&format!(
+        "SELECT {UNIT_COLUMNS}, pr.code AS province_code FROM units u JOIN units pr ON pr.id = u.province_id \
+         WHERE u.level = 'commune' AND u.status = 'active'"
+    ));
+    if without_branches {
+        sql.push(" AND NOT EXISTS (SELECT 1 FROM units b WHERE b.parent_id = u.id)");
+    }
+    if let Some(codes) = provinces {
+        sql.push(" AND pr.code IN (");
+        for (i, code) in codes.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind((*code).to_owned());
         }
-        Level::Commune | Level::Branch => return Ok(HashMap::new()),
+        sql.push(")");
+    }
+    sql.push(" ORDER BY u.code");
+    sql.fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((unit_from_row(r)?, r.try_get::<String, _>("province_code")?)))
+        .collect()
+}
+
+/// Active branches below each child of `unit`, keyed by child id.
+pub async fn branch_counts_by_child(db: &Db, unit: &Unit) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let Some(child_column) = unit.level.child().and_then(Level::column) else {
+        return Ok(Vec::new());
     };
-    let rows = std::mem::take(&mut sql).fetch_all(db.pool()).await?;
-    Ok(rows
+    if unit.level == Level::Commune {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(&format!(
+        "SELECT {child_column}, COUNT(*) FROM units WHERE level = 'branch' AND status = 'active'"
+    ));
+    if let Some(column) = unit.level.column() {
+        sql.push(&format!(" AND {column} = ")).bind(unit.id);
+    }
+    sql.push(&format!(" GROUP BY {child_column}"));
+    Ok(sql
+        .fetch_all(db.pool())
+        .await?
         .iter()
         .filter_map(|r| Some((r.try_get::<Option<i64>, _>(0).ok()??, db::int(r, 1))))
         .collect())
 }
 
-/// Active branches inside a subtree.
-pub async fn active_branches_in(db: &Db, scope: Scope) -> Result<i64, sqlx::Error> {
-    let mut sql = Sql::new("SELECT COUNT(*) FROM units u WHERE u.level = 'branch' AND u.status = 'active' AND ");
-    db::scope::push_filter(&mut sql, "u", &[scope]);
+/// Active branches inside the subtree of `unit`.
+pub async fn active_branches_below(db: &Db, unit: &Unit) -> Result<i64, sqlx::Error> {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM units u WHERE u.level = 'branch' AND u.status = 'active'");
+    if let Some(column) = unit.level.column() {
+        sql.push(&format!(" AND u.{column} = ")).bind(unit.id);
+    }
     Ok(sql
         .fetch_optional(db.pool())
         .await?
@@ -121,6 +175,7 @@ pub async fn active_children_count(db: &Db, unit_id: i64) -> Result<i64, sqlx::E
         .unwrap_or(0))
 }
 
+/// Opens a branch under `commune` with the next free code.
 pub async fn create_branch(
     tx: &mut Transaction<'static, Any>,
     commune: &Unit,
@@ -171,10 +226,7 @@ pub async fn create_branch(
     let mut sql = Sql::new("UPDATE units SET branch_id = id WHERE id = ");
     sql.bind(id);
     sql.execute(&mut **tx).await?;
-    let mut sql = Sql::new(&format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.id = "));
-    sql.bind(id);
-    let row = sql.fetch_optional(&mut **tx).await?.ok_or(sqlx::Error::RowNotFound)?;
-    Ok(unit_from_row(&row)?)
+    Ok(by_id_in(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?)
 }
 
 pub async fn rename(tx: &mut Transaction<'static, Any>, unit_id: i64, name: &str) -> Result<(), sqlx::Error> {
@@ -190,39 +242,6 @@ pub async fn close(tx: &mut Transaction<'static, Any>, unit_id: i64) -> Result<(
     let mut sql = Sql::new("UPDATE units SET status = 'closed', closed_at = ");
     sql.bind(db::now()).push(" WHERE id = ").bind(unit_id);
     sql.execute(&mut **tx).await.map(drop)
-}
-
-/// Merges `source` into `target` (same level, checked by the caller): the
-/// source is marked merged, its children move under the target, and every
-/// record placed under the source is from now on counted under the target.
-/// Records keep their own `unit_id`, so history still shows the source.
-pub async fn merge(tx: &mut Transaction<'static, Any>, source: &Unit, target: &Unit) -> Result<(), sqlx::Error> {
-    let column = match source.level {
-        Level::Province => "province_id",
-        Level::Commune => "commune_id",
-        Level::Branch => "branch_id",
-        Level::Central => return Ok(()),
-    };
-    let mut sql = Sql::new("UPDATE units SET status = 'merged', merged_into_id = ");
-    sql.bind(target.id)
-        .push(", closed_at = ")
-        .bind(db::now())
-        .push(" WHERE id = ")
-        .bind(source.id);
-    sql.execute(&mut **tx).await?;
-    let mut sql = Sql::new("UPDATE units SET parent_id = ");
-    sql.bind(target.id).push(" WHERE parent_id = ").bind(source.id);
-    sql.execute(&mut **tx).await?;
-    for table in PLACED_TABLES {
-        // The source unit row itself keeps its own placement.
-        let mut sql = Sql::new(&format!("UPDATE {table} SET {column} = "));
-        sql.bind(target.id).push(&format!(" WHERE {column} = ")).bind(source.id);
-        if table == "units" {
-            sql.push(" AND id <> ").bind(source.id);
-        }
-        sql.execute(&mut **tx).await?;
-    }
-    Ok(())
 }
 
 /// Resolves a commune as written in a list: a 2025 code or name, or a
@@ -278,4 +297,13 @@ pub async fn resolve_commune(db: &Db, written: &str, province_code: Option<&str>
         });
     }
     Ok(reform::decide(current, reformed))
+}
+
+/// Marks the tree as changed (a rename, closure or merge): servers drop
+/// what they cached about it.
+pub async fn bump_tree_version(tx: &mut Transaction<'static, Any>) -> Result<(), sqlx::Error> {
+    Sql::new("UPDATE versions SET value = value + 1 WHERE name = 'tree'")
+        .execute(&mut **tx)
+        .await
+        .map(drop)
 }

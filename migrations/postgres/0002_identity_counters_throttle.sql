@@ -1,0 +1,47 @@
+-- Hardening: counters kept per unit, login throttling per account and
+-- address, audit entries that remember where a moved record was, and a
+-- version per user and for the tree (caches). Ids are identity columns
+-- already: PostgreSQL never hands one out twice.
+
+ALTER TABLE users ADD COLUMN auth_version BIGINT NOT NULL DEFAULT 0;
+
+ALTER TABLE audit_log ADD COLUMN prev_province_id BIGINT;
+ALTER TABLE audit_log ADD COLUMN prev_commune_id BIGINT;
+ALTER TABLE audit_log ADD COLUMN prev_branch_id BIGINT;
+CREATE INDEX audit_by_prev_province ON audit_log (prev_province_id, id);
+CREATE INDEX audit_by_prev_commune ON audit_log (prev_commune_id, id);
+CREATE INDEX audit_by_prev_branch ON audit_log (prev_branch_id, id);
+
+-- TRUNCATE bypasses row triggers: refuse it too.
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_is_append_only();
+
+CREATE INDEX persons_by_unit ON persons (unit_id);
+
+CREATE TABLE unit_counts (
+    unit_id     BIGINT NOT NULL REFERENCES units(id),
+    counter     TEXT NOT NULL,
+    value       BIGINT NOT NULL,
+    PRIMARY KEY (unit_id, counter)
+);
+INSERT INTO unit_counts (unit_id, counter, value)
+    SELECT province_id, 'persons', COUNT(*) FROM persons WHERE province_id IS NOT NULL GROUP BY province_id;
+INSERT INTO unit_counts (unit_id, counter, value)
+    SELECT commune_id, 'persons', COUNT(*) FROM persons WHERE commune_id IS NOT NULL GROUP BY commune_id;
+INSERT INTO unit_counts (unit_id, counter, value)
+    SELECT branch_id, 'persons', COUNT(*) FROM persons WHERE branch_id IS NOT NULL GROUP BY branch_id;
+
+CREATE TABLE versions (
+    name    TEXT PRIMARY KEY,
+    value   BIGINT NOT NULL
+);
+INSERT INTO versions (name, value) VALUES ('tree', 0);
+
+DROP TABLE login_failures;
+CREATE TABLE login_throttle (
+    throttle_key    TEXT PRIMARY KEY,
+    failures        BIGINT NOT NULL,
+    window_start    TEXT NOT NULL,
+    next_allowed_at TEXT
+);
+CREATE INDEX login_throttle_by_window ON login_throttle (window_start);

@@ -1,0 +1,28 @@
+//! The one place where capabilities are registered. Adding a capability
+//! is one line here; the web, storage, tree and access cores import none.
+
+use axum::Router;
+
+use crate::db::Db;
+use crate::web::capability::{Capability, Registry};
+use crate::web::Settings;
+
+/// Every capability of the application, in navigation order.
+pub fn capabilities() -> Vec<Box<dyn Capability>> {
+    vec![
+        Box::new(crate::org::Org),
+        Box::new(crate::people::People),
+        Box::new(crate::audit::Audit),
+        Box::new(crate::accounts::Accounts),
+    ]
+}
+
+/// The application's router on `db`.
+pub fn router(db: Db, settings: Settings) -> Router {
+    crate::web::app(db, settings, capabilities())
+}
+
+/// What the capabilities declare, without a database (tests, tools).
+pub fn registry() -> Registry {
+    Registry::build(&capabilities(), crate::web::openapi::base()).0
+}

@@ -1,0 +1,34 @@
+//! `/api/v1/audit`: the entries of the supervised subtree.
+
+use axum::extract::State;
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::model::Entry;
+use super::routes::ListParams;
+use super::service;
+use crate::web::auth::CurrentUser;
+use crate::web::error::AppError;
+use crate::web::extract::Query;
+use crate::web::openapi::ReadErrors;
+use crate::web::paging::Page;
+use crate::web::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_audit))
+}
+
+/// The audit entries of the units the caller supervises, newest first
+/// (administrators only; others get 404).
+#[utoipa::path(get, path = "/audit", tag = "audit", params(ListParams),
+    responses((status = 200, description = "OK", body = Page<Entry>), ReadErrors))]
+async fn list_audit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(p): Query<ListParams>,
+) -> Result<Json<Page<Entry>>, AppError> {
+    Ok(Json(
+        service::list(&state.db, &user.principal, p.after.as_deref()).await?,
+    ))
+}

@@ -1,0 +1,24 @@
+//! What a capability declares about its records' place in the tree: which
+//! table holds them and what is counted per unit. Plain data; the SQL that
+//! acts on it is in `org::storage::placement` and `counters`.
+
+/// A count of records shown per unit on unit pages and dashboards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Counter {
+    /// Stable name, stored with each count (`persons`).
+    pub name: &'static str,
+    /// Catalogue key of its label (`counter.persons`).
+    pub label_key: &'static str,
+    /// Where one unit's records are listed: `{path}?unit=CODE`.
+    pub list_path: &'static str,
+}
+
+/// A table whose rows belong somewhere in the tree. It carries `unit_id`
+/// (the owning unit) and the placement columns `province_id`,
+/// `commune_id`, `branch_id`; merges move its rows, and its counter (if
+/// any) is kept per unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlacedTable {
+    pub table: &'static str,
+    pub counter: Option<Counter>,
+}

@@ -1,0 +1,131 @@
+//! Per-unit counters, kept on write in the same transaction as the change
+//! (`placement`), so that unit pages and dashboards read a handful of rows
+//! instead of counting a million. A row counts the records placed anywhere
+//! in its unit's subtree; the country's count is the sum of its provinces.
+
+use std::collections::HashMap;
+
+use sqlx::{Any, Row, Transaction};
+
+use crate::db::{self, Db, Sql};
+use crate::org::tree::Level;
+
+/// Adds `deltas` (unit id → change) to `counter`.
+pub async fn add(
+    tx: &mut Transaction<'static, Any>,
+    counter: &str,
+    deltas: &HashMap<i64, i64>,
+) -> Result<(), sqlx::Error> {
+    let mut deltas: Vec<(i64, i64)> = deltas.iter().filter(|(_, d)| **d != 0).map(|(u, d)| (*u, *d)).collect();
+    // One order for every writer: concurrent transactions lock rows alike.
+    deltas.sort_unstable();
+    for chunk in deltas.chunks(300) {
+        let mut sql = Sql::new("INSERT INTO unit_counts (unit_id, counter, value) VALUES ");
+        for (i, (unit_id, delta)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(*unit_id)
+                .push(", ")
+                .bind(counter.to_owned())
+                .push(", ")
+                .bind(*delta)
+                .push(")");
+        }
+        sql.push(" ON CONFLICT (unit_id, counter) DO UPDATE SET value = unit_counts.value + excluded.value");
+        sql.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Counts again, from the records themselves, what `unit_id` (of `level`)
+/// holds in `table`.
+pub async fn recount(
+    tx: &mut Transaction<'static, Any>,
+    counter: &str,
+    table: &str,
+    level: Level,
+    unit_id: i64,
+) -> Result<(), sqlx::Error> {
+    let Some(column) = level.column() else {
+        return Ok(());
+    };
+    let mut sql = Sql::new(&format!("SELECT COUNT(*) FROM {table} WHERE {column} = "));
+    sql.bind(unit_id);
+    let value = sql
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(|r| db::int(&r, 0))
+        .unwrap_or(0);
+    let mut sql = Sql::new("INSERT INTO unit_counts (unit_id, counter, value) VALUES (");
+    sql.bind(unit_id)
+        .push(", ")
+        .bind(counter.to_owned())
+        .push(", ")
+        .bind(value);
+    sql.push(") ON CONFLICT (unit_id, counter) DO UPDATE SET value = excluded.value");
+    sql.execute(&mut **tx).await.map(drop)
+}
+
+/// The counts of `units` (ids; `None` is the whole country).
+pub async fn read(db: &Db, counter: &str, units: &[Option<i64>]) -> Result<HashMap<Option<i64>, i64>, sqlx::Error> {
+    let mut out = HashMap::new();
+    let ids: Vec<i64> = units.iter().flatten().copied().collect();
+    if !ids.is_empty() {
+        let mut sql = Sql::new("SELECT unit_id, value FROM unit_counts WHERE counter = ");
+        sql.bind(counter.to_owned())
+            .push(" AND unit_id IN (")
+            .bind_list(&ids)
+            .push(")");
+        for row in sql.fetch_all(db.pool()).await? {
+            out.insert(Some(row.try_get::<i64, _>(0)?), row.try_get::<i64, _>(1)?);
+        }
+    }
+    if units.contains(&None) {
+        let mut sql = Sql::new(
+            "SELECT CAST(COALESCE(SUM(c.value), 0) AS BIGINT) FROM unit_counts c JOIN units u ON u.id = c.unit_id \
+             WHERE u.level = 'province' AND c.counter = ",
+        );
+        sql.bind(counter.to_owned());
+        out.insert(
+            None,
+            sql.fetch_optional(db.pool())
+                .await?
+                .map(|r| db::int(&r, 0))
+                .unwrap_or(0),
+        );
+    }
+    Ok(out)
+}
+
+/// Every count of `counter` recomputed from the records (a consistency
+/// check for tests and operators): (unit id, stored, actual) where they
+/// differ.
+pub async fn drift(db: &Db, counter: &str, table: &str) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
+    let mut actual: HashMap<i64, i64> = HashMap::new();
+    for column in ["province_id", "commune_id", "branch_id"] {
+        let sql = Sql::new(&format!(
+            "SELECT {column}, COUNT(*) FROM {table} WHERE {column} IS NOT NULL GROUP BY {column}"
+        ));
+        for row in sql.fetch_all(db.pool()).await? {
+            actual.insert(row.try_get(0)?, db::int(&row, 1));
+        }
+    }
+    let mut sql = Sql::new("SELECT unit_id, value FROM unit_counts WHERE counter = ");
+    sql.bind(counter.to_owned());
+    let mut stored: HashMap<i64, i64> = HashMap::new();
+    for row in sql.fetch_all(db.pool()).await? {
+        stored.insert(row.try_get(0)?, db::int(&row, 1));
+    }
+    let mut units: Vec<i64> = actual.keys().chain(stored.keys()).copied().collect();
+    units.sort_unstable();
+    units.dedup();
+    Ok(units
+        .into_iter()
+        .filter_map(|u| {
+            let (s, a) = (
+                stored.get(&u).copied().unwrap_or(0),
+                actual.get(&u).copied().unwrap_or(0),
+            );
+            (s != a).then_some((u, s, a))
+        })
+        .collect())
+}

@@ -1,0 +1,202 @@
+//! The one code path that places records in the tree. Every placed table
+//! carries `unit_id` (the owning unit) and the placement columns
+//! `province_id`, `commune_id`, `branch_id`, always equal to the owning
+//! unit's own placement. New records take it from an `Access`; moves and
+//! merges rewrite it here, and keep the per-unit counters in step.
+
+use std::collections::HashMap;
+
+use sqlx::{Any, Transaction};
+
+use super::counters;
+use crate::access::Access;
+use crate::db::{Db, Sql};
+use crate::org::model::Unit;
+use crate::org::placed::PlacedTable;
+use crate::org::tree::{Level, Placement};
+
+/// Takes a shared lock on the unit `access` points to and checks that it
+/// is still active and where the check found it. A record created or moved
+/// there after this cannot slip past a merge running at the same time: the
+/// merge waits for this transaction, or this one sees the merge.
+pub async fn lock_unit(db: &Db, tx: &mut Transaction<'static, Any>, access: &Access) -> Result<bool, sqlx::Error> {
+    let mut sql = Sql::new("SELECT u.id FROM units u WHERE u.status = 'active' AND u.id = ");
+    sql.bind(access.unit_id()).push(" AND ");
+    push_placement(&mut sql, "u", &access.placement());
+    sql.push(db.for_share());
+    Ok(sql.fetch_optional(&mut **tx).await?.is_some())
+}
+
+fn push_placement(sql: &mut Sql, alias: &str, p: &Placement) {
+    let mut first = true;
+    for (column, value) in [
+        ("province_id", p.province_id),
+        ("commune_id", p.commune_id),
+        ("branch_id", p.branch_id),
+    ] {
+        if !first {
+            sql.push(" AND ");
+        }
+        first = false;
+        match value {
+            Some(id) => sql.push(&format!("{alias}.{column} = ")).bind(id),
+            None => sql.push(&format!("{alias}.{column} IS NULL")),
+        };
+    }
+}
+
+/// Counts new records of `table` at their placements (one or many).
+pub async fn created(
+    tx: &mut Transaction<'static, Any>,
+    table: &PlacedTable,
+    placements: &[Placement],
+) -> Result<(), sqlx::Error> {
+    adjust(tx, table, placements, 1).await
+}
+
+/// Counts records of `table` removed from their placements.
+pub async fn removed(
+    tx: &mut Transaction<'static, Any>,
+    table: &PlacedTable,
+    placements: &[Placement],
+) -> Result<(), sqlx::Error> {
+    adjust(tx, table, placements, -1).await
+}
+
+async fn adjust(
+    tx: &mut Transaction<'static, Any>,
+    table: &PlacedTable,
+    placements: &[Placement],
+    sign: i64,
+) -> Result<(), sqlx::Error> {
+    let Some(counter) = table.counter else {
+        return Ok(());
+    };
+    let mut deltas: HashMap<i64, i64> = HashMap::new();
+    for p in placements {
+        for id in [p.province_id, p.commune_id, p.branch_id].into_iter().flatten() {
+            *deltas.entry(id).or_default() += sign;
+        }
+    }
+    counters::add(tx, counter.name, &deltas).await
+}
+
+/// Moves one record of `table` from the unit of `from` to the unit of
+/// `to`, both proven by the access check. False when the record is no
+/// longer where `from` found it (changed or merged meanwhile).
+pub async fn move_record(
+    db: &Db,
+    tx: &mut Transaction<'static, Any>,
+    table: &PlacedTable,
+    id: i64,
+    from: &Access,
+    to: &Access,
+) -> Result<bool, sqlx::Error> {
+    if from.unit_id() == to.unit_id() {
+        return Ok(true);
+    }
+    if !lock_unit(db, tx, to).await? {
+        return Ok(false);
+    }
+    let p = to.placement();
+    let mut sql = Sql::new(&format!("UPDATE {} SET unit_id = ", table.table));
+    sql.bind(to.unit_id())
+        .push(", province_id = ")
+        .bind(p.province_id)
+        .push(", commune_id = ")
+        .bind(p.commune_id);
+    sql.push(", branch_id = ")
+        .bind(p.branch_id)
+        .push(" WHERE id = ")
+        .bind(id);
+    sql.push(" AND ");
+    from.push_guard(&mut sql, table.table);
+    if sql.execute(&mut **tx).await?.rows_affected() != 1 {
+        return Ok(false);
+    }
+    removed(tx, table, &[from.placement()]).await?;
+    created(tx, table, &[p]).await?;
+    Ok(true)
+}
+
+/// Merges `source` into `target` (same level; checked by the caller): the
+/// source is marked merged, its children move under the target, and every
+/// unit and record below it is re-placed in all its placement columns —
+/// the target's ancestors from the merged level up, its own below. Records
+/// held by the source itself move to the target. Counters are recounted
+/// for every unit whose subtree changed.
+pub async fn merge(
+    tx: &mut Transaction<'static, Any>,
+    tables: &[PlacedTable],
+    source: &Unit,
+    target: &Unit,
+    closed_at: &str,
+) -> Result<(), sqlx::Error> {
+    let level = source.level;
+    let Some(column) = level.column() else {
+        return Ok(());
+    };
+    let mut sql = Sql::new("UPDATE units SET status = 'merged', merged_into_id = ");
+    sql.bind(target.id)
+        .push(", closed_at = ")
+        .bind(closed_at.to_owned())
+        .push(" WHERE id = ")
+        .bind(source.id);
+    sql.execute(&mut **tx).await?;
+    let mut sql = Sql::new("UPDATE units SET parent_id = ");
+    sql.bind(target.id).push(" WHERE parent_id = ").bind(source.id);
+    sql.execute(&mut **tx).await?;
+
+    // The merged unit's own row keeps its place: it is history.
+    let mut sql = replace_columns("units", level, &target.placement);
+    sql.push(&format!(" WHERE {column} = ")).bind(source.id);
+    sql.push(" AND id <> ").bind(source.id);
+    sql.execute(&mut **tx).await?;
+
+    for table in tables {
+        let mut sql = Sql::new(&format!("UPDATE {} SET unit_id = ", table.table));
+        sql.bind(target.id).push(" WHERE unit_id = ").bind(source.id);
+        sql.execute(&mut **tx).await?;
+        let mut sql = replace_columns(table.table, level, &target.placement);
+        sql.push(&format!(" WHERE {column} = ")).bind(source.id);
+        sql.execute(&mut **tx).await?;
+    }
+
+    let mut touched: Vec<(Level, i64)> = vec![(level, source.id), (level, target.id)];
+    for l in [Level::Province, Level::Commune, Level::Branch]
+        .into_iter()
+        .filter(|l| *l < level)
+    {
+        touched.extend(source.placement.at(l).map(|id| (l, id)));
+        touched.extend(target.placement.at(l).map(|id| (l, id)));
+    }
+    touched.sort();
+    touched.dedup();
+    for table in tables {
+        if let Some(counter) = table.counter {
+            for (l, id) in &touched {
+                counters::recount(tx, counter.name, table.table, *l, *id).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `UPDATE table SET <every column at `level` and above> = the target's`.
+fn replace_columns(table: &str, level: Level, target: &Placement) -> Sql {
+    let mut sql = Sql::new(&format!("UPDATE {table} SET "));
+    let mut first = true;
+    for l in [Level::Province, Level::Commune, Level::Branch]
+        .into_iter()
+        .filter(|l| *l <= level)
+    {
+        if !first {
+            sql.push(", ");
+        }
+        first = false;
+        if let Some(column) = l.column() {
+            sql.push(&format!("{column} = ")).bind(target.at(l));
+        }
+    }
+    sql
+}

@@ -1,0 +1,182 @@
+//! How a capability plugs in. Each capability is a folder that implements
+//! `Capability`: the pages and API routes it serves, its navigation
+//! entries, the tables it places in the tree (with their counters) and the
+//! labels of its audit entries. `crate::app` lists the capabilities — the
+//! one place where one is registered; the web core knows none of them.
+
+use std::collections::HashMap;
+
+use axum::http::Method;
+use axum::Router;
+use utoipa::openapi::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use super::routes::{Pages, RouteInfo};
+use super::AppState;
+use crate::access::Permission;
+use crate::org::{Counter, PlacedTable};
+
+/// An entry of the main navigation, shown to users holding `needs` somewhere.
+#[derive(Clone, Copy, Debug)]
+pub struct NavEntry {
+    pub href: &'static str,
+    pub label_key: &'static str,
+    pub needs: Permission,
+    /// Position in the bar, lowest first.
+    pub order: u16,
+}
+
+/// A kind of record as the audit trail names it.
+#[derive(Clone, Copy, Debug)]
+pub struct AuditEntity {
+    /// As stored in `audit_log.entity` (`person`).
+    pub entity: &'static str,
+    /// Catalogue key of its name (`audit.entity.person`).
+    pub label_key: &'static str,
+    /// Where one record is shown: `{prefix}{id}` (`/persons/`), if anywhere.
+    pub link_prefix: Option<&'static str>,
+}
+
+pub trait Capability: Send + Sync + 'static {
+    /// Short name, for logs and tests.
+    fn name(&self) -> &'static str;
+
+    /// The HTML pages it serves.
+    fn pages(&self) -> Pages {
+        Pages::default()
+    }
+
+    /// Its `/api/v1` endpoints, described by their `#[utoipa::path]`.
+    fn api(&self) -> OpenApiRouter<AppState> {
+        OpenApiRouter::new()
+    }
+
+    fn nav(&self) -> Vec<NavEntry> {
+        Vec::new()
+    }
+
+    /// Tables whose rows sit in the tree (moved by merges, counted per unit).
+    fn placed_tables(&self) -> Vec<PlacedTable> {
+        Vec::new()
+    }
+
+    fn audit_entities(&self) -> Vec<AuditEntity> {
+        Vec::new()
+    }
+
+    /// Audit actions it writes, with the catalogue key of each label.
+    fn audit_actions(&self) -> Vec<(&'static str, &'static str)> {
+        Vec::new()
+    }
+}
+
+/// Everything the capabilities declared, gathered once at start-up.
+#[derive(Debug, Default)]
+pub struct Registry {
+    names: Vec<&'static str>,
+    nav: Vec<NavEntry>,
+    placed: Vec<PlacedTable>,
+    entities: HashMap<&'static str, AuditEntity>,
+    actions: HashMap<&'static str, &'static str>,
+    routes: Vec<RouteInfo>,
+    openapi: String,
+}
+
+impl Registry {
+    /// Gathers the declarations of `capabilities`, and their pages and API
+    /// routes into one router (the API under `/api/v1`) with its OpenAPI
+    /// document built from the handlers themselves.
+    pub fn build(capabilities: &[Box<dyn Capability>], base: OpenApi) -> (Registry, Router<AppState>) {
+        let mut registry = Registry::default();
+        let mut pages = Router::new();
+        let mut api = OpenApiRouter::with_openapi(base);
+        for capability in capabilities {
+            registry.names.push(capability.name());
+            registry.nav.extend(capability.nav());
+            registry.placed.extend(capability.placed_tables());
+            for entity in capability.audit_entities() {
+                registry.entities.insert(entity.entity, entity);
+            }
+            registry.actions.extend(capability.audit_actions());
+            let (router, routes) = capability.pages().into_parts();
+            pages = pages.merge(router);
+            registry.routes.extend(routes);
+            api = api.merge(capability.api());
+        }
+        registry.nav.sort_by_key(|n| n.order);
+        let (api, doc) = api.split_for_parts();
+        registry.routes.extend(api_routes(&doc));
+        registry.openapi = doc.to_json().unwrap_or_else(|_| "{}".into());
+        (registry, pages.nest("/api/v1", api))
+    }
+
+    pub fn capability_names(&self) -> &[&'static str] {
+        &self.names
+    }
+
+    pub fn nav(&self) -> &[NavEntry] {
+        &self.nav
+    }
+
+    pub fn placed_tables(&self) -> &[PlacedTable] {
+        &self.placed
+    }
+
+    pub fn counters(&self) -> Vec<Counter> {
+        self.placed.iter().filter_map(|t| t.counter).collect()
+    }
+
+    pub fn audit_entity(&self, entity: &str) -> Option<&AuditEntity> {
+        self.entities.get(entity)
+    }
+
+    /// Catalogue key of an audit action's label.
+    pub fn audit_action_key(&self, action: &str) -> &'static str {
+        self.actions.get(action).copied().unwrap_or("audit.action.other")
+    }
+
+    /// Every route served (pages and API), for tests that cover them all.
+    pub fn routes(&self) -> &[RouteInfo] {
+        &self.routes
+    }
+
+    /// The OpenAPI document, as JSON.
+    pub fn openapi_json(&self) -> &str {
+        &self.openapi
+    }
+}
+
+/// Extension marking an operation that acts on the caller's own session.
+pub const OWN_SESSION: &str = "x-own-session";
+
+/// The routes the OpenAPI document describes; an operation with an empty
+/// security requirement (`security(())`) is public.
+fn api_routes(doc: &OpenApi) -> Vec<RouteInfo> {
+    let mut routes = Vec::new();
+    for (path, item) in &doc.paths.paths {
+        let operations = [
+            (Method::GET, &item.get),
+            (Method::POST, &item.post),
+            (Method::PUT, &item.put),
+            (Method::PATCH, &item.patch),
+            (Method::DELETE, &item.delete),
+        ];
+        for (method, operation) in operations {
+            if let Some(op) = operation {
+                let public = op.security.as_ref().is_some_and(|s| s.iter().any(is_empty_requirement));
+                let own = op.extensions.as_ref().is_some_and(|e| e.contains_key(OWN_SESSION));
+                routes.push(RouteInfo {
+                    method,
+                    path: format!("/api/v1{path}"),
+                    public,
+                    own,
+                });
+            }
+        }
+    }
+    routes
+}
+
+fn is_empty_requirement(requirement: &utoipa::openapi::security::SecurityRequirement) -> bool {
+    serde_json::to_value(requirement).is_ok_and(|v| v.as_object().is_some_and(|o| o.is_empty()))
+}
