@@ -24,5 +24,5 @@ pub fn router(db: Db, settings: Settings) -> Router {
 
 /// What the capabilities declare, without a database (tests, tools).
 pub fn registry() -> Registry {
-    Registry::build(&capabilities(), crate::web::openapi::base()).0
+    crate::web::registry(capabilities()).0
 }

@@ -64,12 +64,17 @@ impl Capability for Core {
     }
 }
 
+/// What the web core and `capabilities` declare, and their routes.
+pub fn registry(capabilities: Vec<Box<dyn Capability>>) -> (Registry, Router<AppState>) {
+    let mut all: Vec<Box<dyn Capability>> = vec![Box::new(Core)];
+    all.extend(capabilities);
+    Registry::build(&all, openapi::base())
+}
+
 /// The whole application: the web core's layers around the routes of
 /// `capabilities` (listed in `crate::app`).
 pub fn app(db: Db, settings: Settings, capabilities: Vec<Box<dyn Capability>>) -> Router {
-    let mut all: Vec<Box<dyn Capability>> = vec![Box::new(Core)];
-    all.extend(capabilities);
-    let (registry, routes) = Registry::build(&all, openapi::base());
+    let (registry, routes) = registry(capabilities);
     let state = AppState {
         db,
         settings: Arc::new(settings),

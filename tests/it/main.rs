@@ -11,4 +11,7 @@ mod merge_property;
 mod merges;
 mod org_tree;
 mod people;
+mod routes;
+mod schema;
+mod security;
 mod support;

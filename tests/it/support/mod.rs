@@ -75,8 +75,14 @@ pub async fn run(db: &Db, statement: &str) {
 /// A migrated database with reference data, copied from a template that is
 /// built once per schema version (tests stay fast and isolated).
 async fn fresh_database() -> (String, Option<Arc<tempfile::TempDir>>) {
+    fresh_database_on(&backend()).await
+}
+
+/// A fresh migrated database on `backend` (sqlite or postgres), whatever
+/// the run's backend: its URL, and the folder holding it (SQLite).
+pub async fn fresh_database_on(backend: &str) -> (String, Option<Arc<tempfile::TempDir>>) {
     let key = schema_key();
-    if backend() == "postgres" {
+    if backend == "postgres" {
         let admin = Db::connect(&format!("{}/test", postgres_base()))
             .await
             .expect("postgres is running");
@@ -277,6 +283,27 @@ impl Client {
         body: String,
         with_csrf: bool,
     ) -> Response {
+        let response = self.open(method, path, content_type, body, with_csrf).await;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        Response {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// Sends a request and returns the response with its body unread (a
+    /// download still streaming).
+    pub async fn open(
+        &mut self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: String,
+        with_csrf: bool,
+    ) -> axum::response::Response {
         let mut request = Request::builder().method(method).uri(path);
         if !self.cookies.is_empty() {
             let cookie = self
@@ -313,14 +340,7 @@ impl Client {
                 }
             }
         }
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        Response {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        response
     }
 
     /// Sends the next requests from `address` (an IP), as a connection would.

@@ -1,0 +1,151 @@
+//! Every registered route — pages and API, of every capability — is walked
+//! with the same checks: no login, no CSRF token, a caller outside the
+//! record's units, and a read-only caller. A new capability's routes are
+//! covered without anyone listing them; a path parameter without a fixture
+//! here fails the test until one is added.
+
+use std::collections::HashMap;
+
+use axum::http::{Method, StatusCode};
+use nhanai::web::routes::RouteInfo;
+
+use crate::support::people::add_person;
+use crate::support::units::*;
+use crate::support::{Client, Response, TestApp};
+
+/// Values for each kind of path parameter, all placed in Ba Đình.
+async fn fixtures(app: &TestApp) -> HashMap<&'static str, String> {
+    let mut central = app.signed_in("trunguong", "admin", TW).await;
+    let person = add_person(&mut central, "Đinh Văn Mẫu", BA_DINH, 1).await;
+    let account = app.user("mau.badinh", "staff", BA_DINH).await;
+    let grant = app
+        .count(&format!("SELECT id FROM grants WHERE user_id = {account}"))
+        .await;
+    HashMap::from([
+        ("unit", BA_DINH.to_owned()),
+        ("person", person.to_string()),
+        ("account", account.to_string()),
+        ("grant", grant.to_string()),
+        ("code", "vi".to_owned()),
+    ])
+}
+
+fn concrete(route: &RouteInfo, values: &HashMap<&'static str, String>) -> String {
+    let mut path = route.path.clone();
+    while let Some(start) = path.find('{') {
+        let end = path[start..].find('}').map(|e| start + e).expect("closing brace");
+        let name = path[start + 1..end].to_owned();
+        let value = values.get(name.as_str()).unwrap_or_else(|| {
+            panic!(
+                "{} {}: add a fixture for the path parameter {{{name}}}",
+                route.method, route.path
+            )
+        });
+        path.replace_range(start..=end, value);
+    }
+    path
+}
+
+fn has_parameters(route: &RouteInfo) -> bool {
+    route.path.contains('{')
+}
+
+async fn call(client: &mut Client, route: &RouteInfo, path: &str, csrf: bool) -> Response {
+    let is_api = route.path.starts_with("/api/");
+    match (route.method.clone(), is_api) {
+        (Method::GET, _) => client.get(path).await,
+        (method, true) => {
+            client
+                .send(method, path, Some("application/json"), "{}".into(), csrf)
+                .await
+        }
+        (method, false) if csrf => {
+            assert_eq!(method, Method::POST, "pages take forms");
+            client.post_form(path, &[]).await
+        }
+        (method, false) => {
+            client
+                .send(
+                    method,
+                    path,
+                    Some("application/x-www-form-urlencoded"),
+                    String::new(),
+                    false,
+                )
+                .await
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_route_checks_login_csrf_scope_and_write_access() {
+    let app = TestApp::new().await;
+    let values = fixtures(&app).await;
+    let routes = nhanai::app::registry().routes().to_vec();
+    assert!(routes.len() > 30, "the registry lists the routes: {}", routes.len());
+    let mut anonymous = app.client();
+    let mut outsider = app.signed_in("ngoai", "staff", THANH_DONG).await;
+    let mut viewer = app.signed_in("xem", "viewer", BA_DINH).await;
+    let audit_count = "SELECT COUNT(*) FROM audit_log";
+
+    for route in &routes {
+        let path = concrete(route, &values);
+        let what = format!("{} {}", route.method, route.path);
+        if route.public {
+            if route.method == Method::GET {
+                let status = anonymous.get(&path).await.status;
+                assert!(status.is_success() || status.is_redirection(), "{what}: {status}");
+            }
+            continue;
+        }
+
+        let response = call(&mut anonymous, route, &path, true).await;
+        let refused = response.status == StatusCode::UNAUTHORIZED
+            || response.status == StatusCode::FORBIDDEN
+            || (response.status == StatusCode::SEE_OTHER && response.location().starts_with("/login"));
+        assert!(refused, "{what} without login: {} {}", response.status, response.body);
+
+        if route.method != Method::GET {
+            let before = app.count(audit_count).await;
+            let response = call(&mut viewer, route, &path, false).await;
+            assert_eq!(response.status, StatusCode::FORBIDDEN, "{what} without CSRF token");
+            assert!(
+                response.body.contains("csrf") || response.body.contains("Phiên làm việc"),
+                "{what}"
+            );
+            assert_eq!(
+                app.count(audit_count).await,
+                before,
+                "{what} without CSRF token changed something"
+            );
+        }
+
+        if has_parameters(route) && !route.own {
+            let response = call(&mut outsider, route, &path, true).await;
+            assert_eq!(
+                response.status,
+                StatusCode::NOT_FOUND,
+                "{what} from outside: {}",
+                response.body
+            );
+        }
+
+        if route.method != Method::GET && !route.own {
+            let before = app.count(audit_count).await;
+            let response = call(&mut viewer, route, &path, true).await;
+            assert!(
+                response.status.is_client_error(),
+                "{what} by a viewer: {} {}",
+                response.status,
+                response.body
+            );
+            assert_eq!(
+                app.count(audit_count).await,
+                before,
+                "{what} by a viewer changed something"
+            );
+        }
+    }
+    // The viewer is still signed in: no route above ended its session.
+    assert_eq!(viewer.get("/api/v1/session").await.status, StatusCode::OK);
+}
