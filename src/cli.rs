@@ -5,7 +5,6 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use tower_sessions::ExpiredDeletion;
 
 use crate::access::Principal;
 use crate::accounts::service::{self, NewAccount};
@@ -219,12 +218,11 @@ fn settings(
 /// Housekeeping every server does now and then: expired sessions and old
 /// throttle counts are deleted (any server may do it; it is idempotent).
 fn spawn_housekeeping(db: crate::db::Db) {
-    let store = crate::web::session_store::DbSessionStore::new(db.clone());
     tokio::spawn(async move {
         let mut every = tokio::time::interval(tokio::time::Duration::from_secs(600));
         loop {
             every.tick().await;
-            if let Err(e) = store.delete_expired().await {
+            if let Err(e) = crate::web::session::delete_expired(&db).await {
                 tracing::warn!("expired sessions not deleted: {e}");
             }
             if let Err(e) = crate::accounts::throttle::purge(&db).await {

@@ -209,3 +209,17 @@ CREATE TABLE login_throttle (
     next_allowed_at TEXT
 );
 CREATE INDEX login_throttle_by_window ON login_throttle (window_start);
+
+-- Sessions keep the SHA-256 of the cookie's token (web::session): the
+-- database never holds a token that would sign anyone in. Everyone signs
+-- in again after this migration.
+DROP TABLE sessions;
+CREATE TABLE sessions (
+    id          TEXT PRIMARY KEY,
+    user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf        TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    expires_at  INTEGER NOT NULL
+);
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+CREATE INDEX sessions_by_user ON sessions (user_id);

@@ -5,17 +5,17 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use tower_sessions::Session;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::service::{self, LoginOutcome};
 use crate::access::Role;
-use crate::web::auth::{self, ClientAddress, CurrentUser};
+use crate::web::auth::{ClientAddress, CurrentUser};
 use crate::web::error::AppError;
 use crate::web::extract::Json as JsonBody;
 use crate::web::openapi::{ReadErrors, WriteErrors};
+use crate::web::session;
 use crate::web::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -57,14 +57,13 @@ struct Me {
     responses((status = 200, description = "OK", body = SignedIn), WriteErrors))]
 async fn log_in(
     State(state): State<AppState>,
-    session: Session,
     ClientAddress(address): ClientAddress,
     JsonBody(c): JsonBody<Credentials>,
-) -> Result<Json<SignedIn>, AppError> {
+) -> Result<Response, AppError> {
     match service::authenticate(&state.db, &c.username, &c.password, &address).await? {
         LoginOutcome::Success(user_id) => {
-            let csrf_token = auth::sign_in(&session, user_id).await?;
-            Ok(Json(SignedIn { user_id, csrf_token }))
+            let (cookie, csrf_token) = session::start(&state, user_id).await?;
+            Ok((session::set_cookie(cookie), Json(SignedIn { user_id, csrf_token })).into_response())
         }
         LoginOutcome::Invalid => Err(AppError::InvalidCredentials),
         LoginOutcome::Throttled { seconds } => Err(AppError::Throttled {
@@ -101,10 +100,8 @@ async fn who_am_i(user: CurrentUser) -> Json<Me> {
 async fn log_out(
     State(state): State<AppState>,
     user: CurrentUser,
-    session: Session,
     ClientAddress(address): ClientAddress,
 ) -> Result<Response, AppError> {
-    service::logged_out(&state.db, &user.principal, &address).await?;
-    auth::sign_out(&session).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    let cookie = super::routes::end_session(&state, &user, &address).await?;
+    Ok((StatusCode::NO_CONTENT, session::set_cookie(cookie)).into_response())
 }

@@ -5,17 +5,17 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tower_sessions::Session;
 
 use super::service::{self, LoginOutcome, NewAccount};
 use super::{Account, AccountError};
 use crate::access::Role;
 use crate::i18n::Lang;
-use crate::web::auth::{self, ClientAddress, CurrentUser};
+use crate::web::auth::{ClientAddress, CurrentUser};
 use crate::web::error::AppError;
 use crate::web::extract::{record_id, Form, Query};
 use crate::web::page::{render, render_status, safe_next, FormState, PageCtx};
 use crate::web::routes::Pages;
+use crate::web::session;
 use crate::web::AppState;
 
 pub fn pages() -> Pages {
@@ -69,7 +69,6 @@ struct LoginForm {
 
 async fn login(
     State(state): State<AppState>,
-    session: Session,
     lang: Lang,
     ClientAddress(address): ClientAddress,
     Form(form): Form<LoginForm>,
@@ -87,8 +86,8 @@ async fn login(
     };
     match service::authenticate(&state.db, &form.username, &form.password, &address).await? {
         LoginOutcome::Success(user_id) => {
-            auth::sign_in(&session, user_id).await?;
-            Ok(Redirect::to(&next).into_response())
+            let (cookie, _) = session::start(&state, user_id).await?;
+            Ok((session::set_cookie(cookie), Redirect::to(&next)).into_response())
         }
         LoginOutcome::Invalid => refused(AppError::bad_request("login.invalid")),
         LoginOutcome::Throttled { seconds } => refused(AppError::Throttled {
@@ -98,15 +97,20 @@ async fn login(
     }
 }
 
+/// Ends this session (page or API), recorded in the audit trail; the
+/// `Set-Cookie` value that clears the browser's cookie.
+pub(super) async fn end_session(state: &AppState, user: &CurrentUser, address: &str) -> Result<String, AppError> {
+    service::logged_out(&state.db, &user.principal, address).await?;
+    Ok(session::end(state, &user.session).await?)
+}
+
 async fn logout(
     State(state): State<AppState>,
     user: CurrentUser,
-    session: Session,
     ClientAddress(address): ClientAddress,
 ) -> Result<Response, AppError> {
-    service::logged_out(&state.db, &user.principal, &address).await?;
-    auth::sign_out(&session).await?;
-    Ok(Redirect::to("/login").into_response())
+    let cookie = end_session(&state, &user, &address).await?;
+    Ok((session::set_cookie(cookie), Redirect::to("/login")).into_response())
 }
 
 #[derive(Template)]
@@ -133,18 +137,16 @@ async fn change_password(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    session: Session,
     ClientAddress(address): ClientAddress,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
-    let current_session = auth::session_id(&session);
     let result = service::change_own_password(
         &state.db,
         &user.principal,
         &form.current_password,
         &form.password,
         &address,
-        current_session.as_deref(),
+        Some(&user.session.key),
     )
     .await;
     let lang = ctx.lang;

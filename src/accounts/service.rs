@@ -263,7 +263,7 @@ pub async fn set_active(db: &Db, by: &Principal, user_id: i64, active: bool) -> 
     let mut tx = db.begin_write().await?;
     storage::set_active(&mut tx, user_id, active).await?;
     if !active {
-        storage::end_sessions(&mut tx, user_id, None).await?;
+        crate::web::session::end_all(&mut tx, user_id, None).await?;
     }
     let action = if active { "activate" } else { "deactivate" };
     audit_account(
@@ -287,7 +287,7 @@ pub async fn reset_password(db: &Db, by: &Principal, user_id: i64, new_password:
         .map_err(|_| AccountError::field("password", "account.error.password"))?;
     let mut tx = db.begin_write().await?;
     storage::set_password(&mut tx, user_id, &hash).await?;
-    storage::end_sessions(&mut tx, user_id, None).await?;
+    crate::web::session::end_all(&mut tx, user_id, None).await?;
     audit_account(&mut tx, by, &account, "reset_password", json!({}), json!({})).await?;
     tx.commit().await?;
     Ok(())
@@ -341,7 +341,7 @@ pub async fn change_own_password(
         .map_err(|_| AccountError::field("password", "account.error.password"))?;
     let mut tx = db.begin_write().await?;
     storage::set_password(&mut tx, user_id, &hash).await?;
-    storage::end_sessions(&mut tx, user_id, session).await?;
+    crate::web::session::end_all(&mut tx, user_id, session).await?;
     let change = Change::new(
         "change_password",
         "account",

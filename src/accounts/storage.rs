@@ -83,21 +83,6 @@ pub async fn set_active(tx: &mut Transaction<'static, Any>, user_id: i64, active
     access::storage::bump_user(tx, user_id).await
 }
 
-/// Signs a user out everywhere but in `keep` (the session making the
-/// change, if any): their other sessions are deleted.
-pub async fn end_sessions(
-    tx: &mut Transaction<'static, Any>,
-    user_id: i64,
-    keep: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    let mut sql = Sql::new("DELETE FROM sessions WHERE user_id = ");
-    sql.bind(user_id);
-    if let Some(id) = keep {
-        sql.push(" AND id <> ").bind(id.to_owned());
-    }
-    sql.execute(&mut **tx).await.map(drop)
-}
-
 async fn accounts_from(db: &Db, sql: Sql) -> Result<Vec<Account>, sqlx::Error> {
     let rows = sql.fetch_all(db.pool()).await?;
     let ids: Vec<i64> = rows.iter().map(|r| db::int(r, 0)).collect();

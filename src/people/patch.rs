@@ -44,19 +44,9 @@ impl PersonPatch {
         input
     }
 
-    /// A full form submission: every field replaces the stored one.
-    pub fn from_input(input: PersonInput, version: Option<i64>) -> PersonPatch {
-        PersonPatch {
-            full_name: Some(input.full_name),
-            sex: Some(input.sex),
-            birth_date: Some(input.birth_date),
-            cccd: Some(input.cccd),
-            phone: Some(input.phone),
-            address_commune: Some(input.address_commune),
-            address_detail: Some(input.address_detail),
-            unit: Some(input.unit),
-            version,
-        }
+    /// What the patch says, fields it leaves out empty (a form shown again).
+    pub fn as_input(&self) -> PersonInput {
+        self.apply(PersonInput::default())
     }
 }
 

@@ -198,37 +198,6 @@ async fn new_form(
     show_form(&state, ctx, &user, form, None, 0, StatusCode::OK).await
 }
 
-/// The person form as posted (the CSRF field rides along and is ignored).
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct PersonForm {
-    full_name: String,
-    sex: String,
-    birth_date: String,
-    cccd: String,
-    phone: String,
-    address_commune: String,
-    address_detail: String,
-    unit: String,
-    version: Option<i64>,
-}
-
-impl PersonForm {
-    fn input(self) -> (PersonInput, Option<i64>) {
-        let input = PersonInput {
-            full_name: self.full_name,
-            sex: self.sex,
-            birth_date: self.birth_date,
-            cccd: self.cccd,
-            phone: self.phone,
-            address_commune: self.address_commune,
-            address_detail: self.address_detail,
-            unit: self.unit,
-        };
-        (input, self.version)
-    }
-}
-
 /// Shows the form again with what was refused, or passes the error on
 /// when it is not about the form (not found, read-only, a server fault).
 async fn refused(
@@ -251,9 +220,8 @@ async fn create(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    Form(f): Form<PersonForm>,
+    Form(input): Form<PersonInput>,
 ) -> Result<Response, AppError> {
-    let (input, _) = f.input();
     match service::create(&state.db, &user.principal, &input).await {
         Ok(person) => Ok(Redirect::to(&format!("/persons/{}", person.id)).into_response()),
         Err(e) => refused(&state, ctx, &user, &input, None, 0, e.into()).await,
@@ -288,14 +256,15 @@ async fn update(
     ctx: PageCtx,
     user: CurrentUser,
     Path(id): Path<String>,
-    Form(f): Form<PersonForm>,
+    Form(patch): Form<PersonPatch>,
 ) -> Result<Response, AppError> {
     let id = record_id(&id)?;
-    let (input, version) = f.input();
-    let patch = PersonPatch::from_input(input.clone(), version);
     match service::update(&state.db, &user.principal, id, &patch).await {
         Ok(_) => Ok(Redirect::to(&format!("/persons/{id}")).into_response()),
-        Err(e) => refused(&state, ctx, &user, &input, Some(id), version.unwrap_or(0), e.into()).await,
+        Err(e) => {
+            let version = patch.version.unwrap_or(0);
+            refused(&state, ctx, &user, &patch.as_input(), Some(id), version, e.into()).await
+        }
     }
 }
 

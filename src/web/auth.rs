@@ -2,37 +2,58 @@
 //! every request (a revoked grant takes effect at once, on every server),
 //! and the client's address as far as trusted proxies vouch for it.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use ipnet::IpNet;
-use rand::RngCore;
-use tower_sessions::Session;
 
 use super::error::AppError;
+use super::session::SessionInfo;
 use super::AppState;
 use crate::access::{storage, Principal};
-
-pub const SESSION_USER: &str = "user_id";
-pub const SESSION_CSRF: &str = "csrf";
 
 /// The signed-in user of this request.
 #[derive(Clone)]
 pub struct CurrentUser {
     pub principal: Arc<Principal>,
     pub csrf: String,
+    /// The session, to end it or keep it when others end.
+    pub session: SessionInfo,
 }
 
-fn session_error(err: tower_sessions::session::Error) -> AppError {
-    AppError::Internal(format!("session: {err}"))
+/// Principals already loaded, each with the versions it was loaded at.
+/// The session query reads the current versions on every request, so a
+/// cached principal is used only while nothing it depends on has changed:
+/// a revoked role still takes effect on the very next request, on every
+/// server. Only a cache: any server may start empty.
+#[derive(Default)]
+pub struct PrincipalCache {
+    entries: Mutex<HashMap<i64, ((i64, i64), Arc<Principal>)>>,
 }
 
-async fn session_of(parts: &mut Parts, state: &AppState) -> Result<Session, AppError> {
-    Session::from_request_parts(parts, state)
-        .await
-        .map_err(|(_, msg)| AppError::Internal(format!("session layer missing: {msg}")))
+/// Entries kept at most; past it the cache starts over.
+const CACHE_LIMIT: usize = 20_000;
+
+impl PrincipalCache {
+    fn get(&self, user_id: i64, versions: (i64, i64)) -> Option<Arc<Principal>> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(&user_id)
+            .filter(|(at, _)| *at == versions)
+            .map(|(_, p)| p.clone())
+    }
+
+    fn put(&self, user_id: i64, versions: (i64, i64), principal: Arc<Principal>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= CACHE_LIMIT {
+                entries.clear();
+            }
+            entries.insert(user_id, (versions, principal));
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -44,53 +65,31 @@ impl FromRequestParts<AppState> for CurrentUser {
         if let Some(user) = parts.extensions.get::<CurrentUser>() {
             return Ok(user.clone());
         }
-        let session = session_of(parts, state).await?;
-        let user_id: Option<i64> = session.get(SESSION_USER).await.map_err(session_error)?;
-        let user_id = user_id.ok_or(AppError::Unauthenticated)?;
-        let principal = storage::load_principal(&state.db, user_id)
-            .await?
+        let session = parts
+            .extensions
+            .get::<SessionInfo>()
+            .cloned()
             .ok_or(AppError::Unauthenticated)?;
-        let csrf = session
-            .get(SESSION_CSRF)
-            .await
-            .map_err(session_error)?
-            .unwrap_or_default();
+        let versions = (session.auth_version, session.tree_version);
+        let principal = match state.principals.get(session.user_id, versions) {
+            Some(principal) => principal,
+            None => {
+                let loaded = storage::load_principal(&state.db, session.user_id)
+                    .await?
+                    .ok_or(AppError::Unauthenticated)?;
+                let loaded = Arc::new(loaded);
+                state.principals.put(session.user_id, versions, loaded.clone());
+                loaded
+            }
+        };
         let user = CurrentUser {
-            principal: Arc::new(principal),
-            csrf,
+            principal,
+            csrf: session.csrf.clone(),
+            session,
         };
         parts.extensions.insert(user.clone());
         Ok(user)
     }
-}
-
-/// A fresh random token (CSRF, session ids), 256 bits as hex.
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Binds the session to `user_id` under a new session id (no fixation) and
-/// returns the CSRF token that state-changing requests must carry.
-pub async fn sign_in(session: &Session, user_id: i64) -> Result<String, AppError> {
-    session.cycle_id().await.map_err(session_error)?;
-    session.insert(SESSION_USER, user_id).await.map_err(session_error)?;
-    let csrf = new_token();
-    session
-        .insert(SESSION_CSRF, csrf.clone())
-        .await
-        .map_err(session_error)?;
-    Ok(csrf)
-}
-
-pub async fn sign_out(session: &Session) -> Result<(), AppError> {
-    session.flush().await.map_err(session_error)
-}
-
-/// The session id of this request, if it has one.
-pub fn session_id(session: &Session) -> Option<String> {
-    session.id().map(|id| id.to_string())
 }
 
 /// The client's address. `X-Forwarded-For` is read only when the direct

@@ -2,15 +2,13 @@
 //! token, in the `X-CSRF-Token` header or a `csrf_token` form field. The two
 //! login endpoints have no session yet; they refuse cross-site requests.
 
+use super::error::AppError;
+use super::session::SessionInfo;
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use tower_sessions::Session;
-
-use super::auth::SESSION_CSRF;
-use super::error::AppError;
 
 pub const HEADER: &str = "x-csrf-token";
 pub const FIELD: &str = "csrf_token";
@@ -34,7 +32,7 @@ fn is_cross_site(request: &Request) -> bool {
     }
 }
 
-pub async fn require_token(session: Session, request: Request, next: Next) -> Response {
+pub async fn require_token(request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
@@ -44,7 +42,7 @@ pub async fn require_token(session: Session, request: Request, next: Next) -> Re
         }
         return next.run(request).await;
     }
-    let expected: Option<String> = session.get(SESSION_CSRF).await.ok().flatten();
+    let expected = request.extensions().get::<SessionInfo>().map(|s| s.csrf.clone());
     let Some(expected) = expected.filter(|t| !t.is_empty()) else {
         return AppError::CsrfMissing.into_response();
     };

@@ -76,15 +76,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     }
 }
 
+/// A form body. The CSRF field (already checked by `csrf::require_token`)
+/// is dropped before decoding, so a form decodes straight into the same
+/// input type the API takes, unknown fields refused alike.
 pub struct Form<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        axum::Form::<T>::from_request(req, state)
+        let refused = |detail: String| AppError::bad_request_with("error.form", &[("detail", &detail)]);
+        let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
             .await
-            .map(|axum::Form(v)| Form(v))
-            .map_err(|e: FormRejection| AppError::bad_request_with("error.form", &[("detail", &e.body_text())]))
+            .map_err(|e: FormRejection| refused(e.body_text()))?;
+        let kept: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != super::csrf::FIELD).collect();
+        let encoded = serde_urlencoded::to_string(&kept).map_err(|e| refused(e.to_string()))?;
+        serde_urlencoded::from_str(&encoded)
+            .map(Form)
+            .map_err(|e| refused(e.to_string()))
     }
 }
 

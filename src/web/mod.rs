@@ -10,7 +10,7 @@ pub mod openapi;
 pub mod page;
 pub mod paging;
 pub mod routes;
-pub mod session_store;
+pub mod session;
 
 use std::sync::Arc;
 
@@ -19,8 +19,6 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use tower_sessions::cookie::SameSite;
-use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::db::Db;
 use crate::i18n::Lang;
@@ -42,6 +40,7 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub registry: Arc<Registry>,
+    pub principals: Arc<auth::PrincipalCache>,
 }
 
 const BODY_LIMIT: usize = 4 * 1024 * 1024;
@@ -79,18 +78,13 @@ pub fn app(db: Db, settings: Settings, capabilities: Vec<Box<dyn Capability>>) -
         db,
         settings: Arc::new(settings),
         registry: Arc::new(registry),
+        principals: Arc::default(),
     };
-    let sessions = SessionManagerLayer::new(session_store::DbSessionStore::new(state.db.clone()))
-        .with_name("nhanai_sid")
-        .with_secure(state.settings.secure_cookies)
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
     routes
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(from_fn(csrf::require_token))
-        .layer(sessions)
+        .layer(from_fn_with_state(state.clone(), session::load))
         .layer(from_fn_with_state(state.clone(), security_headers))
         .layer(from_fn(error::render_errors))
         .layer(from_fn(log_request))

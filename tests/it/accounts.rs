@@ -221,3 +221,67 @@ async fn a_password_reset_ends_the_users_sessions() {
     );
     assert_eq!(staff.login("badinh", "mat-khau-moi-dai").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_changed_role_takes_effect_on_the_next_request_on_every_server() {
+    let app = TestApp::new().await;
+    let other = app.second_server().await;
+    let mut admin = app.signed_in("hanoi", "admin", HA_NOI).await;
+    let id = crate::support::people::add_person(&mut admin, "Lê Văn Một", BA_DINH, 1).await;
+    let mut staff = app.signed_in("badinh", "viewer", BA_DINH).await;
+    let path = format!("/api/v1/persons/{id}");
+    staff.switch_to(&other);
+    assert_eq!(
+        staff.get(&path).await.status,
+        StatusCode::OK,
+        "cached on the other server"
+    );
+    let account = staff.get("/api/v1/session").await.json()["user_id"]
+        .as_i64()
+        .expect("id");
+
+    // Promoted on the first server: the second knows at once.
+    let promoted = admin
+        .post_form(
+            &format!("/accounts/{account}/grants"),
+            &[("unit_code", BA_DINH), ("role", "staff")],
+        )
+        .await;
+    assert_eq!(promoted.status, StatusCode::SEE_OTHER, "{}", promoted.body);
+    let edit = staff.patch_json(&path, &json!({"phone": "0987654321"})).await;
+    assert_eq!(edit.status, StatusCode::OK, "{}", edit.body);
+
+    // Revoked: the next request is refused.
+    let page = admin.get(&format!("/accounts/{account}")).await;
+    let grant = page
+        .body
+        .split("/grants/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("grant id on the page")
+        .to_owned();
+    admin
+        .post_form(&format!("/accounts/{account}/grants/{grant}/delete"), &[])
+        .await;
+    assert_eq!(staff.get(&path).await.status, StatusCode::NOT_FOUND);
+
+    // A renamed unit shows under its new name at once, too. (An account
+    // left without a role is the centre's to manage.)
+    let mut central = app.signed_in("trunguong", "admin", TW).await;
+    let regranted = central
+        .post_form(
+            &format!("/accounts/{account}/grants"),
+            &[("unit_code", BA_DINH), ("role", "viewer")],
+        )
+        .await;
+    assert_eq!(regranted.status, StatusCode::SEE_OTHER, "{}", regranted.body);
+    let renamed = central
+        .patch_json(
+            &format!("/api/v1/units/{BA_DINH}"),
+            &json!({"name": "Phường Ba Đình Mới"}),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+    let me = staff.get("/api/v1/session").await.json();
+    assert_eq!(me["grants"][0]["unit_name"], "Phường Ba Đình Mới");
+}
