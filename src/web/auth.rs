@@ -31,8 +31,11 @@ pub struct CurrentUser {
 /// server. Only a cache: any server may start empty.
 #[derive(Default)]
 pub struct PrincipalCache {
-    entries: Mutex<HashMap<i64, ((i64, i64), Arc<Principal>)>>,
+    entries: Mutex<HashMap<i64, Cached>>,
 }
+
+/// (auth version, tree version) a principal was loaded at, and the principal.
+type Cached = ((i64, i64), Arc<Principal>);
 
 /// Entries kept at most; past it the cache starts over.
 const CACHE_LIMIT: usize = 20_000;
