@@ -91,6 +91,12 @@ enum BenchCommand {
     Persons {
         #[arg(long, default_value_t = 1_000_000)]
         count: usize,
+        /// Timed requests of each kind.
+        #[arg(long, default_value_t = 1000)]
+        samples: usize,
+        /// Seconds of authenticated point reads through HTTP.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
     },
 }
 
@@ -129,10 +135,19 @@ async fn run(cli: Cli) -> Result<(), String> {
         trusted_proxies: Vec::new(),
     });
     if let Command::Bench {
-        command: BenchCommand::Persons { count },
+        command: BenchCommand::Persons {
+            count,
+            samples,
+            seconds,
+        },
     } = command
     {
-        return crate::bench::persons(&url, count).await.map_err(|e| e.to_string());
+        let plan = crate::bench::Plan {
+            count,
+            samples,
+            seconds,
+        };
+        return crate::bench::persons(&url, plan).await.map_err(|e| e.to_string());
     }
     let db = crate::open_database(&url).await.map_err(|e| e.to_string())?;
     match command {

@@ -1,6 +1,9 @@
 //! `nhanai bench persons`: bulk insert into a fresh database, then the
-//! latency of name searches, CCCD look-ups and scoped list pages. Prints
-//! one JSON line last.
+//! latency of name searches, CCCD look-ups and scoped list pages, and
+//! through the real HTTP stack the authenticated point read on one core
+//! and searches while log-ins arrive. Prints one JSON line last.
+
+mod http;
 
 use std::time::Instant;
 
@@ -16,8 +19,8 @@ use crate::org::Unit;
 use crate::people::bulk::{BulkLoad, Record};
 use crate::people::model::ValidPerson;
 
-const SAMPLES: usize = 1000;
 const CHUNK: usize = 50_000;
+const BENCH_PASSWORD: &str = "bench-mat-khau-2026";
 
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
@@ -31,6 +34,8 @@ pub enum BenchError {
     NoAccess,
     #[error("search failed: {0}")]
     Search(String),
+    #[error("HTTP benchmark: {0}")]
+    Http(String),
 }
 
 /// A fresh database next to the one named by `url`, dropped afterwards.
@@ -93,16 +98,32 @@ fn percentiles(mut ms: Vec<f64>) -> serde_json::Value {
     json!({ "p50": (at(0.50) * 1000.0).round() / 1000.0, "p99": (at(0.99) * 1000.0).round() / 1000.0 })
 }
 
-pub async fn persons(url: &str, count: usize) -> Result<(), BenchError> {
+/// What `nhanai bench persons` measures, and how much.
+#[derive(Clone, Copy, Debug)]
+pub struct Plan {
+    /// Persons loaded.
+    pub count: usize,
+    /// Timed requests of each kind.
+    pub samples: usize,
+    /// Seconds of point reads.
+    pub seconds: u64,
+}
+
+pub async fn persons(url: &str, plan: Plan) -> Result<(), BenchError> {
     let target = fresh(url).await?;
-    let result = run(&target.url, count).await;
+    let result = run(&target.url, plan).await;
     drop_fresh(target).await;
     let report = result?;
     println!("{report}");
     Ok(())
 }
 
-async fn run(url: &str, count: usize) -> Result<serde_json::Value, BenchError> {
+async fn run(url: &str, plan: Plan) -> Result<serde_json::Value, BenchError> {
+    let Plan {
+        count,
+        samples,
+        seconds,
+    } = plan;
     let db = crate::open_database(url).await?;
     let communes = org::communes_with_province(&db, None, false).await?;
     let operator = Principal::system("bench", org::central(&db).await?);
@@ -152,7 +173,7 @@ async fn run(url: &str, count: usize) -> Result<serde_json::Value, BenchError> {
     };
     let mut rng = SmallRng::seed_from_u64(99);
     let (mut names, mut cccds, mut lists) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..SAMPLES {
+    for _ in 0..samples {
         let (person, c) = &people[rng.gen_range(0..people.len())];
         let commune = &communes[*c].0;
         // Searches as a province's staff would run them: inside their province.
@@ -179,12 +200,60 @@ async fn run(url: &str, count: usize) -> Result<serde_json::Value, BenchError> {
         lists.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     let mut country_names = Vec::new();
-    for _ in 0..SAMPLES {
+    for _ in 0..samples {
         let (person, _) = &people[rng.gen_range(0..people.len())];
         let t = Instant::now();
         search(&db, &operator, &person.name_folded, None, None).await?;
         country_names.push(t.elapsed().as_secs_f64() * 1000.0);
     }
+
+    // Through HTTP: accounts to read with and to log in as.
+    let readers = [("bench.viewer", "viewer", crate::org::model::CENTRAL_CODE.to_owned())];
+    let login_commune = communes[0].0.code.clone();
+    let logins: Vec<(String, String)> = (0..10)
+        .map(|i| (format!("bench.login{i}"), BENCH_PASSWORD.to_owned()))
+        .collect();
+    for (username, role, unit) in readers
+        .iter()
+        .cloned()
+        .chain(logins.iter().map(|(u, _)| (u.as_str(), "staff", login_commune.clone())))
+    {
+        let new = crate::accounts::service::NewAccount {
+            username: username.to_owned(),
+            display_name: username.to_owned(),
+            password: BENCH_PASSWORD.to_owned(),
+            role: role.to_owned(),
+            unit_code: unit,
+        };
+        crate::accounts::service::create(&db, &operator, new)
+            .await
+            .map_err(|e| BenchError::Http(e.to_string()))?;
+    }
+    let ids: Vec<String> = Sql::new("SELECT id FROM persons ORDER BY id LIMIT 200000")
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| format!("/api/v1/persons/{}", crate::db::int(r, 0)))
+        .collect();
+    let point_paths: Vec<String> = (0..samples).map(|_| ids[rng.gen_range(0..ids.len())].clone()).collect();
+    let url_owned = url.to_owned();
+    let (point_rps, point_ms) = tokio::task::spawn_blocking(move || {
+        http::point_reads(&url_owned, "bench.viewer", BENCH_PASSWORD, point_paths, seconds)
+    })
+    .await
+    .map_err(|e| BenchError::Http(e.to_string()))??;
+    let burst_paths: Vec<String> = (0..samples)
+        .map(|_| {
+            let (person, c) = &people[rng.gen_range(0..people.len())];
+            let province = province_code(&communes[*c].0).unwrap_or_default();
+            format!(
+                "/api/v1/persons?q={}&unit={province}",
+                crate::web::page::url_encode(&person.name_folded)
+            )
+        })
+        .collect();
+    let (burst_ms, burst_logins) =
+        http::searches_during_logins(url, ("bench.viewer", BENCH_PASSWORD), logins, &burst_paths).await?;
     db.close().await;
     Ok(json!({
         "backend": match db.backend() { Backend::Sqlite => "sqlite", Backend::Postgres => "postgres" },
@@ -195,6 +264,10 @@ async fn run(url: &str, count: usize) -> Result<serde_json::Value, BenchError> {
         "name_search_country_ms": percentiles(country_names),
         "cccd_lookup_ms": percentiles(cccds),
         "list_page_ms": percentiles(lists),
+        "point_read_requests_per_s": point_rps.round(),
+        "point_read_ms": percentiles(point_ms),
+        "login_burst_search_ms": percentiles(burst_ms),
+        "login_burst_logins": burst_logins,
     }))
 }
 

@@ -149,3 +149,41 @@ async fn the_openapi_document_is_valid_and_describes_the_api() {
         String::from_utf8_lossy(&checked.stderr)
     );
 }
+
+#[tokio::test]
+async fn the_benchmark_prints_its_figures_as_one_json_line_last() {
+    let app = TestApp::new().await;
+    let run = nhanai(
+        &app.url,
+        &[
+            "bench",
+            "persons",
+            "--count",
+            "3000",
+            "--samples",
+            "20",
+            "--seconds",
+            "1",
+        ],
+        "",
+    );
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let last: serde_json::Value = serde_json::from_str(stdout.lines().last().expect("a line")).expect("JSON");
+    assert_eq!(last["count"], 3000);
+    for key in [
+        "name_search_ms",
+        "name_search_country_ms",
+        "cccd_lookup_ms",
+        "list_page_ms",
+        "point_read_ms",
+        "login_burst_search_ms",
+    ] {
+        assert!(last[key]["p99"].as_f64().is_some_and(|ms| ms > 0.0), "{key}: {last}");
+    }
+    assert!(
+        last["point_read_requests_per_s"].as_f64().is_some_and(|r| r > 0.0),
+        "{last}"
+    );
+    assert!(last["login_burst_logins"].as_u64().is_some_and(|n| n > 0), "{last}");
+}
