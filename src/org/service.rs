@@ -17,7 +17,7 @@ use crate::db::{self, Db};
 /// The one path that places records (see `org::storage::placement`):
 /// capabilities call it from their storage, in their transaction.
 pub mod placement {
-    pub use crate::org::storage::placement::{created, lock_unit, move_record, removed};
+    pub use crate::org::storage::placement::{created, lock_unit, move_record, recount, removed};
 }
 
 pub async fn unit_by_code(db: &Db, code: &str) -> Result<Option<Unit>, sqlx::Error> {

@@ -52,11 +52,12 @@ impl BulkLoad {
         storage::insert_many(&self.db, &mut self.tx, records).await
     }
 
-    /// Rebuilds what was dropped, then commits.
+    /// Rebuilds what was dropped, counts the persons per unit, commits.
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
         for statement in &self.rebuild {
             Sql::new(statement).execute(&mut *self.tx).await?;
         }
+        storage::recount(&mut self.tx).await?;
         self.tx.commit().await?;
         self.db.after_bulk_load("persons").await
     }

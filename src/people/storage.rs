@@ -3,7 +3,7 @@
 //! and puts it into the statement itself.
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
 use super::model::{Address, Birth, Person, SearchQuery, Sex, UnitRef, ValidPerson};
 use super::PERSONS;
@@ -205,7 +205,7 @@ pub struct BulkPerson<'a> {
 /// Inserts many persons with one statement per chunk (bulk loads: demo
 /// data, imports, the benchmark). 16 parameters a row keeps a 250-row
 /// chunk under SQLite's and PostgreSQL's parameter limits. A CCCD already
-/// registered skips its row.
+/// registered skips its row. The caller recounts (`recount`) before commit.
 pub async fn insert_many(
     db: &Db,
     tx: &mut Transaction<'static, Any>,
@@ -219,7 +219,6 @@ pub async fn insert_many(
         (a.access.placement().commune_id, &a.person.sort_key)
             .cmp(&(b.access.placement().commune_id, &b.person.sort_key))
     });
-    let mut placed = Vec::with_capacity(records.len());
     for chunk in ordered.chunks(250) {
         let mut sql = db.bulk_sql(&insert_head());
         for (i, record) in chunk.iter().enumerate() {
@@ -228,16 +227,15 @@ pub async fn insert_many(
             push_place(&mut sql, record.access, &now);
             sql.push(")");
         }
-        sql.push(" ON CONFLICT DO NOTHING RETURNING province_id, commune_id, branch_id");
-        for row in sql.fetch_all(&mut **tx).await? {
-            placed.push(Placement {
-                province_id: row.try_get(0)?,
-                commune_id: row.try_get(1)?,
-                branch_id: row.try_get(2)?,
-            });
-        }
+        sql.push(" ON CONFLICT DO NOTHING");
+        sql.execute(&mut **tx).await?;
     }
-    placement::created(tx, &PERSONS, &placed).await
+    Ok(())
+}
+
+/// Counts every person again, per unit (the end of a bulk load).
+pub async fn recount(tx: &mut Transaction<'static, Any>) -> Result<(), sqlx::Error> {
+    placement::recount(tx, &PERSONS).await
 }
 
 /// Changes a person's fields (not its place) if nobody changed it since

@@ -88,6 +88,10 @@ async fn demo_data_loads_once_and_logs_in() {
     let again = nhanai(&app.url, &["demo", "--scale", "small"], "");
     assert!(again.status.success());
     assert_eq!(count(&app, "persons").await, persons, "a second run adds nothing");
+    let drift = nhanai::org::service::counter_drift(&app.db, &nhanai::people::PERSONS)
+        .await
+        .expect("drift");
+    assert!(drift.is_empty(), "every unit's count equals its persons: {drift:?}");
     assert_eq!(count(&app, "units WHERE level = 'branch'").await, branches);
 
     let mut commune = app.client();

@@ -65,6 +65,21 @@ pub async fn recount(
     sql.execute(&mut **tx).await.map(drop)
 }
 
+/// Counts every unit's records of `table` again from scratch (after a
+/// bulk load: one pass per level instead of an update per row).
+pub async fn recount_all(tx: &mut Transaction<'static, Any>, counter: &str, table: &str) -> Result<(), sqlx::Error> {
+    let mut sql = Sql::new("DELETE FROM unit_counts WHERE counter = ");
+    sql.bind(counter.to_owned());
+    sql.execute(&mut **tx).await?;
+    for column in ["province_id", "commune_id", "branch_id"] {
+        let mut sql = Sql::new(&format!("INSERT INTO unit_counts (unit_id, counter, value) SELECT {column}, "));
+        sql.bind(counter.to_owned());
+        sql.push(&format!(", COUNT(*) FROM {table} WHERE {column} IS NOT NULL GROUP BY {column}"));
+        sql.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// The counts of `units` (ids; `None` is the whole country).
 pub async fn read(db: &Db, counter: &str, units: &[Option<i64>]) -> Result<HashMap<Option<i64>, i64>, sqlx::Error> {
     let mut out = HashMap::new();

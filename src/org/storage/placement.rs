@@ -81,6 +81,14 @@ async fn adjust(
     counters::add(tx, counter.name, &deltas).await
 }
 
+/// Counts every record of `table` again (after a bulk load).
+pub async fn recount(tx: &mut Transaction<'static, Any>, table: &PlacedTable) -> Result<(), sqlx::Error> {
+    match table.counter {
+        Some(counter) => counters::recount_all(tx, counter.name, table.table).await,
+        None => Ok(()),
+    }
+}
+
 /// Moves one record of `table` from the unit of `from` to the unit of
 /// `to`, both proven by the access check. False when the record is no
 /// longer where `from` found it (changed or merged meanwhile).
