@@ -59,3 +59,35 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_by_expiry ON sessions (expires_at);
 CREATE INDEX sessions_by_user ON sessions (user_id);
+
+-- Name search (db::name_search): besides the words and the place, the
+-- index holds every pair and triple of a name's distinct words — a query of
+-- one to three words is one selective term whose frequency the planner
+-- knows — and the exact name as `=<name>`. The terms are those of
+-- db::name_search::name_terms (a test compares the two).
+CREATE FUNCTION person_name_terms(name_folded text) RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    w text[] := ARRAY(SELECT DISTINCT t COLLATE "C" FROM unnest(regexp_split_to_array(name_folded, '[^a-z0-9]+')) t
+                      WHERE t <> '' ORDER BY 1);
+    r text[] := w;
+    n int := coalesce(array_length(w, 1), 0);
+BEGIN
+    FOR i IN 1..n LOOP
+        FOR j IN i + 1..n LOOP
+            r := r || (w[i] || '_' || w[j]);
+            FOR k IN j + 1..n LOOP
+                r := r || (w[i] || '_' || w[j] || '_' || w[k]);
+            END LOOP;
+        END LOOP;
+    END LOOP;
+    RETURN r;
+END $$;
+
+ALTER TABLE persons DROP COLUMN search_doc;
+ALTER TABLE persons ADD COLUMN search_doc tsvector GENERATED ALWAYS AS (array_to_tsvector(
+       person_name_terms(name_folded)
+    || ('=' || name_folded)
+    || array_remove(ARRAY['p' || province_id::text, 'c' || commune_id::text, 'b' || branch_id::text], NULL)
+   )) STORED;
+CREATE INDEX persons_search ON persons USING gin (search_doc);

@@ -3,6 +3,7 @@
 //! every domain's storage module shares. Domain SQL lives in each domain.
 
 mod dialect;
+mod name_search;
 mod sql;
 
 use std::str::FromStr;
@@ -12,7 +13,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
-pub use dialect::{scope_token, TextIndex};
+pub use name_search::{name_terms, query_terms, scope_token, NameQuery, TextIndex};
 pub use sql::Sql;
 
 /// The embedded default: a SQLite file in the working directory.
@@ -54,6 +55,8 @@ impl FromStr for Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// Name-search statistics (PostgreSQL), shared by the pool's clones.
+    term_stats: std::sync::Arc<name_search::TermStats>,
 }
 
 impl Db {
@@ -83,7 +86,11 @@ impl Db {
             }
             Backend::Postgres => options.max_connections(16).connect(url).await?,
         };
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            term_stats: Default::default(),
+        })
     }
 
     /// Applies the schema migrations of this backend.
@@ -101,6 +108,10 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    fn term_stats(&self) -> &name_search::TermStats {
+        &self.term_stats
     }
 
     pub async fn close(&self) {

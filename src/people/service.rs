@@ -276,5 +276,5 @@ pub async fn export(
     limit: i64,
 ) -> Result<tokio::sync::mpsc::Receiver<Result<Person, sqlx::Error>>, PeopleError> {
     let (scope, _) = search_scope(db, user, unit_code).await?;
-    Ok(storage::export(db, &scope, &model::parse_query(q), limit))
+    Ok(storage::export(db, &scope, &model::parse_query(q), limit).await?)
 }

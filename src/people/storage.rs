@@ -8,7 +8,7 @@ use sqlx::{Any, Transaction};
 use super::model::{Address, Birth, Person, SearchQuery, Sex, UnitRef, ValidPerson};
 use super::PERSONS;
 use crate::access::{Access, ReadScope};
-use crate::db::{self, Db, Sql, TextIndex};
+use crate::db::{self, Db, NameQuery, Sql, TextIndex};
 use crate::org::service::placement;
 use crate::org::Placement;
 use crate::web::paging::{CursorKey, Page};
@@ -20,6 +20,11 @@ const NAME_INDEX: TextIndex = TextIndex {
     tsvector: "search_doc",
 };
 
+/// The persons columns a read needs (a name search selects them in its
+/// subquery, the rest of the statement reads them through `p`).
+const PERSON_COLUMNS: &str = "p.id, p.full_name, p.sex, p.birth_year, p.birth_date, p.cccd, p.phone, \
+     p.address_detail, p.unit_id, p.province_id, p.commune_id, p.branch_id, p.version, p.created_at, \
+     p.updated_at, p.address_commune_id, p.sort_key";
 const COLUMNS: &str = "p.id, p.full_name, p.sex, p.birth_year, p.birth_date, p.cccd, p.phone, p.address_detail, \
      p.unit_id, p.province_id, p.commune_id, p.branch_id, p.version, p.created_at, p.updated_at, \
      u.code AS unit_code, u.name AS unit_name, u.status AS unit_status, \
@@ -309,52 +314,63 @@ impl CursorKey for Cursor {
     }
 }
 
-/// The statement of a search up to its ordering, and whether it comes in
-/// index (id) order.
-fn search_statement(db: &Db, scope: &ReadScope, query: &SearchQuery) -> (Sql, bool) {
+/// A complete search statement: matches of `query` inside `scope`, after
+/// `after`, in list order (id order for names, sort key otherwise), at
+/// most `limit` rows.
+async fn search_statement(
+    db: &Db,
+    scope: &ReadScope,
+    query: &SearchQuery,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<Sql, sqlx::Error> {
+    let filter = |sql: &mut Sql| scope.push_filter(sql, "p");
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM "));
+    if let SearchQuery::Name(words) = query {
+        let tokens: Vec<String> = if scope.is_country() {
+            Vec::new()
+        } else {
+            scope
+                .subtrees()
+                .iter()
+                .filter_map(|s| s.column())
+                .map(|(column, id)| db::scope_token(column, id))
+                .collect()
+        };
+        let name_query = NameQuery {
+            words,
+            scope_tokens: &tokens,
+            scope_filter: &filter,
+            after: after.map(|c| c.id),
+            limit,
+        };
+        db.push_name_matches(&mut sql, &NAME_INDEX, PERSON_COLUMNS, &name_query)
+            .await?;
+        sql.push(JOINS).push(" ORDER BY p.id LIMIT ").bind(limit);
+        return Ok(sql);
+    }
+    sql.push("persons p").push(JOINS).push(" WHERE ");
     match query {
-        SearchQuery::Name(words) => {
-            let mut sql = Sql::new(&format!(
-                "SELECT {COLUMNS} FROM {}{JOINS} WHERE ",
-                db.text_source(&NAME_INDEX)
-            ));
-            let tokens: Vec<String> = if scope.is_country() {
-                Vec::new()
-            } else {
-                scope
-                    .subtrees()
-                    .iter()
-                    .filter_map(|s| s.column())
-                    .map(|(column, id)| db::scope_token(column, id))
-                    .collect()
-            };
-            db.push_text_match(&mut sql, &NAME_INDEX, &tokens, words);
-            sql.push(" AND ");
-            scope.push_filter(&mut sql, "p");
-            (sql, true)
-        }
         SearchQuery::Cccd(cccd) => {
-            let mut sql = select();
             sql.push("p.cccd = ").bind(cccd.clone()).push(" AND ");
-            scope.push_filter(&mut sql, "p");
-            (sql, false)
         }
         SearchQuery::Phone(phone) => {
-            let mut sql = select();
             sql.push("p.phone = ").bind(phone.clone()).push(" AND ");
-            scope.push_filter(&mut sql, "p");
-            (sql, false)
         }
-        SearchQuery::All => {
-            let mut sql = select();
-            scope.push_filter(&mut sql, "p");
-            (sql, false)
-        }
+        SearchQuery::All | SearchQuery::Name(_) => {}
     }
+    filter(&mut sql);
+    if let Some(c) = after {
+        // A row-value comparison is an index range on both backends.
+        sql.push(" AND (p.sort_key, p.id) > (").bind(c.sort_key.clone());
+        sql.push(", ").bind(c.id).push(")");
+    }
+    sql.push(" ORDER BY p.sort_key, p.id LIMIT ").bind(limit);
+    Ok(sql)
 }
 
 /// One page of persons inside `scope` that match `query`. Name searches
-/// come in registration order (the index's order); lists by sort key.
+/// come in registration order; lists by sort key (given name first).
 pub async fn search(
     db: &Db,
     scope: &ReadScope,
@@ -362,25 +378,7 @@ pub async fn search(
     after: Option<&Cursor>,
     limit: i64,
 ) -> Result<Page<Person>, sqlx::Error> {
-    let (mut sql, by_id) = search_statement(db, scope, query);
-    let order = db.text_order(&NAME_INDEX);
-    match (after, by_id) {
-        (Some(c), true) => {
-            sql.push(&format!(" AND {order} > ")).bind(c.id);
-        }
-        (Some(c), false) => {
-            // A row-value comparison is an index range on both backends.
-            sql.push(" AND (p.sort_key, p.id) > (").bind(c.sort_key.clone());
-            sql.push(", ").bind(c.id).push(")");
-        }
-        (None, _) => {}
-    }
-    if by_id {
-        sql.push(&format!(" ORDER BY {order} LIMIT "));
-    } else {
-        sql.push(" ORDER BY p.sort_key, p.id LIMIT ");
-    }
-    sql.bind(limit + 1);
+    let sql = search_statement(db, scope, query, after, limit + 1).await?;
     let rows = sql.fetch_all(db.pool()).await?;
     let items: Vec<Person> = rows.iter().map(person_from_row).collect::<Result<_, _>>()?;
     Ok(Page::from_rows(items, limit, |p| Cursor {
@@ -391,18 +389,12 @@ pub async fn search(
 
 /// Every person inside `scope` matching `query` (up to `limit`), streamed
 /// from one query in list order.
-pub fn export(
+pub async fn export(
     db: &Db,
     scope: &ReadScope,
     query: &SearchQuery,
     limit: i64,
-) -> tokio::sync::mpsc::Receiver<Result<Person, sqlx::Error>> {
-    let (mut sql, by_id) = search_statement(db, scope, query);
-    if by_id {
-        sql.push(&format!(" ORDER BY {} LIMIT ", db.text_order(&NAME_INDEX)));
-    } else {
-        sql.push(" ORDER BY p.sort_key, p.id LIMIT ");
-    }
-    sql.bind(limit);
-    sql.stream(db, |row| person_from_row(&row))
+) -> Result<tokio::sync::mpsc::Receiver<Result<Person, sqlx::Error>>, sqlx::Error> {
+    let sql = search_statement(db, scope, query, None, limit).await?;
+    Ok(sql.stream(db, |row| person_from_row(&row)))
 }

@@ -261,3 +261,43 @@ async fn every_person_appears_once_across_pages() {
         assert_eq!(ids.len(), 55, "{query}: no person twice");
     }
 }
+
+#[tokio::test]
+async fn exact_names_and_partial_matches_page_together_once_each() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let mut expected = Vec::new();
+    for i in 0..30u32 {
+        let name = ["Nguyễn Thị Hà", "Nguyễn Thị Thu Hà", "Hà Thị Nguyễn"][i as usize % 3];
+        expected.push(add_person(&mut staff, name, BA_DINH, 200 + i).await);
+    }
+    add_person(&mut staff, "Nguyễn Văn Hà", BA_DINH, 300).await;
+    for scope in ["", "&unit=00004"] {
+        let mut seen = Vec::new();
+        let mut after = String::new();
+        loop {
+            let page = staff
+                .get(&format!("/api/v1/persons?q=nguyen%20thi%20ha{scope}{after}"))
+                .await
+                .json();
+            seen.extend(
+                page["items"]
+                    .as_array()
+                    .expect("items")
+                    .iter()
+                    .filter_map(|p| p["id"].as_i64()),
+            );
+            match page["next"].as_str() {
+                Some(next) => after = format!("&after={}", crate::support::encode(next)),
+                None => break,
+            }
+        }
+        let mut sorted = seen.clone();
+        sorted.sort();
+        assert_eq!(seen, sorted, "{scope}: id order across pages");
+        assert_eq!(
+            seen, expected,
+            "{scope}: every exact and partial match once, nobody else"
+        );
+    }
+}

@@ -46,3 +46,23 @@ async fn both_schemas_have_the_same_tables_and_columns() {
         "only in SQLite: {only_sqlite:?}; only in PostgreSQL: {only_postgres:?}"
     );
 }
+
+/// The terms PostgreSQL's search index computes for a name are those the
+/// application asks for.
+#[tokio::test]
+async fn the_search_index_and_the_application_agree_on_name_terms() {
+    let (postgres, _) = fresh_database_on("postgres").await;
+    let db = nhanai::db::Db::connect(&postgres).await.expect("connect");
+    for name in ["nguyen van an", "ha thi thu ha", "le-van o'neil ba", "a b c d e"] {
+        let mut sql = Sql::new("SELECT array_to_string(person_name_terms(");
+        sql.bind(name.to_owned()).push("), ' ')");
+        let row = sql.fetch_optional(db.pool()).await.expect("query").expect("row");
+        let mut in_sql: Vec<String> = row.get::<String, _>(0).split(' ').map(str::to_owned).collect();
+        let words = nhanai::text::tokens(name);
+        let mut in_rust = nhanai::db::name_terms(&words);
+        in_sql.sort();
+        in_rust.sort();
+        assert_eq!(in_sql, in_rust, "{name}");
+    }
+    db.close().await;
+}

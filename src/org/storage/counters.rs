@@ -72,9 +72,13 @@ pub async fn recount_all(tx: &mut Transaction<'static, Any>, counter: &str, tabl
     sql.bind(counter.to_owned());
     sql.execute(&mut **tx).await?;
     for column in ["province_id", "commune_id", "branch_id"] {
-        let mut sql = Sql::new(&format!("INSERT INTO unit_counts (unit_id, counter, value) SELECT {column}, "));
+        let mut sql = Sql::new(&format!(
+            "INSERT INTO unit_counts (unit_id, counter, value) SELECT {column}, "
+        ));
         sql.bind(counter.to_owned());
-        sql.push(&format!(", COUNT(*) FROM {table} WHERE {column} IS NOT NULL GROUP BY {column}"));
+        sql.push(&format!(
+            ", COUNT(*) FROM {table} WHERE {column} IS NOT NULL GROUP BY {column}"
+        ));
         sql.execute(&mut **tx).await?;
     }
     Ok(())
