@@ -47,7 +47,7 @@ pub async fn grants_of(db: &Db, user_ids: &[i64]) -> Result<Vec<(i64, Grant)>, s
 pub async fn load_principal(db: &Db, user_id: i64) -> Result<Option<Principal>, sqlx::Error> {
     let mut sql = Sql::new("SELECT id, username, display_name FROM users WHERE active = 1 AND id = ");
     sql.bind(user_id);
-    let Some(row) = sql.fetch_optional(db.pool()).await? else {
+    let Some(row) = sql.read_row(db).await? else {
         return Ok(None);
     };
     let grants = grants_of(db, &[user_id]).await?.into_iter().map(|(_, g)| g).collect();

@@ -24,7 +24,7 @@ pub struct Account {
 pub async fn login_record(db: &Db, username: &str) -> Result<Option<LoginRecord>, sqlx::Error> {
     let mut sql = Sql::new("SELECT id, password_hash, active FROM users WHERE username = ");
     sql.bind(username.trim().to_lowercase());
-    let Some(row) = sql.fetch_optional(db.pool()).await? else {
+    let Some(row) = sql.read_row(db).await? else {
         return Ok(None);
     };
     Ok(Some(LoginRecord {
@@ -125,5 +125,5 @@ pub async fn by_id(db: &Db, user_id: i64) -> Result<Option<Account>, sqlx::Error
 pub async fn password_hash(db: &Db, user_id: i64) -> Result<Option<String>, sqlx::Error> {
     let mut sql = Sql::new("SELECT password_hash FROM users WHERE id = ");
     sql.bind(user_id);
-    Ok(sql.fetch_optional(db.pool()).await?.and_then(|r| r.try_get(0).ok()))
+    Ok(sql.read_row(db).await?.and_then(|r| r.try_get(0).ok()))
 }

@@ -3,6 +3,7 @@
 //! every domain's storage module shares. Domain SQL lives in each domain.
 
 mod dialect;
+mod direct;
 mod name_search;
 mod sql;
 
@@ -57,13 +58,17 @@ pub struct Db {
     backend: Backend,
     /// Name-search statistics (PostgreSQL), shared by the pool's clones.
     term_stats: std::sync::Arc<name_search::TermStats>,
+    /// Point reads on the calling thread (SQLite files only).
+    direct: Option<std::sync::Arc<direct::DirectReads>>,
 }
 
 impl Db {
     pub async fn connect(url: &str) -> Result<Db, DbError> {
         sqlx::any::install_default_drivers();
         let backend: Backend = url.parse()?;
-        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        let options = AnyPoolOptions::new()
+            .acquire_timeout(Duration::from_secs(30))
+            .test_before_acquire(false);
         let pool = match backend {
             Backend::Sqlite => {
                 let url = &sqlite_creating(url);
@@ -86,10 +91,15 @@ impl Db {
             }
             Backend::Postgres => options.max_connections(16).connect(url).await?,
         };
+        let direct = match backend {
+            Backend::Sqlite => direct::DirectReads::for_url(&sqlite_creating(url)).map(std::sync::Arc::new),
+            Backend::Postgres => None,
+        };
         Ok(Db {
             pool,
             backend,
             term_stats: Default::default(),
+            direct,
         })
     }
 
@@ -108,6 +118,10 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    fn direct(&self) -> Option<&direct::DirectReads> {
+        self.direct.as_deref()
     }
 
     fn term_stats(&self) -> &name_search::TermStats {

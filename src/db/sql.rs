@@ -67,6 +67,11 @@ impl Sql {
         &self.text
     }
 
+    /// The bound values, as sqlx's `Any` encoding left them.
+    pub(super) fn arguments(&self) -> &[sqlx_core::any::AnyValueKind<'static>] {
+        &self.args.values.0
+    }
+
     pub async fn fetch_all<'e, E>(self, executor: E) -> Result<Vec<AnyRow>, sqlx::Error>
     where
         E: Executor<'e, Database = Any>,
@@ -79,6 +84,16 @@ impl Sql {
         E: Executor<'e, Database = Any>,
     {
         sqlx::query_with(&self.text, self.args).fetch_optional(executor).await
+    }
+
+    /// A read of at most one row through an index (a point read): on a
+    /// SQLite file it runs on the calling thread (see `direct.rs`),
+    /// otherwise, or when that cannot, through the pool.
+    pub async fn read_row(self, db: &super::Db) -> Result<Option<AnyRow>, sqlx::Error> {
+        if let Some(row) = db.direct().and_then(|d| d.read_row(&self.text, self.arguments())) {
+            return Ok(row);
+        }
+        self.fetch_optional(db.pool()).await
     }
 
     pub async fn fetch_all_as<'e, E, T>(self, executor: E) -> Result<Vec<T>, sqlx::Error>

@@ -111,11 +111,7 @@ pub async fn get(db: &Db, scope: &ReadScope, id: i64) -> Result<Option<Person>, 
     let mut sql = select();
     sql.push("p.id = ").bind(id).push(" AND ");
     scope.push_filter(&mut sql, "p");
-    sql.fetch_optional(db.pool())
-        .await?
-        .as_ref()
-        .map(person_from_row)
-        .transpose()
+    sql.read_row(db).await?.as_ref().map(person_from_row).transpose()
 }
 
 /// A person the transaction has just written under `access`.
@@ -285,7 +281,7 @@ pub async fn cccd_holder(db: &Db, scope: &ReadScope, cccd: &str) -> Result<Optio
     scope.push_filter(&mut sql, "p");
     sql.push(" THEN 1 ELSE 0 END FROM persons p WHERE p.cccd = ")
         .bind(cccd.to_owned());
-    let Some(row) = sql.fetch_optional(db.pool()).await? else {
+    let Some(row) = sql.read_row(db).await? else {
         return Ok(None);
     };
     let visible = db::int(&row, 1) == 1;

@@ -7,7 +7,6 @@ use super::session::SessionInfo;
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
 use axum::http::{Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 pub const HEADER: &str = "x-csrf-token";
@@ -32,25 +31,29 @@ fn is_cross_site(request: &Request) -> bool {
     }
 }
 
-pub async fn require_token(request: Request, next: Next) -> Response {
+/// Lets a request through when it is safe or carries the session's token;
+/// anything else is refused. A form body read to find the token is put
+/// back for the handler.
+pub async fn check(request: Request) -> Result<Request, Response> {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.run(request).await;
+        return Ok(request);
     }
     if LOGIN_PATHS.contains(&request.uri().path()) && request.method() == Method::POST {
-        if is_cross_site(&request) {
-            return AppError::CsrfMissing.into_response();
-        }
-        return next.run(request).await;
+        return if is_cross_site(&request) {
+            Err(refused())
+        } else {
+            Ok(request)
+        };
     }
     let expected = request.extensions().get::<SessionInfo>().map(|s| s.csrf.clone());
     let Some(expected) = expected.filter(|t| !t.is_empty()) else {
-        return AppError::CsrfMissing.into_response();
+        return Err(refused());
     };
     if let Some(sent) = request.headers().get(HEADER) {
         return if constant_time_eq(sent.as_bytes(), expected.as_bytes()) {
-            next.run(request).await
+            Ok(request)
         } else {
-            AppError::CsrfMissing.into_response()
+            Err(refused())
         };
     }
     let is_form = request
@@ -59,21 +62,25 @@ pub async fn require_token(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
-        return AppError::CsrfMissing.into_response();
+        return Err(refused());
     }
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "request too large").into_response();
+        return Err((StatusCode::PAYLOAD_TOO_LARGE, "request too large").into_response());
     };
     let sent = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
     match sent {
         Some(sent) if constant_time_eq(sent.as_bytes(), expected.as_bytes()) => {
-            next.run(Request::from_parts(parts, Body::from(bytes))).await
+            Ok(Request::from_parts(parts, Body::from(bytes)))
         }
-        _ => AppError::CsrfMissing.into_response(),
+        _ => Err(refused()),
     }
+}
+
+fn refused() -> Response {
+    AppError::CsrfMissing.into_response()
 }
 
 #[cfg(test)]

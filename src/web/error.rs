@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -167,41 +166,53 @@ impl<E: IntoAppError> From<E> for AppError {
     }
 }
 
-/// Renders any `AppError` a handler or middleware returned: JSON under
-/// `/api/`, an HTML page elsewhere, a redirect to the login page for a
-/// page that needs a signed-in user.
-pub async fn render_errors(request: Request, next: Next) -> Response {
-    let is_api = request.uri().path().starts_with("/api/");
-    let lang = if is_api {
-        super::extract::api_lang_of(request.headers())
-    } else {
-        super::extract::lang_of(request.headers())
-    };
-    let wanted = request
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_default();
-    let mut response = next.run(request).await;
-    let Some(error) = response.extensions_mut().remove::<AppError>() else {
-        return response;
-    };
-    let status = error.status();
-    let mut rendered = if is_api {
-        (status, axum::Json(error.json_body(lang))).into_response()
-    } else if matches!(error, AppError::Unauthenticated) {
-        let target = format!("/login?next={}", page::url_encode(&wanted));
-        return (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response();
-    } else {
-        (status, page::error_page(lang, &error)).into_response()
-    };
-    let retry_after = match error {
-        AppError::Throttled { seconds, .. } => Some(seconds.max(1)),
-        AppError::Busy => Some(5),
-        _ => None,
-    };
-    if let Some(seconds) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
-        rendered.headers_mut().insert(header::RETRY_AFTER, seconds);
+/// What rendering an error needs to know of the request it answers.
+pub struct ErrorTarget {
+    is_api: bool,
+    lang: Lang,
+    uri: axum::http::Uri,
+}
+
+impl ErrorTarget {
+    pub fn of(request: &Request) -> ErrorTarget {
+        let is_api = request.uri().path().starts_with("/api/");
+        let lang = if is_api {
+            super::extract::api_lang_of(request.headers())
+        } else {
+            super::extract::lang_of(request.headers())
+        };
+        ErrorTarget {
+            is_api,
+            lang,
+            uri: request.uri().clone(),
+        }
     }
-    rendered
+
+    /// Renders the `AppError` a handler or the pipeline returned, if any:
+    /// JSON under `/api/`, an HTML page elsewhere, a redirect to the login
+    /// page for a page that needs a signed-in user.
+    pub fn render(self, mut response: Response) -> Response {
+        let Some(error) = response.extensions_mut().remove::<AppError>() else {
+            return response;
+        };
+        let status = error.status();
+        let mut rendered = if self.is_api {
+            (status, axum::Json(error.json_body(self.lang))).into_response()
+        } else if matches!(error, AppError::Unauthenticated) {
+            let wanted = self.uri.path_and_query().map(|p| p.as_str()).unwrap_or_default();
+            let target = format!("/login?next={}", page::url_encode(wanted));
+            return (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response();
+        } else {
+            (status, page::error_page(self.lang, &error)).into_response()
+        };
+        let retry_after = match error {
+            AppError::Throttled { seconds, .. } => Some(seconds.max(1)),
+            AppError::Busy => Some(5),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+            rendered.headers_mut().insert(header::RETRY_AFTER, seconds);
+        }
+        rendered
+    }
 }

@@ -9,14 +9,15 @@ pub mod extract;
 pub mod openapi;
 pub mod page;
 pub mod paging;
+mod pipeline;
 pub mod routes;
 pub mod session;
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Path, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::{from_fn, from_fn_with_state, Next};
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 
@@ -35,12 +36,23 @@ pub struct Settings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
+/// What every handler reaches: one `Arc`, so that the clone each request
+/// makes of it is one counter, not one per part.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub registry: Arc<Registry>,
-    pub principals: Arc<auth::PrincipalCache>,
+    pub principals: auth::PrincipalCache,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 const BODY_LIMIT: usize = 4 * 1024 * 1024;
@@ -74,57 +86,18 @@ pub fn registry(capabilities: Vec<Box<dyn Capability>>) -> (Registry, Router<App
 /// `capabilities` (listed in `crate::app`).
 pub fn app(db: Db, settings: Settings, capabilities: Vec<Box<dyn Capability>>) -> Router {
     let (registry, routes) = registry(capabilities);
-    let state = AppState {
+    let state = AppState(Arc::new(Shared {
         db,
         settings: Arc::new(settings),
         registry: Arc::new(registry),
-        principals: Arc::default(),
-    };
+        principals: auth::PrincipalCache::default(),
+    }));
     routes
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
-        .layer(from_fn(csrf::require_token))
-        .layer(from_fn_with_state(state.clone(), session::load))
-        .layer(from_fn_with_state(state.clone(), security_headers))
-        .layer(from_fn(error::render_errors))
-        .layer(from_fn(log_request))
+        .layer(from_fn_with_state(state.clone(), pipeline::every_request))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
-}
-
-/// One log line per request: method, path (never the query, which may hold
-/// a CCCD or a phone number), status and duration.
-async fn log_request(request: Request, next: Next) -> Response {
-    let started = std::time::Instant::now();
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let response = next.run(request).await;
-    tracing::info!(%method, %path, status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
-    response
-}
-
-async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    if state.settings.secure_cookies {
-        headers.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        );
-    }
-    let fixed = [
-        ("content-security-policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
-        ("x-content-type-options", "nosniff"),
-        ("referrer-policy", "same-origin"),
-        ("x-frame-options", "DENY"),
-    ];
-    for (name, value) in fixed {
-        headers.insert(name, HeaderValue::from_static(value));
-    }
-    if !headers.contains_key(header::CACHE_CONTROL) {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    response
 }
 
 async fn openapi_document(State(state): State<AppState>) -> Response {

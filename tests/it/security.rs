@@ -453,3 +453,27 @@ async fn exports_stream_everything_and_a_server_runs_few_at_once() {
         "free again"
     );
 }
+
+#[tokio::test]
+async fn refusals_and_missing_pages_carry_the_security_headers() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let mut anonymous = app.client();
+    let answers = [
+        staff.get("/khong-co-trang-nay").await,
+        staff.get("/api/v1/persons/999999999").await,
+        staff.get(&format!("/units/{HAI_PHONG}")).await,
+        anonymous.post_json("/api/v1/persons", &serde_json::json!({})).await,
+    ];
+    for answer in answers {
+        assert!(answer.status.is_client_error(), "{}", answer.status);
+        for name in [
+            "content-security-policy",
+            "x-content-type-options",
+            "x-frame-options",
+            "cache-control",
+        ] {
+            assert!(answer.headers.contains_key(name), "{} lacks {name}", answer.status);
+        }
+    }
+}

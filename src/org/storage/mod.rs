@@ -49,11 +49,7 @@ fn select_units() -> Sql {
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<Unit>, sqlx::Error> {
     let mut sql = select_units();
     sql.push("u.code = ").bind(code.to_owned());
-    sql.fetch_optional(db.pool())
-        .await?
-        .as_ref()
-        .map(unit_from_row)
-        .transpose()
+    sql.read_row(db).await?.as_ref().map(unit_from_row).transpose()
 }
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<Unit>, sqlx::Error> {

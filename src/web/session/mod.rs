@@ -11,10 +11,9 @@
 
 mod storage;
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -43,7 +42,13 @@ pub fn new_token() -> String {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    out
 }
 
 fn key_of(token: &str) -> String {
@@ -55,19 +60,15 @@ fn token(request: &Request) -> Option<&str> {
     super::extract::cookie(request.headers(), COOKIE).filter(|t| t.len() == 64)
 }
 
-/// Middleware: finds the request's session (if it has a live one) and puts
-/// it into the request's extensions.
-pub async fn load(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    if let Some(token) = token(&request) {
-        match storage::find(&state.db, &key_of(token)).await {
-            Ok(Some(info)) => {
-                request.extensions_mut().insert(info);
-            }
-            Ok(None) => {}
-            Err(e) => return super::error::AppError::from(e).into_response(),
+/// Finds the request's session (if it has a live one) and puts it into
+/// the request's extensions. Runs once per request, in `web::pipeline`.
+pub async fn attach(state: &AppState, request: &mut Request) -> Result<(), sqlx::Error> {
+    if let Some(token) = token(request) {
+        if let Some(info) = storage::find(&state.db, &key_of(token)).await? {
+            request.extensions_mut().insert(info);
         }
     }
-    next.run(request).await
+    Ok(())
 }
 
 /// A new session for `user_id`: the `Set-Cookie` value and the CSRF token.
@@ -122,6 +123,15 @@ mod tests {
         assert_eq!(token.len(), 64);
         assert_ne!(key_of(&token), token);
         assert_eq!(key_of(&token), key_of(&token));
+    }
+
+    #[test]
+    fn keys_are_lowercase_sha256_hex() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(
+            key_of("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

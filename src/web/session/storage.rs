@@ -17,7 +17,7 @@ pub async fn find(db: &Db, key: &str) -> Result<Option<SessionInfo>, sqlx::Error
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.active = 1 AND s.id = ",
     );
     sql.bind(key.to_owned()).push(" AND s.expires_at > ").bind(now());
-    let Some(row) = sql.fetch_optional(db.pool()).await? else {
+    let Some(row) = sql.read_row(db).await? else {
         return Ok(None);
     };
     Ok(Some(SessionInfo {
