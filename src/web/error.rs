@@ -1,6 +1,6 @@
 //! The one place where errors become HTTP responses. Handlers return
 //! `AppError` (domain errors convert into it); the response carries the
-//! error in its extensions and `render_errors` turns it into an HTML page or
+//! error in its extensions and `ErrorTarget::render` turns it into an HTML page or
 //! a JSON body in the user's language.
 
 use std::collections::BTreeMap;

@@ -76,7 +76,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     }
 }
 
-/// A form body. The CSRF field (already checked by `csrf::require_token`)
+/// A form body. The CSRF field (already checked by `csrf::check`)
 /// is dropped before decoding, so a form decodes straight into the same
 /// input type the API takes, unknown fields refused alike.
 pub struct Form<T>(pub T);
