@@ -109,6 +109,11 @@ impl DirectReads {
     }
 }
 
+/// A placeholder this path does not bind (the pool will say why).
+fn unsupported(name: &str) -> rusqlite::Error {
+    rusqlite::Error::InvalidParameterName(name.to_owned())
+}
+
 fn log(e: rusqlite::Error) {
     tracing::debug!(error = %e, "direct SQLite read fell back to the pool");
 }
@@ -116,8 +121,18 @@ fn log(e: rusqlite::Error) {
 impl Reader {
     fn read_row(&mut self, sql: &str, args: &[AnyValueKind<'_>]) -> Result<Option<AnyRow>, rusqlite::Error> {
         let mut statement = self.conn.prepare_cached(sql)?;
-        for (index, value) in args.iter().enumerate() {
-            statement.raw_bind_parameter(index + 1, Param(value))?;
+        // Each placeholder takes the argument its number names (`$2` the
+        // second), as sqlx binds them; a plain `?` takes the next one.
+        for index in 1..=statement.parameter_count() {
+            let number = match statement.parameter_name(index) {
+                Some(name) => name[1..].parse::<usize>().map_err(|_| unsupported(name))?,
+                None => index,
+            };
+            let value = number
+                .checked_sub(1)
+                .and_then(|n| args.get(n))
+                .ok_or_else(|| unsupported("$0"))?;
+            statement.raw_bind_parameter(index, Param(value))?;
         }
         let shape = match self.shapes.get(sql) {
             Some(shape) => shape.clone(),
@@ -271,6 +286,23 @@ mod tests {
         assert_eq!(here.get::<i64, _>("flag"), pooled.get::<i64, _>("flag"));
         assert_eq!(here.get::<Option<String>, _>("note"), None);
         assert_eq!(here.get::<i64, _>("next"), 2);
+    }
+
+    #[tokio::test]
+    async fn placeholders_take_the_argument_their_number_names() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = database(&dir).await;
+        Sql::new("INSERT INTO t (id, name) VALUES (1, 'một'), (2, 'hai')")
+            .execute(db.pool())
+            .await
+            .expect("insert");
+        // `$2` appears first: bound by position it would take 'hai'.
+        let mut sql = Sql::new("SELECT name FROM t WHERE id = $2 AND name <> ");
+        sql.bind("hai".to_owned()).push(" AND 1 = ").bind(1_i64);
+        let here = read_here(&db, &sql).expect("the row");
+        assert_eq!(here.get::<String, _>(0), "một");
+        let pooled = sql.fetch_optional(db.pool()).await.expect("pool").expect("row");
+        assert_eq!(pooled.get::<String, _>(0), "một");
     }
 
     #[tokio::test]
