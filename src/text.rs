@@ -31,9 +31,31 @@ pub fn squash_spaces(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Characters that do not belong in a name or an address: control
+/// characters (a line break only where `allow_newline`), and the invisible
+/// direction overrides and isolates that make text display as something
+/// other than what it is (U+202A–U+202E, U+2066–U+2069).
+pub fn has_hidden_characters(text: &str, allow_newline: bool) -> bool {
+    text.chars().any(|c| {
+        (c.is_control() && !(allow_newline && c == '\n'))
+            || ('\u{202A}'..='\u{202E}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn direction_overrides_and_controls_are_hidden_characters() {
+        assert!(has_hidden_characters("Chi hội \u{202E}abc", false));
+        assert!(has_hidden_characters("a\u{2067}b", false));
+        assert!(has_hidden_characters("a\tb", false));
+        assert!(has_hidden_characters("a\nb", false));
+        assert!(!has_hidden_characters("a\nb", true));
+        assert!(!has_hidden_characters("Phường Ba Đình", false));
+    }
 
     #[test]
     fn folds_vietnamese_marks_and_d_stroke() {

@@ -26,6 +26,16 @@ impl Db {
         }
     }
 
+    /// The suffix that makes a `SELECT` lock the rows it read against every
+    /// other writer until the transaction ends (PostgreSQL; SQLite writers
+    /// are serialized already).
+    pub fn for_update(&self) -> &'static str {
+        match self.backend() {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+
     /// A statement with many parameters (bulk inserts). On SQLite it uses
     /// plain `?`: sqlx maps each `$n` through a linear name look-up, which
     /// makes a statement with thousands of parameters quadratic.

@@ -132,7 +132,7 @@ pub async fn counter_drift(db: &Db, table: &PlacedTable) -> Result<Vec<(i64, i64
 
 fn clean_name(name: &str) -> Result<String, OrgError> {
     let name = crate::text::squash_spaces(name);
-    if name.is_empty() || name.chars().count() > 150 || name.chars().any(char::is_control) {
+    if name.is_empty() || name.chars().count() > 150 || crate::text::has_hidden_characters(&name, false) {
         return Err(OrgError::InvalidName);
     }
     Ok(name)
@@ -201,8 +201,9 @@ pub async fn rename(db: &Db, user: &Principal, unit: &Unit, name: &str) -> Resul
     let access = manage(user, unit)?;
     let name = clean_name(name)?;
     let mut tx = db.begin_write().await?;
+    let unit = locked_active(db, &mut tx, unit).await?;
     storage::rename(&mut tx, unit.id, &name).await?;
-    let entry = change("rename", unit, json!({"name": unit.name}), json!({"name": name}));
+    let entry = change("rename", &unit, json!({"name": unit.name}), json!({"name": name}));
     audit::record(&mut tx, access.actor(), entry).await?;
     storage::bump_tree_version(&mut tx).await?;
     tx.commit().await?;
@@ -211,19 +212,31 @@ pub async fn rename(db: &Db, user: &Principal, unit: &Unit, name: &str) -> Resul
 
 pub async fn close(db: &Db, user: &Principal, unit: &Unit) -> Result<(), OrgError> {
     let access = manage(user, unit)?;
-    if !unit.is_active() {
-        return Err(OrgError::Inactive(unit.code.clone()));
-    }
-    if storage::active_children_count(db, unit.id).await? > 0 {
+    let mut tx = db.begin_write().await?;
+    // Checked under the lock: a branch opened or a merge made meanwhile
+    // either finished first and is seen here, or waits and sees the close.
+    let unit = locked_active(db, &mut tx, unit).await?;
+    if storage::active_children_count(&mut tx, unit.id).await? > 0 {
         return Err(OrgError::HasActiveChildren);
     }
-    let mut tx = db.begin_write().await?;
     storage::close(&mut tx, unit.id).await?;
-    let entry = change("close", unit, json!({"status": "active"}), json!({"status": "closed"}));
+    let entry = change("close", &unit, json!({"status": "active"}), json!({"status": "closed"}));
     audit::record(&mut tx, access.actor(), entry).await?;
     storage::bump_tree_version(&mut tx).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// `unit` as it is now, locked for a change: refused when it was moved
+/// meanwhile or is no longer active.
+async fn locked_active(db: &Db, tx: &mut sqlx::Transaction<'static, sqlx::Any>, unit: &Unit) -> Result<Unit, OrgError> {
+    let fresh = storage::lock_for_change(db, tx, &[unit.id]).await?.into_iter().next();
+    match fresh {
+        Some(fresh) if fresh.placement != unit.placement => Err(OrgError::Changed),
+        Some(fresh) if fresh.is_active() => Ok(fresh),
+        Some(fresh) => Err(OrgError::Inactive(fresh.code)),
+        None => Err(OrgError::Changed),
+    }
 }
 
 /// What a merge does besides moving records.
@@ -261,19 +274,19 @@ pub async fn merge(
         return Err(refusal);
     }
     let mut tx = db.begin_write().await?;
+    // Read again under the lock: the tree may have changed since.
+    let ids: Vec<i64> = sources.iter().chain([target]).map(|u| u.id).collect();
+    let fresh = storage::lock_for_change(db, &mut tx, &ids).await?;
+    let unchanged = |unit: &Unit| {
+        fresh
+            .iter()
+            .any(|f| f.id == unit.id && f.is_active() && f.placement == unit.placement)
+    };
+    if !sources.iter().chain([target]).all(unchanged) {
+        return Err(OrgError::Changed);
+    }
     let now = db::now();
     for source in &sources {
-        // Read again under the write lock: the tree may have changed since.
-        let fresh = storage::by_id_in(&mut tx, source.id).await?;
-        let fresh_target = storage::by_id_in(&mut tx, target.id).await?;
-        match (fresh, fresh_target) {
-            (Some(s), Some(t))
-                if s.is_active()
-                    && t.is_active()
-                    && s.placement == source.placement
-                    && t.placement == target.placement => {}
-            _ => return Err(OrgError::Changed),
-        }
         storage::placement::merge(&mut tx, tables, source, target, &now).await?;
         let moved = if options.move_grants {
             access::storage::move_grants(&mut tx, source.id, target.id).await?

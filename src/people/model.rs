@@ -173,7 +173,7 @@ fn is_name_char(c: char) -> bool {
 }
 
 fn has_control(text: &str) -> bool {
-    text.chars().any(|c| c.is_control() && c != '\n')
+    crate::text::has_hidden_characters(text, true)
 }
 
 /// Sort key of a name the Vietnamese way: by given name, then the rest.

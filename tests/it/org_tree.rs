@@ -433,3 +433,18 @@ async fn the_tree_is_managed_through_the_api_too() {
         "a merged unit cannot be merged again"
     );
 }
+
+#[tokio::test]
+async fn a_branch_is_not_counted_as_a_branch_below_itself() {
+    let app = TestApp::new().await;
+    let mut admin = app.signed_in("hanoi", "admin", HA_NOI).await;
+    let branch = crate::merges::open_branch(&mut admin, BA_DINH, "Chi hội Tổ 5").await;
+    assert_eq!(
+        admin.get(&format!("/api/v1/units/{branch}")).await.json()["branches"],
+        0
+    );
+    assert_eq!(
+        admin.get(&format!("/api/v1/units/{BA_DINH}")).await.json()["branches"],
+        1
+    );
+}

@@ -76,6 +76,23 @@ pub async fn by_id_in(tx: &mut Transaction<'static, Any>, id: i64) -> Result<Opt
         .transpose()
 }
 
+/// Units by id, read and locked for a change (rename, close, merge) until
+/// the transaction ends: a concurrent change of the same units waits and
+/// then sees this one. Locked in id order, so two merges cannot deadlock.
+pub async fn lock_for_change(
+    db: &Db,
+    tx: &mut Transaction<'static, Any>,
+    ids: &[i64],
+) -> Result<Vec<Unit>, sqlx::Error> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut sql = select_units();
+    sql.push("u.id IN (").bind_list(&ids).push(") ORDER BY u.id");
+    sql.push(db.for_update());
+    units_from_rows(sql.fetch_all(&mut **tx).await?)
+}
+
 /// Children of a unit, active ones first, each group by code.
 pub async fn children(db: &Db, parent_id: i64) -> Result<Vec<Unit>, sqlx::Error> {
     let mut sql = select_units();
@@ -151,7 +168,9 @@ pub async fn branch_counts_by_child(db: &Db, unit: &Unit) -> Result<Vec<(i64, i6
 pub async fn active_branches_below(db: &Db, unit: &Unit) -> Result<i64, sqlx::Error> {
     let mut sql = Sql::new("SELECT COUNT(*) FROM units u WHERE u.level = 'branch' AND u.status = 'active'");
     if let Some(column) = unit.level.column() {
+        // A branch is not below itself.
         sql.push(&format!(" AND u.{column} = ")).bind(unit.id);
+        sql.push(" AND u.id <> ").bind(unit.id);
     }
     Ok(sql
         .fetch_optional(db.pool())
@@ -160,12 +179,12 @@ pub async fn active_branches_below(db: &Db, unit: &Unit) -> Result<i64, sqlx::Er
         .unwrap_or(0))
 }
 
-/// Active units directly below `unit_id`.
-pub async fn active_children_count(db: &Db, unit_id: i64) -> Result<i64, sqlx::Error> {
+/// Active units directly below `unit_id`, as the transaction sees them.
+pub async fn active_children_count(tx: &mut Transaction<'static, Any>, unit_id: i64) -> Result<i64, sqlx::Error> {
     let mut sql = Sql::new("SELECT COUNT(*) FROM units WHERE status = 'active' AND parent_id = ");
     sql.bind(unit_id);
     Ok(sql
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut **tx)
         .await?
         .map(|r| db::int(&r, 0))
         .unwrap_or(0))
