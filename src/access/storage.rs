@@ -86,6 +86,17 @@ pub async fn delete_grant(tx: &mut Transaction<'static, Any>, user_id: i64, gran
     bump_user(tx, user_id).await
 }
 
+/// How many roles the user holds, as the transaction sees them.
+pub async fn grant_count(tx: &mut Transaction<'static, Any>, user_id: i64) -> Result<i64, sqlx::Error> {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM grants WHERE user_id = ");
+    sql.bind(user_id);
+    Ok(sql
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(|r| db::int(&r, 0))
+        .unwrap_or(0))
+}
+
 /// Moves every role held on unit `from` to unit `to`; a user who already
 /// holds a role on `to` keeps that one. Returns (username, role) of each
 /// role that moved.

@@ -25,6 +25,8 @@ pub enum AccountError {
     UsernameTaken,
     #[error("account not found")]
     NotFound,
+    #[error("the account's last role")]
+    LastRole,
     #[error("too many attempts")]
     Throttled { seconds: i64 },
     #[error(transparent)]
@@ -48,6 +50,10 @@ impl IntoAppError for AccountError {
                 link: None,
             },
             AccountError::NotFound => AppError::NotFound,
+            AccountError::LastRole => AppError::Conflict {
+                key: "error.last_role".into(),
+                link: None,
+            },
             AccountError::Throttled { seconds } => AppError::Throttled {
                 key: "error.throttled",
                 seconds,

@@ -299,7 +299,7 @@ async fn after_change(
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 struct GrantForm {
     unit_code: String,
     role: String,

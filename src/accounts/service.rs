@@ -245,6 +245,12 @@ pub async fn revoke(db: &Db, by: &Principal, user_id: i64, grant_id: i64) -> Res
         .ok_or(AccountError::NotFound)?;
     let mut tx = db.begin_write().await?;
     access::storage::delete_grant(&mut tx, user_id, grant_id).await?;
+    // An account without roles could be managed only from the centre, so
+    // its last role is replaced (grant the new one first) or the account
+    // deactivated. Counted after the delete, which locked the user's row.
+    if access::storage::grant_count(&mut tx, user_id).await? == 0 {
+        return Err(AccountError::LastRole);
+    }
     audit_account(
         &mut tx,
         by,

@@ -5,7 +5,7 @@ use super::model::Entry;
 use super::storage;
 use crate::access::{self, Permission, Principal};
 use crate::db::Db;
-use crate::web::paging::{CursorKey, Page};
+use crate::web::paging::Page;
 
 pub const PAGE_SIZE: i64 = 50;
 
@@ -14,6 +14,8 @@ pub enum AuditError {
     #[error("not a supervisor")]
     NotFound,
     #[error(transparent)]
+    Cursor(#[from] crate::web::paging::BadCursor),
+    #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
 
@@ -21,6 +23,7 @@ impl crate::web::error::IntoAppError for AuditError {
     fn into_app_error(self) -> crate::web::error::AppError {
         match self {
             AuditError::NotFound => crate::web::error::AppError::NotFound,
+            AuditError::Cursor(e) => e.into_app_error(),
             AuditError::Db(e) => e.into(),
         }
     }
@@ -33,7 +36,7 @@ pub async fn list(db: &Db, user: &Principal, after: Option<&str>) -> Result<Page
         return Err(AuditError::NotFound);
     }
     let scope = access::storage::history_scope(db, &scope).await?;
-    let before = after.and_then(i64::decode);
+    let before: Option<i64> = crate::web::paging::after(after)?;
     let rows = storage::list(db, &scope, before, PAGE_SIZE + 1).await?;
     Ok(Page::from_rows(rows, PAGE_SIZE, |e| e.id))
 }

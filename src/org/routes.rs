@@ -156,7 +156,7 @@ async fn unit_page(
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 struct BranchForm {
     name: String,
     kind: String,
@@ -201,7 +201,7 @@ async fn close(
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 struct MergeForm {
     /// The unit that remains.
     target: String,

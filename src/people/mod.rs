@@ -21,6 +21,7 @@ pub use capability::People;
 use crate::org::{Counter, OrgError, PlacedTable};
 use crate::validation::{field_error, FieldErrors};
 use crate::web::error::{AppError, IntoAppError};
+use crate::web::paging::BadCursor;
 
 /// The persons table: placed in the tree, counted per unit.
 pub const PERSONS: PlacedTable = PlacedTable {
@@ -50,6 +51,8 @@ pub enum PeopleError {
     #[error("too many refused CCCD checks")]
     Throttled { seconds: i64 },
     #[error(transparent)]
+    Cursor(#[from] BadCursor),
+    #[error(transparent)]
     Org(#[from] OrgError),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
@@ -78,6 +81,7 @@ impl IntoAppError for PeopleError {
                 key: "error.cccd_throttled",
                 seconds,
             },
+            PeopleError::Cursor(e) => e.into_app_error(),
             PeopleError::Org(e) => e.into_app_error(),
             PeopleError::Db(e) => e.into(),
         }

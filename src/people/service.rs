@@ -15,7 +15,7 @@ use crate::db::Db;
 use crate::org::reform::Resolution;
 use crate::org::service::{self as org, placement};
 use crate::org::{Level, Unit};
-use crate::web::paging::{CursorKey, Page, PAGE_SIZE};
+use crate::web::paging::{Page, PAGE_SIZE};
 
 /// Refusals of a CCCD registered elsewhere one account may receive in an
 /// hour: each tells that the number exists, so they are counted.
@@ -262,7 +262,7 @@ pub async fn search(
 ) -> Result<(Page<Person>, Option<Unit>), PeopleError> {
     let (scope, within) = search_scope(db, user, unit_code).await?;
     let query = model::parse_query(q);
-    let cursor = after.and_then(Cursor::decode);
+    let cursor: Option<Cursor> = crate::web::paging::after(after)?;
     let page = storage::search(db, &scope, &query, cursor.as_ref(), PAGE_SIZE).await?;
     Ok((page, within))
 }

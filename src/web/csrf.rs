@@ -6,7 +6,7 @@ use super::error::AppError;
 use super::session::SessionInfo;
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 
 pub const HEADER: &str = "x-csrf-token";
@@ -66,7 +66,7 @@ pub async fn check(request: Request) -> Result<Request, Response> {
     }
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
-        return Err((StatusCode::PAYLOAD_TOO_LARGE, "request too large").into_response());
+        return Err(AppError::TooLarge.into_response());
     };
     let sent = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()

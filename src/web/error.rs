@@ -30,6 +30,8 @@ pub enum AppError {
     /// The server is at its limit for this kind of work (exports); retry soon.
     Busy,
     /// A request the user can fix; `key` is a catalogue key, `args` fill it.
+    /// The body is larger than the server accepts.
+    TooLarge,
     BadRequest {
         key: String,
         args: Vec<(String, String)>,
@@ -66,6 +68,7 @@ impl AppError {
             AppError::Forbidden | AppError::CsrfMissing => StatusCode::FORBIDDEN,
             AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
@@ -83,6 +86,7 @@ impl AppError {
             AppError::CsrfMissing => "csrf",
             AppError::Throttled { .. } => "throttled",
             AppError::Busy => "busy",
+            AppError::TooLarge => "too_large",
             AppError::BadRequest { .. } => "bad_request",
             AppError::Validation(_) => "validation",
             AppError::Conflict { .. } => "conflict",
@@ -97,6 +101,7 @@ impl AppError {
             AppError::Unauthenticated => i18n::t(lang, "error.unauthenticated").to_owned(),
             AppError::InvalidCredentials => i18n::t(lang, "login.invalid").to_owned(),
             AppError::Forbidden => i18n::t(lang, "error.forbidden").to_owned(),
+            AppError::TooLarge => i18n::t(lang, "error.too_large").to_owned(),
             AppError::CsrfMissing => i18n::t(lang, "error.csrf").to_owned(),
             AppError::Throttled { key, seconds } => i18n::t_with(
                 lang,

@@ -4,7 +4,7 @@
 use axum::extract::rejection::{FormRejection, JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
 use super::error::AppError;
@@ -59,6 +59,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(Json(value)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::TooLarge),
             Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::bad_request("error.json_content_type")),
             Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::bad_request_with(
                 "error.json_syntax",
@@ -87,7 +88,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
         let refused = |detail: String| AppError::bad_request_with("error.form", &[("detail", &detail)]);
         let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
             .await
-            .map_err(|e: FormRejection| refused(e.body_text()))?;
+            .map_err(|e: FormRejection| match e.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+                _ => refused(e.body_text()),
+            })?;
         let kept: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != super::csrf::FIELD).collect();
         let encoded = serde_urlencoded::to_string(&kept).map_err(|e| refused(e.to_string()))?;
         serde_urlencoded::from_str(&encoded)

@@ -21,6 +21,26 @@ pub trait CursorKey: Sized {
     fn decode(text: &str) -> Option<Self>;
 }
 
+/// An `after` that is no cursor of this list (edited or cut short): the
+/// caller gets a clear 400 rather than the first page again.
+#[derive(Debug, thiserror::Error)]
+#[error("not a cursor of this list")]
+pub struct BadCursor;
+
+impl super::error::IntoAppError for BadCursor {
+    fn into_app_error(self) -> super::error::AppError {
+        super::error::AppError::bad_request("error.bad_cursor")
+    }
+}
+
+/// The position `after` names; none for a missing or empty `after`.
+pub fn after<K: CursorKey>(after: Option<&str>) -> Result<Option<K>, BadCursor> {
+    match after.map(str::trim).filter(|a| !a.is_empty()) {
+        None => Ok(None),
+        Some(text) => K::decode(text).map(Some).ok_or(BadCursor),
+    }
+}
+
 impl<T> Page<T> {
     /// A page from up to `limit + 1` rows read in list order: the extra row
     /// only tells that there is a next page.
@@ -65,5 +85,13 @@ mod tests {
         assert_eq!(page.next.as_deref(), Some("2"));
         let last = Page::from_rows(vec![1i64, 2], 2, |id| *id);
         assert_eq!(last.next, None);
+    }
+
+    #[test]
+    fn a_cursor_that_does_not_decode_is_refused_not_ignored() {
+        assert_eq!(after::<i64>(Some("42")).ok(), Some(Some(42)));
+        assert_eq!(after::<i64>(Some("")).ok(), Some(None));
+        assert_eq!(after::<i64>(None).ok(), Some(None));
+        assert!(after::<i64>(Some("abc")).is_err());
     }
 }

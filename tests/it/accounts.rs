@@ -251,37 +251,47 @@ async fn a_changed_role_takes_effect_on_the_next_request_on_every_server() {
     let edit = staff.patch_json(&path, &json!({"phone": "0987654321"})).await;
     assert_eq!(edit.status, StatusCode::OK, "{}", edit.body);
 
-    // Revoked: the next request is refused.
-    let page = admin.get(&format!("/accounts/{account}")).await;
-    let grant = page
-        .body
-        .split("/grants/")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .expect("grant id on the page")
-        .to_owned();
-    admin
-        .post_form(&format!("/accounts/{account}/grants/{grant}/delete"), &[])
-        .await;
-    assert_eq!(staff.get(&path).await.status, StatusCode::NOT_FOUND);
-
-    // A renamed unit shows under its new name at once, too. (An account
-    // left without a role is the centre's to manage.)
-    let mut central = app.signed_in("trunguong", "admin", TW).await;
-    let regranted = central
+    // Revoked (a role elsewhere granted first: the last role is replaced,
+    // never just taken away): the next request is refused.
+    let elsewhere = admin
         .post_form(
             &format!("/accounts/{account}/grants"),
-            &[("unit_code", BA_DINH), ("role", "viewer")],
+            &[("unit_code", GIANG_VO), ("role", "viewer")],
         )
         .await;
-    assert_eq!(regranted.status, StatusCode::SEE_OTHER, "{}", regranted.body);
+    assert_eq!(elsewhere.status, StatusCode::SEE_OTHER, "{}", elsewhere.body);
+    let grant_on = |code: &str| {
+        format!(
+            "SELECT g.id FROM grants g JOIN units u ON u.id = g.unit_id \
+             WHERE g.user_id = {account} AND u.code = '{code}'"
+        )
+    };
+    let grant = app.count(&grant_on(BA_DINH)).await;
+    let revoked = admin
+        .post_form(&format!("/accounts/{account}/grants/{grant}/delete"), &[])
+        .await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.body);
+    assert_eq!(staff.get(&path).await.status, StatusCode::NOT_FOUND);
+
+    // The last role stays until another replaces it: the account would
+    // otherwise slip out of reach of the administrator who manages it.
+    let last = app.count(&grant_on(GIANG_VO)).await;
+    let refused = admin
+        .post_form(&format!("/accounts/{account}/grants/{last}/delete"), &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body.contains("vai trò cuối cùng"), "{}", refused.body);
+    assert_eq!(app.count(&grant_on(GIANG_VO)).await, last);
+
+    // A renamed unit shows under its new name at once, too.
+    let mut central = app.signed_in("trunguong", "admin", TW).await;
     let renamed = central
         .patch_json(
-            &format!("/api/v1/units/{BA_DINH}"),
-            &json!({"name": "Phường Ba Đình Mới"}),
+            &format!("/api/v1/units/{GIANG_VO}"),
+            &json!({"name": "Phường Giảng Võ Mới"}),
         )
         .await;
     assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
     let me = staff.get("/api/v1/session").await.json();
-    assert_eq!(me["grants"][0]["unit_name"], "Phường Ba Đình Mới");
+    assert_eq!(me["grants"][0]["unit_name"], "Phường Giảng Võ Mới");
 }

@@ -145,3 +145,58 @@ async fn english_is_one_switch_away() {
     assert_eq!(error.json()["error"]["fields"]["full_name"], "Enter the full name.");
     assert_eq!(staff.get("/lang/vi?next=//evil.example").await.location(), "/");
 }
+
+#[tokio::test]
+async fn a_cursor_that_was_edited_is_refused_not_read_as_the_first_page() {
+    let app = TestApp::new().await;
+    let mut admin = app.signed_in("hanoi", "admin", HA_NOI).await;
+    add_person(&mut admin, "Trần Văn Bình", BA_DINH, 1).await;
+    for path in [
+        "/api/v1/persons?after=abc",
+        "/api/v1/persons?q=binh&after=~~~~",
+        "/api/v1/audit?after=abc",
+    ] {
+        let answer = admin.get(path).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{path}: {}", answer.body);
+        let message = answer.json()["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(message.contains("Trang tiếp theo"), "{path}: {message}");
+    }
+    let page = admin.get("/persons?q=binh&after=abc").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.body.contains("Trang tiếp theo không hợp lệ"), "{}", page.body);
+    assert_eq!(admin.get("/api/v1/persons?after=").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn oversized_bodies_hidden_characters_and_unknown_form_fields_are_refused() {
+    let app = TestApp::new().await;
+    let mut admin = app.signed_in("hanoi", "admin", HA_NOI).await;
+    let before = person_count(&mut admin).await;
+
+    let huge = json!({"full_name": "A".repeat(5 * 1024 * 1024), "sex": "F", "unit": BA_DINH});
+    let answer = admin.post_json("/api/v1/persons", &huge).await;
+    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", answer.body);
+    assert_eq!(answer.json()["error"]["code"], "too_large");
+
+    let reversed = admin
+        .post_json(
+            &format!("/api/v1/units/{BA_DINH}/branches"),
+            &json!({"name": "Chi hội \u{202E}1 ổT", "kind": "residential"}),
+        )
+        .await;
+    assert_eq!(reversed.status, StatusCode::BAD_REQUEST, "{}", reversed.body);
+
+    let misspelt = admin
+        .post_form(
+            &format!("/units/{BA_DINH}/branches"),
+            &[("name", "Chi hội Tổ 2"), ("knd", "residential")],
+        )
+        .await;
+    assert_eq!(misspelt.status, StatusCode::BAD_REQUEST, "{}", misspelt.body);
+    let children = admin.get(&format!("/api/v1/units/{BA_DINH}/children")).await.json();
+    assert_eq!(children["items"].as_array().map(Vec::len), Some(0), "no branch opened");
+    assert_eq!(person_count(&mut admin).await, before);
+}
