@@ -1,7 +1,8 @@
 //! Pages: log-in, log-out, one's own password, account administration.
 
+use crate::web::extract::Path;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

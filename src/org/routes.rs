@@ -1,14 +1,15 @@
 //! Pages of the tree: the dashboard of the user's units, and each unit with
 //! its children and their counts, plus the supervisors' changes to it.
 
+use crate::web::extract::Path;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::model::{BranchKind, Level, Unit};
 use super::service::{self, count_key, Counts, MergeOptions};
-use super::Counter;
+use super::{Counter, OrgError};
 use crate::access::{Permission, Role};
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
@@ -218,9 +219,13 @@ async fn merge(
     Form(f): Form<MergeForm>,
 ) -> Result<Response, AppError> {
     service::readable_unit(&state.db, &user.principal, &code).await?;
-    let target = service::readable_unit(&state.db, &user.principal, f.target.trim())
-        .await
-        .map_err(|_| AppError::bad_request_with("error.unknown_unit", &[("code", f.target.trim())]))?;
+    let target = match service::readable_unit(&state.db, &user.principal, f.target.trim()).await {
+        Err(OrgError::NotFound) => Err(AppError::bad_request_with(
+            "error.unknown_unit",
+            &[("code", f.target.trim())],
+        )),
+        other => other.map_err(AppError::from),
+    }?;
     let sources: Vec<String> = f.sources.split([',', ' ', ';']).map(str::to_owned).collect();
     let options = MergeOptions {
         move_grants: f.move_grants.is_some(),

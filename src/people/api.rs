@@ -1,7 +1,8 @@
 //! `/api/v1/persons`: the registry as JSON, under the same access rules
 //! and through the same service calls as the pages.
 
-use axum::extract::{Path, State};
+use crate::web::extract::Path;
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;

@@ -1,8 +1,9 @@
 //! Pages of the person registry: search, detail with history, create,
 //! edit, delete, and the CSV export of a search.
 
+use crate::web::extract::Path;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

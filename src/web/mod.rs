@@ -15,11 +15,12 @@ pub mod session;
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use extract::Path;
 
 use crate::db::Db;
 use crate::i18n::Lang;

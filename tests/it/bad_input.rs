@@ -199,4 +199,13 @@ async fn oversized_bodies_hidden_characters_and_unknown_form_fields_are_refused(
     let children = admin.get(&format!("/api/v1/units/{BA_DINH}/children")).await.json();
     assert_eq!(children["items"].as_array().map(Vec::len), Some(0), "no branch opened");
     assert_eq!(person_count(&mut admin).await, before);
+
+    // A path that does not decode names nothing: the usual 404, as JSON
+    // under /api/ and as a page elsewhere.
+    let api = admin.get("/api/v1/units/%ff").await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert_eq!(api.json()["error"]["code"], "not_found");
+    let page = admin.get("/persons/%ff%fe").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("<html"), "{}", page.body);
 }
