@@ -80,7 +80,7 @@ impl Db {
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                                  PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
                                  PRAGMA cache_size = -131072; PRAGMA mmap_size = 4294967296; \
-                                 PRAGMA temp_store = MEMORY;",
+                                 PRAGMA temp_store = MEMORY; PRAGMA threads = 2;",
                             )
                             .await?;
                             Ok(())

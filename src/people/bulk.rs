@@ -54,11 +54,23 @@ impl BulkLoad {
 
     /// Rebuilds what was dropped, counts the persons per unit, commits.
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        let started = std::time::Instant::now();
         for statement in &self.rebuild {
             Sql::new(statement).execute(&mut *self.tx).await?;
         }
+        let rebuilt = started.elapsed();
         storage::recount(&mut self.tx).await?;
+        let counted = started.elapsed();
         self.tx.commit().await?;
-        self.db.after_bulk_load("persons").await
+        let committed = started.elapsed();
+        self.db.after_bulk_load("persons").await?;
+        tracing::info!(
+            indexes_s = rebuilt.as_secs_f64(),
+            recount_s = (counted - rebuilt).as_secs_f64(),
+            commit_s = (committed - counted).as_secs_f64(),
+            analyze_s = (started.elapsed() - committed).as_secs_f64(),
+            "bulk load finished"
+        );
+        Ok(())
     }
 }
