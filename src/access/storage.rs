@@ -105,6 +105,15 @@ pub async fn move_grants(
     from: i64,
     to: i64,
 ) -> Result<Vec<(String, Role)>, sqlx::Error> {
+    // Every account holding a role on either unit changes: bumped first,
+    // which also locks those accounts against a concurrent revoke (whose
+    // last-role count would otherwise miss the role this deletes).
+    let mut sql = Sql::new(
+        "UPDATE users SET auth_version = auth_version + 1 \
+         WHERE id IN (SELECT user_id FROM grants WHERE unit_id IN (",
+    );
+    sql.bind(from).push(", ").bind(to).push("))");
+    sql.execute(&mut **tx).await?;
     let mut sql = Sql::new("DELETE FROM grants WHERE unit_id = ");
     sql.bind(from)
         .push(" AND user_id IN (SELECT user_id FROM grants WHERE unit_id = ");

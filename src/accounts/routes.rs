@@ -61,7 +61,7 @@ async fn login_page(lang: Lang, Query(q): Query<NextQuery>) -> Result<Response, 
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 struct LoginForm {
     username: String,
     password: String,
@@ -128,7 +128,7 @@ async fn password_page(ctx: PageCtx) -> Result<Response, AppError> {
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 struct PasswordForm {
     current_password: String,
     password: String,
@@ -194,7 +194,7 @@ async fn new_page(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 struct CreateForm {
     username: String,
     display_name: String,
@@ -330,7 +330,7 @@ async fn revoke_grant(
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 struct ActiveForm {
     active: bool,
 }
@@ -348,7 +348,7 @@ async fn set_active(
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 struct ResetForm {
     password: String,
 }

@@ -27,12 +27,14 @@ impl Db {
     }
 
     /// The suffix that makes a `SELECT` lock the rows it read against every
-    /// other writer until the transaction ends (PostgreSQL; SQLite writers
-    /// are serialized already).
+    /// other change until the transaction ends (PostgreSQL; SQLite writers
+    /// are serialized already). `NO KEY`: the ids stay, so inserts that only
+    /// reference these rows (foreign-key checks) are not blocked, which
+    /// would deadlock with a writer holding `for_share` on a unit below.
     pub fn for_update(&self) -> &'static str {
         match self.backend() {
             Backend::Sqlite => "",
-            Backend::Postgres => " FOR UPDATE",
+            Backend::Postgres => " FOR NO KEY UPDATE",
         }
     }
 

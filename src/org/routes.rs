@@ -175,7 +175,7 @@ async fn create_branch(
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 struct RenameForm {
     name: String,
 }

@@ -29,9 +29,9 @@ pub enum AppError {
     },
     /// The server is at its limit for this kind of work (exports); retry soon.
     Busy,
-    /// A request the user can fix; `key` is a catalogue key, `args` fill it.
     /// The body is larger than the server accepts.
     TooLarge,
+    /// A request the user can fix; `key` is a catalogue key, `args` fill it.
     BadRequest {
         key: String,
         args: Vec<(String, String)>,

@@ -280,7 +280,7 @@ async fn a_changed_role_takes_effect_on_the_next_request_on_every_server() {
         .post_form(&format!("/accounts/{account}/grants/{last}/delete"), &[])
         .await;
     assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
-    assert!(refused.body.contains("vai trò cuối cùng"), "{}", refused.body);
+    assert!(refused.body.contains("quyền cuối cùng"), "{}", refused.body);
     assert_eq!(app.count(&grant_on(GIANG_VO)).await, last);
 
     // A renamed unit shows under its new name at once, too.

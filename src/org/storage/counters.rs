@@ -48,6 +48,11 @@ pub async fn recount(
     let Some(column) = level.column() else {
         return Ok(());
     };
+    // The counter's row lock first: a record written meanwhile either
+    // committed before the count (and is counted) or adds its one after it.
+    let mut lock = Sql::new("UPDATE unit_counts SET value = value WHERE unit_id = ");
+    lock.bind(unit_id).push(" AND counter = ").bind(counter.to_owned());
+    lock.execute(&mut **tx).await?;
     let mut sql = Sql::new(&format!("SELECT COUNT(*) FROM {table} WHERE {column} = "));
     sql.bind(unit_id);
     let value = sql
