@@ -220,7 +220,7 @@ pub async fn insert_many(
         (a.access.placement().commune_id, &a.person.sort_key)
             .cmp(&(b.access.placement().commune_id, &b.person.sort_key))
     });
-    for chunk in ordered.chunks(250) {
+    for chunk in ordered.chunks(1000) {
         let mut sql = db.bulk_sql(&insert_head());
         for (i, record) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" });
