@@ -90,11 +90,7 @@ pub async fn delete_grant(tx: &mut Transaction<'static, Any>, user_id: i64, gran
 pub async fn grant_count(tx: &mut Transaction<'static, Any>, user_id: i64) -> Result<i64, sqlx::Error> {
     let mut sql = Sql::new("SELECT COUNT(*) FROM grants WHERE user_id = ");
     sql.bind(user_id);
-    Ok(sql
-        .fetch_optional(&mut **tx)
-        .await?
-        .map(|r| db::int(&r, 0))
-        .unwrap_or(0))
+    sql.fetch_int(&mut **tx).await
 }
 
 /// Moves every role held on unit `from` to unit `to`; a user who already

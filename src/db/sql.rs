@@ -86,6 +86,19 @@ impl Sql {
         sqlx::query_with(&self.text, self.args).fetch_optional(executor).await
     }
 
+    /// One integer: the first column of the first row (`COUNT(*)`, `SUM`),
+    /// 0 when there is no row.
+    pub async fn fetch_int<'e, E>(self, executor: E) -> Result<i64, sqlx::Error>
+    where
+        E: Executor<'e, Database = Any>,
+    {
+        Ok(self
+            .fetch_optional(executor)
+            .await?
+            .map(|r| super::int(&r, 0))
+            .unwrap_or(0))
+    }
+
     /// A read of at most one row through an index (a point read): on a
     /// SQLite file it runs on the calling thread (see `direct.rs`),
     /// otherwise, or when that cannot, through the pool.

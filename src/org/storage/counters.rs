@@ -55,11 +55,7 @@ pub async fn recount(
     lock.execute(&mut **tx).await?;
     let mut sql = Sql::new(&format!("SELECT COUNT(*) FROM {table} WHERE {column} = "));
     sql.bind(unit_id);
-    let value = sql
-        .fetch_optional(&mut **tx)
-        .await?
-        .map(|r| db::int(&r, 0))
-        .unwrap_or(0);
+    let value = sql.fetch_int(&mut **tx).await?;
     let mut sql = Sql::new("INSERT INTO unit_counts (unit_id, counter, value) VALUES (");
     sql.bind(unit_id)
         .push(", ")
@@ -109,13 +105,7 @@ pub async fn read(db: &Db, counter: &str, units: &[Option<i64>]) -> Result<HashM
              WHERE u.level = 'province' AND c.counter = ",
         );
         sql.bind(counter.to_owned());
-        out.insert(
-            None,
-            sql.fetch_optional(db.pool())
-                .await?
-                .map(|r| db::int(&r, 0))
-                .unwrap_or(0),
-        );
+        out.insert(None, sql.fetch_int(db.pool()).await?);
     }
     Ok(out)
 }

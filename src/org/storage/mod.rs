@@ -172,22 +172,14 @@ pub async fn active_branches_below(db: &Db, unit: &Unit) -> Result<i64, sqlx::Er
         sql.push(&format!(" AND u.{column} = ")).bind(unit.id);
         sql.push(" AND u.id <> ").bind(unit.id);
     }
-    Ok(sql
-        .fetch_optional(db.pool())
-        .await?
-        .map(|r| db::int(&r, 0))
-        .unwrap_or(0))
+    sql.fetch_int(db.pool()).await
 }
 
 /// Active units directly below `unit_id`, as the transaction sees them.
 pub async fn active_children_count(tx: &mut Transaction<'static, Any>, unit_id: i64) -> Result<i64, sqlx::Error> {
     let mut sql = Sql::new("SELECT COUNT(*) FROM units WHERE status = 'active' AND parent_id = ");
     sql.bind(unit_id);
-    Ok(sql
-        .fetch_optional(&mut **tx)
-        .await?
-        .map(|r| db::int(&r, 0))
-        .unwrap_or(0))
+    sql.fetch_int(&mut **tx).await
 }
 
 /// Opens a branch under `commune` with the next free code.
