@@ -4,7 +4,9 @@
 
 mod api;
 mod capability;
+mod manage;
 pub mod model;
+pub mod picker;
 pub mod placed;
 pub mod reference;
 pub mod reform;

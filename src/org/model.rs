@@ -101,6 +101,21 @@ impl Unit {
         self.status == UnitStatus::Active
     }
 
+    /// How the unit's status reads ("Đã giải thể", "Đã sáp nhập vào
+    /// Phường Ba Đình"); nothing while it is active. `merged_into` is the
+    /// unit it was merged into, when the caller has it.
+    pub fn status_text(&self, lang: crate::i18n::Lang, merged_into: Option<&Unit>) -> Option<String> {
+        use crate::i18n::t;
+        match self.status {
+            UnitStatus::Active => None,
+            UnitStatus::Closed => Some(t(lang, "unit.status.closed").to_owned()),
+            UnitStatus::Merged => Some(match merged_into {
+                Some(target) => format!("{} {}", t(lang, "unit.status.merged_into"), target.name),
+                None => t(lang, "unit.status.merged").to_owned(),
+            }),
+        }
+    }
+
     /// Where this unit's parent sits: supervising it is what managing this
     /// unit (renaming, closing, merging) takes.
     pub fn parent_placement(&self) -> Placement {

@@ -1,20 +1,21 @@
 //! Pages of the tree: the dashboard of the user's units, and each unit with
 //! its children and their counts, plus the supervisors' changes to it.
 
-use crate::web::extract::Path;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 
+use super::manage;
 use super::model::{BranchKind, Level, Unit};
-use super::service::{self, count_key, Counts, MergeOptions};
-use super::{Counter, OrgError};
+use super::service::{self, count_key, Counts};
+use super::Counter;
 use crate::access::{Permission, Role};
+use crate::text;
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
-use crate::web::extract::Form;
-use crate::web::page::{number, render, PageCtx};
+use crate::web::extract::{Path, Query};
+use crate::web::list::{window, Column, ListParams, Window};
+use crate::web::page::{capitalised, number, render, PageCtx};
 use crate::web::routes::Pages;
 use crate::web::AppState;
 
@@ -23,10 +24,11 @@ pub fn pages() -> Pages {
         .get("/", dashboard)
         .get("/units", home_unit)
         .get("/units/{unit}", unit_page)
-        .post("/units/{unit}/branches", create_branch)
-        .post("/units/{unit}/rename", rename)
-        .post("/units/{unit}/close", close)
-        .post("/units/{unit}/merge", merge)
+        .post("/units/{unit}/branches", manage::create_branch)
+        .post("/units/{unit}/rename", manage::rename)
+        .get("/units/{unit}/close", manage::close_confirm)
+        .post("/units/{unit}/close", manage::close)
+        .post("/units/{unit}/merge", manage::merge)
 }
 
 /// A count as a page shows it: label, number and where the records are listed.
@@ -50,8 +52,31 @@ fn cells(ctx: &PageCtx, counters: &[Counter], counts: &Counts, unit: &Unit) -> V
 /// A unit with its counts, as shown in the tree.
 pub struct UnitRow {
     pub unit: Unit,
+    /// "Đã giải thể", "Đã sáp nhập vào …"; none while active.
+    pub status: Option<String>,
+    pub branch_count: i64,
     pub branches: String,
+    pub values: Vec<i64>,
     pub counts: Vec<CountCell>,
+}
+
+impl UnitRow {
+    fn is_empty(&self) -> bool {
+        self.branch_count == 0 && self.values.iter().all(|v| *v == 0)
+    }
+}
+
+fn row(ctx: &PageCtx, counters: &[Counter], counts: &Counts, unit: Unit, merged: &[Unit]) -> UnitRow {
+    let target = unit.merged_into_id.and_then(|id| merged.iter().find(|m| m.id == id));
+    let branch_count = counts.branches(count_key(&unit));
+    UnitRow {
+        status: unit.status_text(ctx.lang, target),
+        branches: number(branch_count),
+        branch_count,
+        values: counters.iter().map(|c| counts.get(c.name, count_key(&unit))).collect(),
+        counts: cells(ctx, counters, counts, &unit),
+        unit,
+    }
 }
 
 #[derive(Template)]
@@ -66,14 +91,7 @@ async fn dashboard(State(state): State<AppState>, ctx: PageCtx, user: CurrentUse
     let mut homes = Vec::new();
     for grant in user.principal.grants() {
         let counts = service::counts_of(&state.db, &counters, &grant.unit).await?;
-        homes.push((
-            grant.role,
-            UnitRow {
-                branches: number(counts.branches(count_key(&grant.unit))),
-                counts: cells(&ctx, &counters, &counts, &grant.unit),
-                unit: grant.unit.clone(),
-            },
-        ));
+        homes.push((grant.role, row(&ctx, &counters, &counts, grant.unit.clone(), &[])));
     }
     Ok(render(&Dashboard { ctx, homes })?.into_response())
 }
@@ -88,15 +106,17 @@ async fn home_unit(user: CurrentUser) -> Result<Response, AppError> {
 struct UnitPage {
     ctx: PageCtx,
     unit: Unit,
+    status: Option<String>,
     parent: Option<Unit>,
     merged_into: Option<Unit>,
     absorbed: Vec<Unit>,
     counts: Vec<CountCell>,
-    counter_labels: Vec<&'static str>,
-    children: Vec<UnitRow>,
+    list: ListParams,
+    children: Window<UnitRow>,
     can_add_branch: bool,
     can_manage: bool,
-    can_merge_children: bool,
+    /// Active children that may be merged into one another (two or more).
+    mergeable: Vec<Unit>,
     branch_kinds: [BranchKind; 5],
 }
 
@@ -109,11 +129,51 @@ impl UnitPage {
     }
 }
 
+/// The columns of a unit's children: code, name, branches, then each counter.
+fn child_columns(ctx: &PageCtx, counters: &[Counter]) -> Vec<Column<UnitRow>> {
+    let mut columns: Vec<Column<UnitRow>> = vec![
+        Column {
+            key: "code",
+            label: ctx.t("unit.code").to_owned(),
+            numeric: false,
+            compare: Box::new(|a: &UnitRow, b: &UnitRow| a.unit.code.cmp(&b.unit.code)),
+        },
+        Column {
+            key: "name",
+            label: ctx.t("unit.name").to_owned(),
+            numeric: false,
+            compare: Box::new(|a: &UnitRow, b: &UnitRow| {
+                (text::fold(&a.unit.name), &a.unit.code).cmp(&(text::fold(&b.unit.name), &b.unit.code))
+            }),
+        },
+        Column {
+            key: "branches",
+            label: capitalised(ctx.t("dashboard.branches")),
+            numeric: true,
+            compare: Box::new(|a: &UnitRow, b: &UnitRow| {
+                (a.branch_count, &a.unit.code).cmp(&(b.branch_count, &b.unit.code))
+            }),
+        },
+    ];
+    for (i, counter) in counters.iter().enumerate() {
+        columns.push(Column {
+            key: counter.name,
+            label: capitalised(ctx.t(counter.label_key)),
+            numeric: true,
+            compare: Box::new(move |a: &UnitRow, b: &UnitRow| {
+                (a.values.get(i), &a.unit.code).cmp(&(b.values.get(i), &b.unit.code))
+            }),
+        });
+    }
+    columns
+}
+
 async fn unit_page(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
     Path(code): Path<String>,
+    Query(list): Query<ListParams>,
 ) -> Result<Response, AppError> {
     let p = &user.principal;
     let unit = service::readable_unit(&state.db, p, &code).await?;
@@ -129,115 +189,48 @@ async fn unit_page(
     };
     let absorbed = service::absorbed(&state.db, &unit).await?;
     let children = service::children(&state.db, &unit).await?;
+    let targets: Vec<i64> = children.iter().filter_map(|c| c.merged_into_id).collect();
+    let merged = service::units_by_ids(&state.db, &targets).await?;
     let counters = state.registry.counters();
     let counts = service::counts(&state.db, &counters, &unit, &children).await?;
-    let rows = children
-        .into_iter()
-        .map(|child| UnitRow {
-            branches: number(counts.branches(count_key(&child))),
-            counts: cells(&ctx, &counters, &counts, &child),
-            unit: child,
-        })
+    let can_supervise = unit.level != Level::Branch && p.may(Permission::Supervise, &unit.placement);
+    let mut mergeable: Vec<Unit> = children
+        .iter()
+        .filter(|c| can_supervise && c.is_active())
+        .cloned()
         .collect();
+    if mergeable.len() < 2 {
+        mergeable.clear();
+    }
+    mergeable.sort_by_key(|u| text::fold(&u.name));
+    let rows: Vec<UnitRow> = children
+        .into_iter()
+        .map(|child| row(&ctx, &counters, &counts, child, &merged))
+        .collect();
+    let base = format!("/units/{}", unit.code);
+    let columns = child_columns(&ctx, &counters);
+    let children = window(
+        rows,
+        &list,
+        &base,
+        &columns,
+        |r| format!("{} {}", r.unit.code, r.unit.name),
+        UnitRow::is_empty,
+    );
     let page = UnitPage {
+        status: unit.status_text(ctx.lang, merged_into.as_ref()),
         counts: cells(&ctx, &counters, &counts, &unit),
-        counter_labels: counters.iter().map(|c| ctx.t(c.label_key)).collect(),
         can_add_branch: unit.level == Level::Commune && unit.is_active() && p.may(Permission::Write, &unit.placement),
         can_manage: unit.is_active() && p.manage(&unit).is_some(),
-        can_merge_children: unit.level != Level::Branch && p.may(Permission::Supervise, &unit.placement),
         ctx,
         unit,
         parent,
         merged_into,
         absorbed,
-        children: rows,
+        list,
+        children,
+        mergeable,
         branch_kinds: BranchKind::ALL,
     };
     Ok(render(&page)?.into_response())
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields)]
-struct BranchForm {
-    name: String,
-    kind: String,
-}
-
-async fn create_branch(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(code): Path<String>,
-    Form(f): Form<BranchForm>,
-) -> Result<Response, AppError> {
-    let commune = service::readable_unit(&state.db, &user.principal, &code).await?;
-    let branch = service::create_branch(&state.db, &user.principal, &commune, &f.name, &f.kind).await?;
-    Ok(Redirect::to(&format!("/units/{}", branch.code)).into_response())
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields)]
-struct RenameForm {
-    name: String,
-}
-
-async fn rename(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(code): Path<String>,
-    Form(f): Form<RenameForm>,
-) -> Result<Response, AppError> {
-    let unit = service::readable_unit(&state.db, &user.principal, &code).await?;
-    service::rename(&state.db, &user.principal, &unit, &f.name).await?;
-    Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response())
-}
-
-async fn close(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(code): Path<String>,
-) -> Result<Response, AppError> {
-    let unit = service::readable_unit(&state.db, &user.principal, &code).await?;
-    service::close(&state.db, &user.principal, &unit).await?;
-    Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response())
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields)]
-struct MergeForm {
-    /// The unit that remains.
-    target: String,
-    /// Codes of the units merged into it, separated by commas or spaces.
-    sources: String,
-    /// A checkbox: present when roles move to the surviving unit.
-    move_grants: Option<String>,
-}
-
-async fn merge(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(code): Path<String>,
-    Form(f): Form<MergeForm>,
-) -> Result<Response, AppError> {
-    service::readable_unit(&state.db, &user.principal, &code).await?;
-    let target = match service::readable_unit(&state.db, &user.principal, f.target.trim()).await {
-        Err(OrgError::NotFound) => Err(AppError::bad_request_with(
-            "error.unknown_unit",
-            &[("code", f.target.trim())],
-        )),
-        other => other.map_err(AppError::from),
-    }?;
-    let sources: Vec<String> = f.sources.split([',', ' ', ';']).map(str::to_owned).collect();
-    let options = MergeOptions {
-        move_grants: f.move_grants.is_some(),
-    };
-    service::merge(
-        &state.db,
-        &user.principal,
-        state.registry.placed_tables(),
-        &target,
-        &sources,
-        options,
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/units/{}", target.code)).into_response())
 }

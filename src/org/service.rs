@@ -247,6 +247,33 @@ pub struct MergeOptions {
     pub move_grants: bool,
 }
 
+/// The units `source_codes` name, checked as a merge into `target` would
+/// check them (the user manages each; same level; all active): what a
+/// confirmation shows is what the merge will do.
+pub async fn merge_sources(
+    db: &Db,
+    user: &Principal,
+    target: &Unit,
+    source_codes: &[String],
+) -> Result<Vec<Unit>, OrgError> {
+    manage(user, target)?;
+    let mut sources = Vec::new();
+    for code in source_codes.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
+        let unit = storage::by_code(db, code)
+            .await?
+            .filter(|u| user.may(Permission::Read, &u.placement))
+            .ok_or_else(|| OrgError::UnknownUnit(code.to_owned()))?;
+        manage(user, &unit)?;
+        if !sources.iter().any(|s: &Unit| s.id == unit.id) {
+            sources.push(unit);
+        }
+    }
+    match merge_refusal(&sources, target) {
+        Some(refusal) => Err(refusal),
+        None => Ok(sources),
+    }
+}
+
 /// Merges each of `source_codes` into `target`: one transaction, all or
 /// nothing. The user must manage every unit involved; `tables` are every
 /// placed table the capabilities declared, re-placed by the merge.
@@ -259,20 +286,7 @@ pub async fn merge(
     options: MergeOptions,
 ) -> Result<(), OrgError> {
     let access = manage(user, target)?;
-    let mut sources = Vec::new();
-    for code in source_codes.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
-        let unit = storage::by_code(db, code)
-            .await?
-            .filter(|u| user.may(Permission::Read, &u.placement))
-            .ok_or_else(|| OrgError::UnknownUnit(code.to_owned()))?;
-        manage(user, &unit)?;
-        if !sources.iter().any(|s: &Unit| s.id == unit.id) {
-            sources.push(unit);
-        }
-    }
-    if let Some(refusal) = merge_refusal(&sources, target) {
-        return Err(refusal);
-    }
+    let sources = merge_sources(db, user, target, source_codes).await?;
     let mut tx = db.begin_write().await?;
     // Read again under the lock: the tree may have changed since.
     let ids: Vec<i64> = sources.iter().chain([target]).map(|u| u.id).collect();

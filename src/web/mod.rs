@@ -1,11 +1,14 @@
 //! The thin web core: application state, the router that gathers every
 //! domain's routes, and the layers every request passes through.
 
+mod assets;
 pub mod auth;
 pub mod capability;
+pub mod confirm;
 pub mod csrf;
 pub mod error;
 pub mod extract;
+pub mod list;
 pub mod openapi;
 pub mod page;
 pub mod paging;
@@ -70,7 +73,8 @@ impl Capability for Core {
     fn pages(&self) -> Pages {
         Pages::default()
             .public_get("/healthz", || async { "ok" })
-            .public_get("/assets/app.css", stylesheet)
+            .public_get("/assets/{file}", assets::serve)
+            .public_get("/favicon.ico", assets::favicon)
             .public_get("/lang/{code}", switch_language)
             .public_get("/api/v1/openapi.json", openapi_document)
     }
@@ -98,7 +102,21 @@ pub fn app(db: Db, settings: Settings, capabilities: Vec<Box<dyn Capability>>) -
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(from_fn_with_state(state.clone(), pipeline::every_request))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(compression())
         .with_state(state)
+}
+
+/// gzip for text responses of 1 KB or more, when the client accepts it.
+/// Outside the pipeline, so that the log and the headers see the page as
+/// rendered; exports stream through it compressed chunk by chunk.
+fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+    let predicate = SizeAbove::new(1024)
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::const_new("image/svg+xml"));
+    tower_http::compression::CompressionLayer::new()
+        .gzip(true)
+        .compress_when(predicate)
 }
 
 async fn openapi_document(State(state): State<AppState>) -> Response {
@@ -107,16 +125,6 @@ async fn openapi_document(State(state): State<AppState>) -> Response {
         state.registry.openapi_json().to_owned(),
     )
         .into_response()
-}
-
-async fn stylesheet() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("app.css"),
-    )
 }
 
 #[derive(serde::Deserialize)]

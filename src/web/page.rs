@@ -47,7 +47,7 @@ impl PageCtx {
         }
     }
 
-    fn signed_in(lang: Lang, user: &CurrentUser, path: &str, state: &AppState) -> PageCtx {
+    pub fn signed_in(lang: Lang, user: &CurrentUser, path: &str, state: &AppState) -> PageCtx {
         let p = &user.principal;
         let current_path = path.split('?').next().unwrap_or(path);
         let nav = state
@@ -80,6 +80,11 @@ impl PageCtx {
     /// The label of a record field shown in a change list (`person.phone`).
     pub fn field<'a>(&self, entity: &str, field: &'a str) -> &'a str {
         i18n::t_or(self.lang, &format!("{entity}.{field}"), field)
+    }
+
+    /// The address of a stylesheet or icon, with its content hash.
+    pub fn asset_url(&self, name: &str) -> String {
+        super::assets::url(name)
     }
 
     pub fn other_lang(&self) -> &'static str {
@@ -163,6 +168,15 @@ pub fn number(n: i64) -> String {
     out
 }
 
+/// `người` → `Người`: a catalogue word used as a column header.
+pub fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 pub fn url_encode(text: &str) -> String {
     serde_urlencoded::to_string([("", text)])
         .map(|s| s.trim_start_matches('=').to_owned())
@@ -207,9 +221,13 @@ struct ErrorPage {
     message: String,
 }
 
-pub fn error_page(lang: Lang, error: &AppError) -> Html<String> {
+/// The page of an error, in the layout of `ctx`: a signed-in user keeps
+/// the navigation and the log-out link (the message itself never tells
+/// whether a record out of their reach exists).
+pub fn error_page(ctx: PageCtx, error: &AppError) -> Html<String> {
+    let lang = ctx.lang;
     let page = ErrorPage {
-        ctx: PageCtx::anonymous(lang, "/"),
+        ctx,
         status: error.status().as_u16(),
         message: error.message(lang),
     };

@@ -85,7 +85,7 @@ async fn a_merge_moves_counts_to_the_new_unit_and_keeps_history() {
     let merged = province
         .post_form(
             &format!("/units/{HA_NOI}/merge"),
-            &[("target", BA_DINH), ("sources", NGOC_HA)],
+            &[("target", BA_DINH), ("sources", NGOC_HA), ("confirm", "1")],
         )
         .await;
     assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
@@ -140,7 +140,7 @@ async fn a_merge_needs_a_supervisor_of_both_units() {
     let refused = commune_admin
         .post_form(
             &format!("/units/{BA_DINH}/merge"),
-            &[("target", BA_DINH), ("sources", NGOC_HA)],
+            &[("target", BA_DINH), ("sources", NGOC_HA), ("confirm", "1")],
         )
         .await;
     assert!(
@@ -156,7 +156,7 @@ async fn a_merge_needs_a_supervisor_of_both_units() {
     let across = province
         .post_form(
             &format!("/units/{HA_NOI}/merge"),
-            &[("target", BA_DINH), ("sources", THANH_DONG)],
+            &[("target", BA_DINH), ("sources", THANH_DONG), ("confirm", "1")],
         )
         .await;
     assert_eq!(
@@ -344,7 +344,12 @@ async fn a_merge_moves_roles_only_when_asked() {
     let merged = province
         .post_form(
             "/units/01/merge",
-            &[("target", BA_DINH), ("sources", NGOC_HA), ("move_grants", "1")],
+            &[
+                ("target", BA_DINH),
+                ("sources", NGOC_HA),
+                ("move_grants", "1"),
+                ("confirm", "1"),
+            ],
         )
         .await;
     assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
@@ -358,7 +363,7 @@ async fn a_merge_moves_roles_only_when_asked() {
     let merged = province
         .post_form(
             &format!("/units/{HA_NOI}/merge"),
-            &[("target", BA_DINH), ("sources", GIANG_VO)],
+            &[("target", BA_DINH), ("sources", GIANG_VO), ("confirm", "1")],
         )
         .await;
     assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
