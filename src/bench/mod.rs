@@ -194,7 +194,7 @@ async fn run(url: &str, plan: Plan) -> Result<serde_json::Value, BenchError> {
         } else {
             Some(commune.code.clone())
         };
-        let after = rng.gen_bool(0.5).then(|| format!("0~{}", person.sort_key));
+        let after = rng.gen_bool(0.5).then(|| format!("0.0~{}", person.sort_key));
         let t = Instant::now();
         search(&db, &operator, "", unit.as_deref(), after.as_deref()).await?;
         lists.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -272,7 +272,7 @@ async fn run(url: &str, plan: Plan) -> Result<serde_json::Value, BenchError> {
 }
 
 async fn search(db: &Db, user: &Principal, q: &str, unit: Option<&str>, after: Option<&str>) -> Result<(), BenchError> {
-    crate::people::service::search(db, user, q, unit, after)
+    crate::people::search::search(db, user, q, unit, after)
         .await
         .map(drop)
         .map_err(|e| BenchError::Search(e.to_string()))

@@ -35,8 +35,8 @@ async fn search_persons(
     user: CurrentUser,
     Query(p): Query<SearchParams>,
 ) -> Result<Json<Page<Person>>, AppError> {
-    let (page, _) = service::search(&state.db, &user.principal, &p.q, p.unit.as_deref(), p.after.as_deref()).await?;
-    Ok(Json(page))
+    let found = super::search::search(&state.db, &user.principal, &p.q, p.unit.as_deref(), p.after.as_deref()).await?;
+    Ok(Json(found.page))
 }
 
 /// One person.

@@ -12,7 +12,7 @@ use tokio::sync::Semaphore;
 
 use super::model::Person;
 use super::routes::SearchParams;
-use super::service;
+use crate::i18n::{self, Lang};
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
 use crate::web::extract::Query;
@@ -28,16 +28,33 @@ fn permits() -> &'static Semaphore {
     PERMITS.get_or_init(|| Semaphore::new(CONCURRENT_EXPORTS))
 }
 
-const HEADER: &str = "\u{feff}id,full_name,sex,birth_date,cccd,phone,address_commune,address_detail,unit\r\n";
+/// The header row in the user's language, after the byte-order mark that
+/// makes Excel read UTF-8.
+fn header(lang: Lang) -> String {
+    let keys = [
+        "persons.csv_id",
+        "person.full_name",
+        "person.sex",
+        "person.birth_date",
+        "person.cccd",
+        "person.phone",
+        "person.address_commune",
+        "person.address_detail",
+        "person.unit",
+        "persons.csv_unit_code",
+    ];
+    let names: Vec<String> = keys.iter().map(|k| csv_field(i18n::t(lang, k))).collect();
+    format!("\u{feff}{}\r\n", names.join(","))
+}
 
-fn line(person: &Person) -> String {
+fn line(lang: Lang, person: &Person) -> String {
     let fields = [
         person.id.to_string(),
         person.full_name.clone(),
-        person.sex.as_str().to_owned(),
+        i18n::t(lang, person.sex.label_key()).to_owned(),
         person.birth.map(|b| b.display()).unwrap_or_default(),
-        person.cccd.clone().unwrap_or_default(),
-        person.phone.clone().unwrap_or_default(),
+        person.cccd.as_deref().map(as_text).unwrap_or_default(),
+        person.phone.as_deref().map(as_text).unwrap_or_default(),
         person
             .address
             .commune
@@ -45,36 +62,43 @@ fn line(person: &Person) -> String {
             .map(|u| u.name.clone())
             .unwrap_or_default(),
         person.address.detail.clone(),
+        person.unit.name.clone(),
         person.unit.code.clone(),
     ];
-    let mut out = fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",");
+    let mut out = fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| if matches!(i, 4 | 5) { f.clone() } else { csv_field(f) })
+        .collect::<Vec<_>>()
+        .join(",");
     out.push_str("\r\n");
     out
 }
 
 pub(super) async fn csv(
     State(state): State<AppState>,
+    lang: Lang,
     user: CurrentUser,
     Query(p): Query<SearchParams>,
 ) -> Result<Response, AppError> {
     let permit = permits().try_acquire().map_err(|_| AppError::Busy)?;
-    let mut rows = service::export(&state.db, &user.principal, &p.q, p.unit.as_deref(), EXPORT_LIMIT).await?;
+    let mut rows = super::search::export(&state.db, &user.principal, &p.q, p.unit.as_deref(), EXPORT_LIMIT).await?;
     // The first row (or error) before answering: a failing query is a
     // proper error page, not a truncated file.
     let first = rows.recv().await.transpose()?;
     let permit_owned = permit;
     let stream = futures_util::stream::unfold(
         (
-            Some(HEADER.to_owned() + &first.as_ref().map(line).unwrap_or_default()),
+            Some(header(lang) + &first.as_ref().map(|p| line(lang, p)).unwrap_or_default()),
             rows,
             permit_owned,
         ),
-        |(pending, mut rows, permit)| async move {
+        move |(pending, mut rows, permit)| async move {
             if let Some(chunk) = pending {
                 return Some((Ok::<_, std::io::Error>(chunk), (None, rows, permit)));
             }
             match rows.recv().await {
-                Some(Ok(person)) => Some((Ok(line(&person)), (None, rows, permit))),
+                Some(Ok(person)) => Some((Ok(line(lang, &person)), (None, rows, permit))),
                 Some(Err(e)) => Some((Err(std::io::Error::other(e)), (None, rows, permit))),
                 None => None,
             }
@@ -88,6 +112,16 @@ pub(super) async fn csv(
         Body::from_stream(stream),
     )
         .into_response())
+}
+
+/// A number that must stay text (a CCCD, a phone): Excel would drop its
+/// leading zeros, so it is written as the formula `="001085012345"`,
+/// which Excel shows as exactly that text. Only digits ever get here.
+fn as_text(digits: &str) -> String {
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return csv_field(digits);
+    }
+    format!("\"=\"\"{digits}\"\"\"")
 }
 
 /// Quotes a CSV field, and defuses text a spreadsheet would run as a formula.
@@ -106,12 +140,13 @@ fn csv_field(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::csv_field;
+    use super::{as_text, csv_field};
 
     #[test]
     fn fields_are_quoted_and_formulas_defused() {
         assert_eq!(csv_field("Số 5, ngõ 12"), "\"Số 5, ngõ 12\"");
         assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(csv_field("Lê Văn Tám"), "Lê Văn Tám");
+        assert_eq!(as_text("0912345678"), "\"=\"\"0912345678\"\"\"");
     }
 }

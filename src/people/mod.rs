@@ -7,12 +7,15 @@ pub mod bulk;
 mod capability;
 pub mod cccd;
 mod export;
+mod form;
 pub mod model;
 #[cfg(test)]
 mod model_tests;
 pub mod patch;
 pub mod phone;
+pub mod rank;
 mod routes;
+pub mod search;
 pub mod service;
 mod storage;
 

@@ -1,37 +1,39 @@
-//! Pages of the person registry: search, detail with history, create,
-//! edit, delete, and the CSV export of a search.
+//! Pages of the person registry: search, detail with history, delete
+//! (after a confirmation that names the person), and the CSV export of a
+//! search. The create and edit forms are in `form.rs`.
 
-use crate::web::extract::Path;
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::model::{Person, PersonInput, Sex};
-use super::patch::PersonPatch;
-use super::service;
+use super::model::Person;
+use super::search::{self, Found};
+use super::{form, service};
 use crate::access::Permission;
 use crate::audit::{shown_rows, ShownRow};
+use crate::i18n;
 use crate::org::service as org;
 use crate::org::Unit;
 use crate::web::auth::CurrentUser;
+use crate::web::confirm::{self, Confirm};
 use crate::web::error::AppError;
-use crate::web::extract::{record_id, Form, Query};
-use crate::web::page::{render, render_status, url_encode, FormState, PageCtx};
-use crate::web::paging::Page;
+use crate::web::extract::{record_id, Path, Query};
+use crate::web::list::{with_query, Pager};
+use crate::web::page::{number, render, url_encode, PageCtx};
 use crate::web::routes::Pages;
 use crate::web::AppState;
 
 pub fn pages() -> Pages {
     Pages::default()
-        .get("/persons", search)
-        .post("/persons", create)
-        .get("/persons/new", new_form)
+        .get("/persons", search_page)
+        .post("/persons", form::create)
+        .get("/persons/new", form::new_form)
         .get("/persons/export.csv", super::export::csv)
         .get("/persons/{person}", detail)
-        .post("/persons/{person}", update)
-        .get("/persons/{person}/edit", edit_form)
+        .post("/persons/{person}", form::update)
+        .get("/persons/{person}/edit", form::edit_form)
+        .get("/persons/{person}/delete", delete_confirm)
         .post("/persons/{person}/delete", delete)
 }
 
@@ -47,42 +49,92 @@ pub(super) struct SearchParams {
     pub after: Option<String>,
 }
 
+impl SearchPage {
+    /// "27 kết quả" / "hơn 1.000 kết quả".
+    fn results(&self) -> String {
+        let count = number(self.pager.total as i64);
+        let key = if self.pager.more {
+            "persons.results_more"
+        } else {
+            "persons.results"
+        };
+        i18n::t_with(self.ctx.lang, key, &[("count", &count)])
+    }
+}
+
 #[derive(Template)]
 #[template(path = "people/templates/search.html")]
 struct SearchPage {
     ctx: PageCtx,
     q: String,
     unit: Option<Unit>,
-    page: Page<Person>,
-    next_link: Option<String>,
+    items: Vec<Person>,
+    pager: Pager,
+    /// This page's address, for the way back from a result.
+    back: String,
+    export: String,
     can_write: bool,
 }
 
-async fn search(
+/// Where a page of a search sits, with the links to the pages around it.
+fn pager(found: &Found, q: &str, unit: Option<&Unit>) -> Pager {
+    let unit_code = unit.map(|u| u.code.as_str()).unwrap_or("");
+    let link = |after: &str| with_query("/persons", &[("q", q), ("unit", unit_code), ("after", after)]);
+    let shown = found.page.items.len();
+    // Name searches page by position, so they can also step back.
+    let previous = (found.ranked && found.offset > 0).then(|| {
+        let start = found.offset.saturating_sub(crate::web::paging::PAGE_SIZE as usize);
+        link(&if start == 0 { String::new() } else { start.to_string() })
+    });
+    Pager {
+        first: if shown == 0 { 0 } else { found.offset + 1 },
+        last: found.offset + shown,
+        total: usize::try_from(found.total).unwrap_or(0),
+        more: found.more,
+        first_page: (!found.ranked && found.offset > 0).then(|| link("")),
+        previous,
+        next: found.page.next.as_deref().map(link),
+    }
+}
+
+async fn search_page(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
     Query(p): Query<SearchParams>,
 ) -> Result<Response, AppError> {
-    let (page, unit) = service::search(&state.db, &user.principal, &p.q, p.unit.as_deref(), p.after.as_deref()).await?;
-    let unit_param = unit
-        .as_ref()
-        .map(|u| format!("&unit={}", url_encode(&u.code)))
-        .unwrap_or_default();
-    let next_link = page
-        .next
-        .as_ref()
-        .map(|c| format!("/persons?q={}{unit_param}&after={}", url_encode(&p.q), url_encode(c)));
+    let found = search::search(&state.db, &user.principal, &p.q, p.unit.as_deref(), p.after.as_deref()).await?;
+    let pager = pager(&found, &p.q, found.unit.as_ref());
+    let unit_code = found.unit.as_ref().map(|u| u.code.as_str()).unwrap_or("");
+    let export = with_query("/persons/export.csv", &[("q", &p.q), ("unit", unit_code)]);
     let can_write = !user.principal.scope(Permission::Write).is_empty();
+    let back = url_encode(&ctx.path);
     Ok(render(&SearchPage {
         ctx,
         q: p.q,
-        unit,
-        page,
-        next_link,
+        unit: found.unit,
+        items: found.page.items,
+        pager,
+        back,
+        export,
         can_write,
     })?
     .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DetailParams {
+    /// The search the user came from.
+    back: Option<String>,
+}
+
+/// The search to go back to: a local `/persons` address, else the list.
+fn back_link(back: Option<&str>) -> String {
+    match back {
+        Some(b) if b == "/persons" || b.starts_with("/persons?") => crate::web::page::safe_next(Some(b)),
+        _ => "/persons".to_owned(),
+    }
 }
 
 #[derive(Template)]
@@ -90,8 +142,11 @@ async fn search(
 struct DetailPage {
     ctx: PageCtx,
     person: Person,
+    /// How the managing unit's status reads, when it is no longer active.
+    unit_status: Option<String>,
     history: Vec<ShownRow>,
     can_write: bool,
+    back: String,
 }
 
 async fn detail(
@@ -99,137 +154,41 @@ async fn detail(
     ctx: PageCtx,
     user: CurrentUser,
     Path(id): Path<String>,
+    Query(params): Query<DetailParams>,
 ) -> Result<Response, AppError> {
     let (person, history) = service::with_history(&state.db, &user.principal, record_id(&id)?).await?;
     let history = shown_rows(&ctx, &state.registry, history);
     let can_write = service::may_write(&user.principal, &person);
+    let unit_status = if person.unit.active {
+        None
+    } else {
+        unit_status(&state, &ctx, person.unit.id).await?
+    };
     Ok(render(&DetailPage {
+        back: back_link(params.back.as_deref()),
         ctx,
         person,
+        unit_status,
         history,
         can_write,
     })?
     .into_response())
 }
 
-#[derive(Template)]
-#[template(path = "people/templates/form.html")]
-struct FormPage {
-    ctx: PageCtx,
-    form: FormState,
-    /// `None` when creating.
-    person_id: Option<i64>,
-    version: i64,
-    units: Vec<(String, String)>,
-}
-
-impl FormPage {
-    fn sexes(&self) -> [Sex; 2] {
-        [Sex::Male, Sex::Female]
-    }
-}
-
-fn form_state(ctx: &PageCtx, input: &PersonInput) -> FormState {
-    let sex = Sex::parse(&input.sex)
-        .map(|s| s.as_str().to_owned())
-        .unwrap_or_default();
-    FormState::new(ctx.lang).with_values([
-        ("full_name", input.full_name.clone()),
-        ("sex", sex),
-        ("birth_date", input.birth_date.clone()),
-        ("cccd", input.cccd.clone()),
-        ("phone", input.phone.clone()),
-        ("address_commune", input.address_commune.clone()),
-        ("address_detail", input.address_detail.clone()),
-        ("unit", input.unit.clone()),
-    ])
-}
-
-/// Units offered in the unit field: where the user may write, and one
-/// level below each (communes of a province, branches of a commune).
-async fn unit_choices(state: &AppState, user: &CurrentUser) -> Result<Vec<(String, String)>, AppError> {
-    let mut choices = Vec::new();
-    for grant in user
-        .principal
-        .grants()
-        .iter()
-        .filter(|g| g.role.allows(Permission::Write))
-    {
-        choices.push((grant.unit.code.clone(), grant.unit.name.clone()));
-        for child in org::children(&state.db, &grant.unit).await? {
-            if child.is_active() && choices.len() < 400 {
-                choices.push((child.code.clone(), child.name.clone()));
-            }
-        }
-    }
-    Ok(choices)
-}
-
-async fn show_form(
-    state: &AppState,
-    ctx: PageCtx,
-    user: &CurrentUser,
-    form: FormState,
-    person_id: Option<i64>,
-    version: i64,
-    status: StatusCode,
-) -> Result<Response, AppError> {
-    let page = FormPage {
-        ctx,
-        form,
-        person_id,
-        version,
-        units: unit_choices(state, user).await?,
+/// "Đã sáp nhập vào Phường Ba Đình" for a unit that is no longer active.
+async fn unit_status(state: &AppState, ctx: &PageCtx, unit_id: i64) -> Result<Option<String>, AppError> {
+    let Some(unit) = org::unit_by_id(&state.db, unit_id).await? else {
+        return Ok(None);
     };
-    render_status(status, &page)
-}
-
-async fn new_form(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    Query(p): Query<SearchParams>,
-) -> Result<Response, AppError> {
-    let home = user.principal.narrowest(Permission::Write).map(|g| g.unit.code.clone());
-    let input = PersonInput {
-        unit: p.unit.or(home).unwrap_or_default(),
-        ..PersonInput::default()
+    let merged_into = match unit.merged_into_id {
+        Some(id) => org::unit_by_id(&state.db, id).await?,
+        None => None,
     };
-    let form = form_state(&ctx, &input);
-    show_form(&state, ctx, &user, form, None, 0, StatusCode::OK).await
+    Ok(unit.status_text(ctx.lang, merged_into.as_ref()))
 }
 
-/// Shows the form again with what was refused, or passes the error on
-/// when it is not about the form (not found, read-only, a server fault).
-async fn refused(
-    state: &AppState,
-    ctx: PageCtx,
-    user: &CurrentUser,
-    input: &PersonInput,
-    person_id: Option<i64>,
-    version: i64,
-    error: AppError,
-) -> Result<Response, AppError> {
-    if matches!(error, AppError::Internal(_) | AppError::NotFound | AppError::Forbidden) {
-        return Err(error);
-    }
-    let form = form_state(&ctx, input).with_error(&error);
-    show_form(state, ctx, user, form, person_id, version, error.status()).await
-}
-
-async fn create(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    Form(input): Form<PersonInput>,
-) -> Result<Response, AppError> {
-    match service::create(&state.db, &user.principal, &input).await {
-        Ok(person) => Ok(Redirect::to(&format!("/persons/{}", person.id)).into_response()),
-        Err(e) => refused(&state, ctx, &user, &input, None, 0, e.into()).await,
-    }
-}
-
-async fn edit_form(
+/// "Xóa hồ sơ Nguyễn Văn An?", with the person's birth and unit.
+async fn delete_confirm(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
@@ -239,34 +198,26 @@ async fn edit_form(
     if !service::may_write(&user.principal, &person) {
         return Err(AppError::Forbidden);
     }
-    let form = form_state(&ctx, &person.to_input());
-    show_form(
-        &state,
-        ctx,
-        &user,
-        form,
-        Some(person.id),
-        person.version,
-        StatusCode::OK,
-    )
-    .await
-}
-
-async fn update(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    Path(id): Path<String>,
-    Form(patch): Form<PersonPatch>,
-) -> Result<Response, AppError> {
-    let id = record_id(&id)?;
-    match service::update(&state.db, &user.principal, id, &patch).await {
-        Ok(_) => Ok(Redirect::to(&format!("/persons/{id}")).into_response()),
-        Err(e) => {
-            let version = patch.version.unwrap_or(0);
-            refused(&state, ctx, &user, &patch.as_input(), Some(id), version, e.into()).await
-        }
+    let question = i18n::t_with(ctx.lang, "persons.delete_question", &[("name", &person.full_name)]);
+    let mut facts = Vec::new();
+    if let Some(birth) = person.birth {
+        facts.push(format!("{} {}", ctx.t("person.birth_date"), birth.display()));
     }
+    facts.push(person.unit.name.clone());
+    let consequences = vec![facts.join(" · "), ctx.t("persons.delete_warning").to_owned()];
+    let confirm_label = ctx.t("persons.delete_confirm").to_owned();
+    confirm::page(
+        ctx,
+        Confirm {
+            question,
+            consequences,
+            blocked: None,
+            action: format!("/persons/{}/delete", person.id),
+            fields: Vec::new(),
+            confirm_label,
+            cancel: format!("/persons/{}", person.id),
+        },
+    )
 }
 
 async fn delete(

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use super::model::{self, Person, PersonInput, UnitRef, ValidPerson};
 use super::patch::{names_stored, PersonPatch};
-use super::storage::{self, Cursor};
+use super::storage;
 use super::{PeopleError, PERSONS};
 use crate::access::{Access, Permission, Principal};
 use crate::accounts::throttle;
@@ -15,7 +15,6 @@ use crate::db::Db;
 use crate::org::reform::Resolution;
 use crate::org::service::{self as org, placement};
 use crate::org::{Level, Unit};
-use crate::web::paging::{Page, PAGE_SIZE};
 
 /// Refusals of a CCCD registered elsewhere one account may receive in an
 /// hour: each tells that the number exists, so they are counted.
@@ -233,48 +232,4 @@ pub async fn delete(db: &Db, user: &Principal, id: i64) -> Result<(), PeopleErro
     audit::record(&mut tx, access.actor(), change).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// The scope of a search: everything the user reads, or one unit of it.
-async fn search_scope(
-    db: &Db,
-    user: &Principal,
-    unit_code: Option<&str>,
-) -> Result<(crate::access::ReadScope, Option<Unit>), PeopleError> {
-    let scope = user.scope(Permission::Read);
-    match unit_code.map(str::trim).filter(|c| !c.is_empty()) {
-        None => Ok((scope, None)),
-        Some(code) => {
-            let unit = org::unit_by_code(db, code).await?.ok_or(PeopleError::NotFound)?;
-            let within = scope.within(&unit).ok_or(PeopleError::NotFound)?;
-            Ok((within, Some(unit)))
-        }
-    }
-}
-
-/// Searches the persons the user may read, optionally inside one unit.
-pub async fn search(
-    db: &Db,
-    user: &Principal,
-    q: &str,
-    unit_code: Option<&str>,
-    after: Option<&str>,
-) -> Result<(Page<Person>, Option<Unit>), PeopleError> {
-    let (scope, within) = search_scope(db, user, unit_code).await?;
-    let query = model::parse_query(q);
-    let cursor: Option<Cursor> = crate::web::paging::after(after)?;
-    let page = storage::search(db, &scope, &query, cursor.as_ref(), PAGE_SIZE).await?;
-    Ok((page, within))
-}
-
-/// Every person of a search (up to `limit`), streamed from one query.
-pub async fn export(
-    db: &Db,
-    user: &Principal,
-    q: &str,
-    unit_code: Option<&str>,
-    limit: i64,
-) -> Result<tokio::sync::mpsc::Receiver<Result<Person, sqlx::Error>>, PeopleError> {
-    let (scope, _) = search_scope(db, user, unit_code).await?;
-    Ok(storage::export(db, &scope, &model::parse_query(q), limit).await?)
 }

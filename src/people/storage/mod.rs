@@ -5,13 +5,16 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
-use super::model::{Address, Birth, Person, SearchQuery, Sex, UnitRef, ValidPerson};
+use super::model::{Address, Birth, Person, Sex, UnitRef, ValidPerson};
 use super::PERSONS;
 use crate::access::{Access, ReadScope};
-use crate::db::{self, Db, NameQuery, Sql, TextIndex};
+use crate::db::{self, Db, Sql, TextIndex};
 use crate::org::service::placement;
 use crate::org::Placement;
-use crate::web::paging::{CursorKey, Page};
+
+mod search;
+
+pub use search::{by_ids, count, export, ranked_names, search, Cursor};
 
 const NAME_INDEX: TextIndex = TextIndex {
     table: "persons",
@@ -286,111 +289,4 @@ pub async fn cccd_holder(db: &Db, scope: &ReadScope, cccd: &str) -> Result<Optio
     };
     let visible = db::int(&row, 1) == 1;
     Ok(Some(visible.then(|| db::int(&row, 0))))
-}
-
-/// Where the next page starts: after this sort key and id (lists), or
-/// after this id (name searches, which come in index order).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Cursor {
-    pub sort_key: String,
-    pub id: i64,
-}
-
-impl CursorKey for Cursor {
-    fn encode(&self) -> String {
-        format!("{}~{}", self.id, self.sort_key)
-    }
-
-    fn decode(text: &str) -> Option<Cursor> {
-        let (id, sort_key) = text.split_once('~')?;
-        Some(Cursor {
-            id: id.parse().ok()?,
-            sort_key: sort_key.to_owned(),
-        })
-    }
-}
-
-/// A complete search statement: matches of `query` inside `scope`, after
-/// `after`, in list order (id order for names, sort key otherwise), at
-/// most `limit` rows.
-async fn search_statement(
-    db: &Db,
-    scope: &ReadScope,
-    query: &SearchQuery,
-    after: Option<&Cursor>,
-    limit: i64,
-) -> Result<Sql, sqlx::Error> {
-    let filter = |sql: &mut Sql| scope.push_filter(sql, "p");
-    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM "));
-    if let SearchQuery::Name(words) = query {
-        let tokens: Vec<String> = if scope.is_country() {
-            Vec::new()
-        } else {
-            scope
-                .subtrees()
-                .iter()
-                .filter_map(|s| s.column())
-                .map(|(column, id)| db::scope_token(column, id))
-                .collect()
-        };
-        let name_query = NameQuery {
-            words,
-            scope_tokens: &tokens,
-            scope_filter: &filter,
-            after: after.map(|c| c.id),
-            limit,
-        };
-        db.push_name_matches(&mut sql, &NAME_INDEX, PERSON_COLUMNS, &name_query)
-            .await?;
-        sql.push(JOINS).push(" ORDER BY p.id LIMIT ").bind(limit);
-        return Ok(sql);
-    }
-    sql.push("persons p").push(JOINS).push(" WHERE ");
-    match query {
-        SearchQuery::Cccd(cccd) => {
-            sql.push("p.cccd = ").bind(cccd.clone()).push(" AND ");
-        }
-        SearchQuery::Phone(phone) => {
-            sql.push("p.phone = ").bind(phone.clone()).push(" AND ");
-        }
-        SearchQuery::All | SearchQuery::Name(_) => {}
-    }
-    filter(&mut sql);
-    if let Some(c) = after {
-        // A row-value comparison is an index range on both backends.
-        sql.push(" AND (p.sort_key, p.id) > (").bind(c.sort_key.clone());
-        sql.push(", ").bind(c.id).push(")");
-    }
-    sql.push(" ORDER BY p.sort_key, p.id LIMIT ").bind(limit);
-    Ok(sql)
-}
-
-/// One page of persons inside `scope` that match `query`. Name searches
-/// come in registration order; lists by sort key (given name first).
-pub async fn search(
-    db: &Db,
-    scope: &ReadScope,
-    query: &SearchQuery,
-    after: Option<&Cursor>,
-    limit: i64,
-) -> Result<Page<Person>, sqlx::Error> {
-    let sql = search_statement(db, scope, query, after, limit + 1).await?;
-    let rows = sql.fetch_all(db.pool()).await?;
-    let items: Vec<Person> = rows.iter().map(person_from_row).collect::<Result<_, _>>()?;
-    Ok(Page::from_rows(items, limit, |p| Cursor {
-        sort_key: super::model::sort_key(&p.full_name),
-        id: p.id,
-    }))
-}
-
-/// Every person inside `scope` matching `query` (up to `limit`), streamed
-/// from one query in list order.
-pub async fn export(
-    db: &Db,
-    scope: &ReadScope,
-    query: &SearchQuery,
-    limit: i64,
-) -> Result<tokio::sync::mpsc::Receiver<Result<Person, sqlx::Error>>, sqlx::Error> {
-    let sql = search_statement(db, scope, query, None, limit).await?;
-    Ok(sql.stream(db, |row| person_from_row(&row)))
 }
