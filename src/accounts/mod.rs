@@ -2,6 +2,7 @@
 //! password, and the administration of other accounts and their roles.
 //! What roles allow is in `access`.
 
+mod admin;
 mod api;
 mod capability;
 pub mod password;

@@ -1,19 +1,18 @@
-//! Pages: log-in, log-out, one's own password, account administration.
+//! Pages: log-in, log-out, one's own password; account administration
+//! is in `admin.rs`.
 
-use crate::web::extract::Path;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::service::{self, LoginOutcome, NewAccount};
-use super::{Account, AccountError};
-use crate::access::Role;
+use super::admin;
+use super::service::{self, LoginOutcome};
 use crate::i18n::Lang;
 use crate::web::auth::{ClientAddress, CurrentUser};
 use crate::web::error::AppError;
-use crate::web::extract::{record_id, Form, Query};
+use crate::web::extract::{Form, Query};
 use crate::web::page::{render, render_status, safe_next, FormState, PageCtx};
 use crate::web::routes::Pages;
 use crate::web::session;
@@ -26,15 +25,16 @@ pub fn pages() -> Pages {
         .own_post("/logout", logout)
         .get("/account/password", password_page)
         .own_post("/account/password", change_password)
-        .get("/accounts", list)
-        .post("/accounts", create)
-        .get("/accounts/new", new_page)
-        .get("/accounts/{account}", detail)
-        .post("/accounts/{account}/grants", add_grant)
-        .post("/accounts/{account}/grants/{grant}/delete", revoke_grant)
-        .post("/accounts/{account}/active", set_active)
-        .post("/accounts/{account}/password", reset_password)
-        .post("/accounts/{account}/unlock", unlock)
+        .get("/accounts", admin::list)
+        .post("/accounts", admin::create)
+        .get("/accounts/new", admin::new_page)
+        .get("/accounts/{account}", admin::detail)
+        .post("/accounts/{account}/grants", admin::add_grant)
+        .get("/accounts/{account}/grants/{grant}/delete", admin::revoke_confirm)
+        .post("/accounts/{account}/grants/{grant}/delete", admin::revoke_grant)
+        .post("/accounts/{account}/active", admin::set_active)
+        .post("/accounts/{account}/password", admin::reset_password)
+        .post("/accounts/{account}/unlock", admin::unlock)
 }
 
 #[derive(Template)]
@@ -159,219 +159,4 @@ async fn change_password(
         }
     };
     render_status(status, &PasswordPage { ctx, form, done })
-}
-
-#[derive(Template)]
-#[template(path = "accounts/templates/list.html")]
-struct ListPage {
-    ctx: PageCtx,
-    accounts: Vec<Account>,
-}
-
-async fn list(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser) -> Result<Response, AppError> {
-    let accounts = service::list(&state.db, &user.principal).await?;
-    Ok(render(&ListPage { ctx, accounts })?.into_response())
-}
-
-#[derive(Template)]
-#[template(path = "accounts/templates/new.html")]
-struct NewPage {
-    ctx: PageCtx,
-    form: FormState,
-    roles: [Role; 3],
-}
-
-async fn new_page(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser) -> Result<Response, AppError> {
-    service::list(&state.db, &user.principal).await?;
-    let home = user.principal.home().map(|g| g.unit.code.clone()).unwrap_or_default();
-    let form = FormState::new(ctx.lang).with_values([("role", Role::Viewer.as_str().to_owned()), ("unit_code", home)]);
-    Ok(render(&NewPage {
-        ctx,
-        form,
-        roles: Role::ALL,
-    })?
-    .into_response())
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields)]
-struct CreateForm {
-    username: String,
-    display_name: String,
-    password: String,
-    role: String,
-    unit_code: String,
-}
-
-async fn create(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    Form(f): Form<CreateForm>,
-) -> Result<Response, AppError> {
-    service::list(&state.db, &user.principal).await?;
-    let values = [
-        ("username", f.username.clone()),
-        ("display_name", f.display_name.clone()),
-        ("role", f.role.clone()),
-        ("unit_code", f.unit_code.clone()),
-    ];
-    let new = NewAccount {
-        username: f.username,
-        display_name: f.display_name,
-        password: f.password,
-        role: f.role,
-        unit_code: f.unit_code,
-    };
-    match service::create(&state.db, &user.principal, new).await {
-        Ok(id) => Ok(Redirect::to(&format!("/accounts/{id}")).into_response()),
-        Err(e) => {
-            let e = AppError::from(e);
-            let form = FormState::new(ctx.lang).with_values(values).with_error(&e);
-            render_status(
-                e.status(),
-                &NewPage {
-                    ctx,
-                    form,
-                    roles: Role::ALL,
-                },
-            )
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "accounts/templates/detail.html")]
-struct DetailPage {
-    ctx: PageCtx,
-    account: Account,
-    form: FormState,
-    roles: [Role; 3],
-    held: bool,
-}
-
-async fn show_detail(
-    state: &AppState,
-    ctx: PageCtx,
-    user: &CurrentUser,
-    id: i64,
-    form: FormState,
-    status: StatusCode,
-) -> Result<Response, AppError> {
-    let account = service::manageable(&state.db, &user.principal, id).await?;
-    let held = service::logins_held(&state.db, &account).await?;
-    let page = DetailPage {
-        ctx,
-        account,
-        form,
-        roles: Role::ALL,
-        held,
-    };
-    render_status(status, &page)
-}
-
-async fn detail(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let form = FormState::new(ctx.lang);
-    show_detail(&state, ctx, &user, record_id(&id)?, form, StatusCode::OK).await
-}
-
-/// After an account change: back to the account page, or the page again
-/// with the message when the change was refused.
-async fn after_change(
-    state: &AppState,
-    ctx: PageCtx,
-    user: &CurrentUser,
-    id: i64,
-    result: Result<(), AccountError>,
-) -> Result<Response, AppError> {
-    match result.map_err(AppError::from) {
-        Ok(()) => Ok(Redirect::to(&format!("/accounts/{id}")).into_response()),
-        Err(e @ (AppError::NotFound | AppError::Internal(_))) => Err(e),
-        Err(e) => {
-            let form = FormState::new(ctx.lang).with_error(&e);
-            show_detail(state, ctx, user, id, form, e.status()).await
-        }
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields)]
-struct GrantForm {
-    unit_code: String,
-    role: String,
-}
-
-async fn add_grant(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    Path(id): Path<String>,
-    Form(f): Form<GrantForm>,
-) -> Result<Response, AppError> {
-    let id = record_id(&id)?;
-    let result = service::grant(&state.db, &user.principal, id, &f.unit_code, &f.role).await;
-    after_change(&state, ctx, &user, id, result).await
-}
-
-async fn revoke_grant(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    Path((id, grant_id)): Path<(String, String)>,
-) -> Result<Response, AppError> {
-    let id = record_id(&id)?;
-    let result = service::revoke(&state.db, &user.principal, id, record_id(&grant_id)?).await;
-    after_change(&state, ctx, &user, id, result).await
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields)]
-struct ActiveForm {
-    active: bool,
-}
-
-async fn set_active(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    Path(id): Path<String>,
-    Form(f): Form<ActiveForm>,
-) -> Result<Response, AppError> {
-    let id = record_id(&id)?;
-    let result = service::set_active(&state.db, &user.principal, id, f.active).await;
-    after_change(&state, ctx, &user, id, result).await
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields)]
-struct ResetForm {
-    password: String,
-}
-
-async fn reset_password(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    Path(id): Path<String>,
-    Form(f): Form<ResetForm>,
-) -> Result<Response, AppError> {
-    let id = record_id(&id)?;
-    let result = service::reset_password(&state.db, &user.principal, id, &f.password).await;
-    after_change(&state, ctx, &user, id, result).await
-}
-
-async fn unlock(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let id = record_id(&id)?;
-    let result = service::unlock_logins(&state.db, &user.principal, id).await;
-    after_change(&state, ctx, &user, id, result).await
 }
