@@ -59,6 +59,30 @@ impl PrincipalCache {
     }
 }
 
+impl CurrentUser {
+    /// The user of a live session, with the principal from this server's
+    /// cache when it was loaded at the session's versions.
+    pub async fn of_session(state: &AppState, session: SessionInfo) -> Result<CurrentUser, AppError> {
+        let versions = (session.auth_version, session.tree_version);
+        let principal = match state.principals.get(session.user_id, versions) {
+            Some(principal) => principal,
+            None => {
+                let loaded = storage::load_principal(&state.db, session.user_id)
+                    .await?
+                    .ok_or(AppError::Unauthenticated)?;
+                let loaded = Arc::new(loaded);
+                state.principals.put(session.user_id, versions, loaded.clone());
+                loaded
+            }
+        };
+        Ok(CurrentUser {
+            principal,
+            csrf: session.csrf.clone(),
+            session,
+        })
+    }
+}
+
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
@@ -73,23 +97,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             .get::<SessionInfo>()
             .cloned()
             .ok_or(AppError::Unauthenticated)?;
-        let versions = (session.auth_version, session.tree_version);
-        let principal = match state.principals.get(session.user_id, versions) {
-            Some(principal) => principal,
-            None => {
-                let loaded = storage::load_principal(&state.db, session.user_id)
-                    .await?
-                    .ok_or(AppError::Unauthenticated)?;
-                let loaded = Arc::new(loaded);
-                state.principals.put(session.user_id, versions, loaded.clone());
-                loaded
-            }
-        };
-        let user = CurrentUser {
-            principal,
-            csrf: session.csrf.clone(),
-            session,
-        };
+        let user = CurrentUser::of_session(state, session).await?;
         parts.extensions.insert(user.clone());
         Ok(user)
     }

@@ -176,6 +176,8 @@ pub struct ErrorTarget {
     is_api: bool,
     lang: Lang,
     uri: axum::http::Uri,
+    /// The request's session, once found: an error page keeps its layout.
+    pub session: Option<super::session::SessionInfo>,
 }
 
 impl ErrorTarget {
@@ -190,13 +192,14 @@ impl ErrorTarget {
             is_api,
             lang,
             uri: request.uri().clone(),
+            session: None,
         }
     }
 
     /// Renders the `AppError` a handler or the pipeline returned, if any:
     /// JSON under `/api/`, an HTML page elsewhere, a redirect to the login
     /// page for a page that needs a signed-in user.
-    pub fn render(self, mut response: Response) -> Response {
+    pub async fn render(self, state: &super::AppState, mut response: Response) -> Response {
         let Some(error) = response.extensions_mut().remove::<AppError>() else {
             return response;
         };
@@ -208,7 +211,16 @@ impl ErrorTarget {
             let target = format!("/login?next={}", page::url_encode(wanted));
             return (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response();
         } else {
-            (status, page::error_page(self.lang, &error)).into_response()
+            let path = self.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let user = match self.session {
+                Some(session) => super::auth::CurrentUser::of_session(state, session).await.ok(),
+                None => None,
+            };
+            let ctx = match &user {
+                Some(user) => page::PageCtx::signed_in(self.lang, user, path, state),
+                None => page::PageCtx::anonymous(self.lang, path),
+            };
+            (status, page::error_page(ctx, &error)).into_response()
         };
         let retry_after = match error {
             AppError::Throttled { seconds, .. } => Some(seconds.max(1)),

@@ -17,19 +17,20 @@ pub async fn every_request(State(state): State<AppState>, request: Request, next
     let method = request.method().clone();
     // The path only: the query may hold a CCCD or a phone number.
     let path = request.uri().path().to_owned();
-    let target = ErrorTarget::of(&request);
-    let response = handle(&state, request, next).await;
-    let mut response = target.render(response);
+    let mut target = ErrorTarget::of(&request);
+    let response = handle(&state, request, next, &mut target).await;
+    let mut response = target.render(&state, response).await;
     security_headers(&state.settings, response.headers_mut());
     let ms = started.elapsed().as_millis() as u64;
     tracing::info!(%method, %path, status = response.status().as_u16(), ms, "request");
     response
 }
 
-async fn handle(state: &AppState, mut request: Request, next: Next) -> Response {
+async fn handle(state: &AppState, mut request: Request, next: Next, target: &mut ErrorTarget) -> Response {
     if let Err(e) = session::attach(state, &mut request).await {
         return AppError::from(e).into_response();
     }
+    target.session = request.extensions().get::<session::SessionInfo>().cloned();
     match csrf::check(request).await {
         Ok(request) => next.run(request).await,
         Err(refused) => refused,

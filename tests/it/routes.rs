@@ -27,6 +27,7 @@ async fn fixtures(app: &TestApp) -> HashMap<&'static str, String> {
         ("account", account.to_string()),
         ("grant", grant.to_string()),
         ("code", "vi".to_owned()),
+        ("file", "app.css".to_owned()),
     ])
 }
 
