@@ -17,7 +17,7 @@ use crate::support::{TestApp, PASSWORD};
 
 /// chromedriver in a process group of its own: dropping it ends the driver
 /// and every Chromium process it started, even when the test failed midway.
-struct Driver(Child);
+pub struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -38,6 +38,12 @@ fn free_port() -> u16 {
 }
 
 async fn browser() -> (fantoccini::Client, Driver, tempfile::TempDir) {
+    browser_at(412, 900).await
+}
+
+/// A browser whose window is `width` × `height` CSS pixels (375 is a cheap
+/// Android phone).
+pub async fn browser_at(width: u32, height: u32) -> (fantoccini::Client, Driver, tempfile::TempDir) {
     let port = free_port();
     let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
         .arg(format!("--port={port}"))
@@ -55,7 +61,7 @@ async fn browser() -> (fantoccini::Client, Driver, tempfile::TempDir) {
             "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                      "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--window-size=412,900", format!("--user-data-dir={}", profile.path().display())],
+                     format!("--window-size={width},{height}"), format!("--user-data-dir={}", profile.path().display())],
         }),
     );
     let url = format!("http://127.0.0.1:{port}");
@@ -79,7 +85,7 @@ async fn browser() -> (fantoccini::Client, Driver, tempfile::TempDir) {
 
 /// The text of `css` once it contains `needle` (pages are still loading
 /// after a click, and an element of the previous page goes stale).
-async fn text_once(c: &fantoccini::Client, css: &str, needle: &str) -> String {
+pub async fn text_once(c: &fantoccini::Client, css: &str, needle: &str) -> String {
     let mut text = String::new();
     for _ in 0..300 {
         if let Ok(element) = c.find(Locator::Css(css)).await {
@@ -93,7 +99,7 @@ async fn text_once(c: &fantoccini::Client, css: &str, needle: &str) -> String {
     text
 }
 
-async fn serve(app: &TestApp) -> SocketAddr {
+pub async fn serve(app: &TestApp) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let router = nhanai::app::router(app.db.clone(), Settings::default());

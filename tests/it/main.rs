@@ -11,6 +11,7 @@ mod merge_property;
 mod merges;
 mod org_tree;
 mod people;
+mod phone;
 mod races;
 mod routes;
 mod schema;
