@@ -10,6 +10,7 @@ mod cli;
 mod merge_property;
 mod merges;
 mod org_tree;
+mod pages;
 mod people;
 mod phone;
 mod races;
