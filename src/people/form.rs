@@ -125,10 +125,7 @@ pub(super) async fn edit_form(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let person = service::get(&state.db, &user.principal, record_id(&id)?).await?;
-    if !service::may_write(&user.principal, &person) {
-        return Err(AppError::Forbidden);
-    }
+    let person = service::get_writable(&state.db, &user.principal, record_id(&id)?).await?;
     let units = unit_choices(&state, &user).await?;
     show_form(ctx, &person.to_input(), units, Some(person.id), person.version, None).await
 }

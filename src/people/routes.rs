@@ -194,10 +194,7 @@ async fn delete_confirm(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let person = service::get(&state.db, &user.principal, record_id(&id)?).await?;
-    if !service::may_write(&user.principal, &person) {
-        return Err(AppError::Forbidden);
-    }
+    let person = service::get_writable(&state.db, &user.principal, record_id(&id)?).await?;
     let question = i18n::t_with(ctx.lang, "persons.delete_question", &[("name", &person.full_name)]);
     let mut facts = Vec::new();
     if let Some(birth) = person.birth {

@@ -41,6 +41,17 @@ pub async fn with_history(db: &Db, user: &Principal, id: i64) -> Result<(Person,
     Ok((person, history))
 }
 
+/// A person the user may change: unknown ids are not found, readable
+/// ones the user may not change are refused.
+pub async fn get_writable(db: &Db, user: &Principal, id: i64) -> Result<Person, PeopleError> {
+    let person = get(db, user, id).await?;
+    if may_write(user, &person) {
+        Ok(person)
+    } else {
+        Err(PeopleError::ReadOnly)
+    }
+}
+
 /// Whether the user may change `person`.
 pub fn may_write(user: &Principal, person: &Person) -> bool {
     user.may(Permission::Write, &person.placement)

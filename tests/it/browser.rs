@@ -99,6 +99,28 @@ pub async fn text_once(c: &fantoccini::Client, css: &str, needle: &str) -> Strin
     text
 }
 
+/// Types `text` into the field `css`.
+pub async fn type_into(c: &fantoccini::Client, css: &str, text: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .expect(css)
+        .send_keys(text)
+        .await
+        .expect("type");
+}
+
+/// Fills in the log-in page being shown and sends it.
+pub async fn submit_login(c: &fantoccini::Client, username: &str) {
+    type_into(c, "input[name=username]", username).await;
+    type_into(c, "input[name=password]", PASSWORD).await;
+    c.find(Locator::Css("form button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("log in");
+}
+
 pub async fn serve(app: &TestApp) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
@@ -131,35 +153,13 @@ async fn staff_find_a_person_without_accents_edit_a_field_and_see_the_audit() {
         c.current_url().await.expect("url").as_str().contains("/login"),
         "redirected to login"
     );
-    c.find(Locator::Css("input[name=username]"))
-        .await
-        .expect("username")
-        .send_keys("badinh")
-        .await
-        .expect("type");
-    c.find(Locator::Css("input[name=password]"))
-        .await
-        .expect("password")
-        .send_keys(PASSWORD)
-        .await
-        .expect("type");
-    c.find(Locator::Css("form button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("login");
+    submit_login(&c, "badinh").await;
     c.wait()
         .for_element(Locator::Css("input[name=q]"))
         .await
         .expect("search page after login");
 
-    c.find(Locator::Css("input[name=q]"))
-        .await
-        .expect("q")
-        .send_keys("nguyen thi anh")
-        .await
-        .expect("type");
+    type_into(&c, "input[name=q]", "nguyen thi anh").await;
     c.find(Locator::Css("form[role=search] button"))
         .await
         .expect("search")

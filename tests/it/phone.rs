@@ -8,31 +8,14 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 
-use crate::browser::{browser_at, serve, text_once};
+use crate::browser::{browser_at, serve, submit_login, text_once, type_into};
 use crate::support::people::add_person;
 use crate::support::units::*;
-use crate::support::{TestApp, PASSWORD};
+use crate::support::TestApp;
 
 async fn log_in(c: &Client, base: &str, username: &str) {
     c.goto(&format!("{base}/login")).await.expect("login page");
-    c.find(Locator::Css("input[name=username]"))
-        .await
-        .expect("username")
-        .send_keys(username)
-        .await
-        .expect("type");
-    c.find(Locator::Css("input[name=password]"))
-        .await
-        .expect("password")
-        .send_keys(PASSWORD)
-        .await
-        .expect("type");
-    c.find(Locator::Css("form button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("log in");
+    submit_login(c, username).await;
     c.wait().for_element(Locator::Css("h1")).await.expect("dashboard");
 }
 
@@ -146,8 +129,7 @@ async fn on_a_phone_a_province_of_126_communes_is_paged_and_filterable() {
     assert_eq!(text_once(&c, ".pager-info", "51–100").await, "51–100 / 126");
 
     // Unaccented filter: "ba dinh" finds Phường Ba Đình.
-    let q = c.find(Locator::Css("input[name=q]")).await.expect("filter");
-    q.send_keys("ba dinh").await.expect("type");
+    type_into(&c, "input[name=q]", "ba dinh").await;
     c.find(Locator::Css("form.filters button"))
         .await
         .expect("apply")
