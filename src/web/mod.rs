@@ -4,6 +4,7 @@
 mod assets;
 pub mod auth;
 pub mod capability;
+mod compress;
 pub mod confirm;
 pub mod csrf;
 pub mod error;
@@ -102,21 +103,7 @@ pub fn app(db: Db, settings: Settings, capabilities: Vec<Box<dyn Capability>>) -
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(from_fn_with_state(state.clone(), pipeline::every_request))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(compression())
         .with_state(state)
-}
-
-/// gzip for text responses of 1 KB or more, when the client accepts it.
-/// Outside the pipeline, so that the log and the headers see the page as
-/// rendered; exports stream through it compressed chunk by chunk.
-fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
-    use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
-    let predicate = SizeAbove::new(1024)
-        .and(NotForContentType::IMAGES)
-        .and(NotForContentType::const_new("image/svg+xml"));
-    tower_http::compression::CompressionLayer::new()
-        .gzip(true)
-        .compress_when(predicate)
 }
 
 async fn openapi_document(State(state): State<AppState>) -> Response {

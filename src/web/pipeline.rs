@@ -2,7 +2,7 @@
 //! layer costs a boxed service clone per request; five did before):
 //! its session is found, its CSRF token checked, the handler runs, an
 //! error it returned is rendered, the security headers are set, and one
-//! line is logged.
+//! line is logged, and text the client accepts compressed is gzipped.
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
@@ -18,12 +18,13 @@ pub async fn every_request(State(state): State<AppState>, request: Request, next
     // The path only: the query may hold a CCCD or a phone number.
     let path = request.uri().path().to_owned();
     let mut target = ErrorTarget::of(&request);
+    let gzip_accepted = super::compress::accepts_gzip(request.headers());
     let response = handle(&state, request, next, &mut target).await;
     let mut response = target.render(&state, response).await;
     security_headers(&state.settings, response.headers_mut());
     let ms = started.elapsed().as_millis() as u64;
     tracing::info!(%method, %path, status = response.status().as_u16(), ms, "request");
-    response
+    super::compress::gzip(gzip_accepted, response)
 }
 
 async fn handle(state: &AppState, mut request: Request, next: Next, target: &mut ErrorTarget) -> Response {
