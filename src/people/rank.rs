@@ -16,9 +16,17 @@ pub fn relevance(sort_key: &str, words: &[String]) -> u8 {
     }
 }
 
-/// Orders matches `(id, sort key)` by relevance, then name, then id.
+/// The sort key of a name that is exactly the searched words.
+pub fn exact_key(words: &[String]) -> String {
+    let given = words.last().map(String::as_str).unwrap_or_default();
+    format!("{given} {}", words.join(" "))
+}
+
+/// Orders matches `(id, sort key)` by relevance, then name, then id; a
+/// match listed twice is kept once.
 pub fn rank(mut matches: Vec<(i64, String)>, words: &[String]) -> Vec<(i64, String)> {
     matches.sort_by_cached_key(|(id, key)| (relevance(key, words), key.clone(), *id));
+    matches.dedup_by_key(|(id, _)| *id);
     matches
 }
 
@@ -45,6 +53,18 @@ mod tests {
         // 3: the whole name; 4 and 1: the words side by side, by given name
         // (An before Bình); then the others by given name.
         assert_eq!(ranked, vec![3, 4, 1, 5, 2]);
+    }
+
+    #[test]
+    fn the_exact_key_is_the_sort_key_of_the_whole_name() {
+        assert_eq!(exact_key(&words("Nguyễn Văn An")), sort_key("Nguyễn Văn An"));
+    }
+
+    #[test]
+    fn a_match_found_twice_is_listed_once() {
+        let twice = vec![(3, sort_key("Lê An")), (3, sort_key("Lê An")), (1, sort_key("Lê An"))];
+        let ranked: Vec<i64> = rank(twice, &words("le an")).iter().map(|m| m.0).collect();
+        assert_eq!(ranked, vec![1, 3]);
     }
 
     #[test]

@@ -11,8 +11,10 @@ use crate::org::Unit;
 use crate::web::paging::{Page, PAGE_SIZE};
 
 /// Name matches ranked per search at most; past it the page asks for a
-/// narrower search (a common name matches a third of a province).
-pub const RANKED_MATCHES: usize = 1_000;
+/// narrower search (a common name matches thousands in a province). The
+/// whole name is looked up on its own, so its matches are never crowded
+/// out by partial ones.
+pub const RANKED_MATCHES: usize = 200;
 /// Rows a list or look-up counts exactly; past it "more than 10.000".
 const COUNTED_ROWS: i64 = 10_000;
 
@@ -62,8 +64,11 @@ pub async fn search(
     let offset = cursor.as_ref().map(Cursor::offset).unwrap_or(0);
     let query = model::parse_query(q);
     if let SearchQuery::Name(words) = &query {
-        let matches = storage::ranked_names(db, &scope, words, RANKED_MATCHES as i64 + 1).await?;
-        let more = matches.len() > RANKED_MATCHES;
+        let cap = RANKED_MATCHES as i64 + 1;
+        let mut matches = storage::exact_names(db, &scope, &rank::exact_key(words), cap).await?;
+        let partial = storage::ranked_names(db, &scope, words, cap).await?;
+        let more = matches.len() > RANKED_MATCHES || partial.len() > RANKED_MATCHES;
+        matches.extend(partial);
         let mut ranked = rank::rank(matches, words);
         ranked.truncate(RANKED_MATCHES);
         let ids: Vec<i64> = ranked

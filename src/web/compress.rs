@@ -35,7 +35,8 @@ fn compressible(headers: &HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    (kind.starts_with("text/") || kind.starts_with("application/json")) && !headers.contains_key(header::CONTENT_ENCODING)
+    (kind.starts_with("text/") || kind.starts_with("application/json"))
+        && !headers.contains_key(header::CONTENT_ENCODING)
 }
 
 /// The response gzip-compressed when it is text of 1 KB or more and the

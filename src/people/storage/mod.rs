@@ -14,7 +14,7 @@ use crate::org::Placement;
 
 mod search;
 
-pub use search::{by_ids, count, export, ranked_names, search, Cursor};
+pub use search::{by_ids, count, exact_names, export, ranked_names, search, Cursor};
 
 const NAME_INDEX: TextIndex = TextIndex {
     table: "persons",

@@ -180,6 +180,24 @@ pub async fn ranked_names(
         .collect()
 }
 
+/// The persons inside `scope` whose whole name is the one searched (its
+/// sort key), at most `cap`, in id order: an index range on every backend.
+pub async fn exact_names(
+    db: &Db,
+    scope: &ReadScope,
+    sort_key: &str,
+    cap: i64,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT p.id, p.sort_key FROM persons p WHERE p.sort_key = ");
+    sql.bind(sort_key.to_owned()).push(" AND ");
+    scope.push_filter(&mut sql, "p");
+    sql.push(" ORDER BY p.id LIMIT ").bind(cap);
+    let rows = sql.fetch_all(db.pool()).await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?)))
+        .collect()
+}
+
 /// The persons of `ids` inside `scope`, in the order of `ids`.
 pub async fn by_ids(db: &Db, scope: &ReadScope, ids: &[i64]) -> Result<Vec<Person>, sqlx::Error> {
     if ids.is_empty() {
@@ -187,7 +205,7 @@ pub async fn by_ids(db: &Db, scope: &ReadScope, ids: &[i64]) -> Result<Vec<Perso
     }
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM persons p{JOINS} WHERE p.id IN ("));
     sql.bind_list(ids).push(") AND ");
-    scope.push_filter(&mut sql, "p");
+    scope.push_check(&mut sql, "p");
     let mut found: Vec<Person> = sql
         .fetch_all(db.pool())
         .await?
