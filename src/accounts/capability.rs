@@ -3,7 +3,8 @@
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::access::Permission;
-use crate::web::capability::{AuditEntity, Capability, NavEntry};
+use crate::access::Role;
+use crate::web::capability::{AuditEntity, Capability, FieldKind, NavEntry, RecordLink};
 use crate::web::routes::Pages;
 use crate::web::AppState;
 
@@ -35,7 +36,22 @@ impl Capability for Accounts {
         vec![AuditEntity {
             entity: "account",
             label_key: "audit.entity.account",
-            link_prefix: Some("/accounts/"),
+            link: RecordLink::ById("/accounts/"),
+            field_prefix: "account.",
+            fields: &[
+                ("grant.role", FieldKind::Choice(|v| Role::parse(v).map(Role::label_key))),
+                ("grant.unit", FieldKind::Unit),
+                ("role", FieldKind::Choice(|v| Role::parse(v).map(Role::label_key))),
+                ("unit", FieldKind::Unit),
+                (
+                    "active",
+                    FieldKind::Choice(|v| match v {
+                        "true" => Some("accounts.active"),
+                        "false" => Some("accounts.inactive"),
+                        _ => None,
+                    }),
+                ),
+            ],
         }]
     }
 

@@ -20,7 +20,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The audit entries of the units the caller supervises, newest first
-/// (administrators only; others get 404).
+/// (administrators only; others get 404), narrowed by `user`, `unit`,
+/// `from`/`to` and `action`; a filter that does not read is a 400.
 #[utoipa::path(get, path = "/audit", tag = "audit", params(ListParams),
     responses((status = 200, description = "OK", body = Page<Entry>), ReadErrors))]
 async fn list_audit(
@@ -28,7 +29,11 @@ async fn list_audit(
     user: CurrentUser,
     Query(p): Query<ListParams>,
 ) -> Result<Json<Page<Entry>>, AppError> {
+    let actions = state.registry.audit_actions();
+    let names: Vec<&str> = actions.iter().map(|(a, _)| *a).collect();
+    let filter = service::filter(&p.wanted(), &names)?;
+    let unit = super::routes::unit_filter(&state, &user, &p.unit).await?;
     Ok(Json(
-        service::list(&state.db, &user.principal, p.after.as_deref()).await?,
+        service::list(&state.db, &user.principal, unit.as_ref(), &filter, p.after.as_deref()).await?,
     ))
 }

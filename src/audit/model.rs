@@ -61,36 +61,154 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The entry with the fields it changed.
-    pub fn shown(self) -> ShownEntry {
-        let changes = changed_fields(self.before.as_ref(), self.after.as_ref());
-        (self, changes)
+    /// What the entry shows: a record's values when it was created (or
+    /// what a deletion removed), else the fields that changed.
+    pub fn shape(&self) -> Shape {
+        let empty = |v: Option<&Value>| v.and_then(Value::as_object).is_none_or(|o| o.is_empty());
+        match (empty(self.before.as_ref()), empty(self.after.as_ref())) {
+            (true, false) => Shape::Values,
+            (false, true) => Shape::Removed,
+            _ => Shape::Changes,
+        }
+    }
+
+    /// The fields the entry shows, flattened (`grant.role`): every value
+    /// for `Values` and `Removed`, the differing ones for `Changes`, as
+    /// (field, before, after).
+    pub fn fields(&self) -> Vec<(String, Option<Value>, Option<Value>)> {
+        let before = flatten(self.before.as_ref());
+        let after = flatten(self.after.as_ref());
+        let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
+        names.sort();
+        names.dedup();
+        names
+            .into_iter()
+            .filter(|n| before.get(*n) != after.get(*n))
+            .map(|n| ((*n).clone(), before.get(n).cloned(), after.get(n).cloned()))
+            .filter(|(_, b, a)| !(is_blank(b.as_ref()) && is_blank(a.as_ref())))
+            .collect()
     }
 }
 
-/// One changed field: (field, old value, new value).
-pub type FieldChange = (String, String, String);
+/// How an entry reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// A creation: the record's values.
+    Values,
+    /// A deletion: what was removed.
+    Removed,
+    /// Old → new for each changed field.
+    Changes,
+}
 
-/// An entry with the fields it changed, as pages show it.
-pub type ShownEntry = (Entry, Vec<FieldChange>);
+fn is_blank(value: Option<&Value>) -> bool {
+    match value {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.is_empty(),
+        Some(Value::Array(a)) => a.is_empty(),
+        Some(_) => false,
+    }
+}
 
-/// The fields whose value differs between `before` and `after`.
-pub fn changed_fields(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange> {
-    let empty = serde_json::Map::new();
-    let as_map = |v: Option<&Value>| v.and_then(Value::as_object).cloned().unwrap_or_else(|| empty.clone());
-    let (before, after) = (as_map(before), as_map(after));
-    let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    let show = |v: Option<&Value>| match v {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+/// An object's fields, a nested object's fields named `outer.inner`.
+fn flatten(value: Option<&Value>) -> std::collections::BTreeMap<String, Value> {
+    let mut out = std::collections::BTreeMap::new();
+    if let Some(object) = value.and_then(Value::as_object) {
+        for (name, value) in object {
+            match value.as_object() {
+                Some(inner) => {
+                    for (sub, v) in inner {
+                        out.insert(format!("{name}.{sub}"), v.clone());
+                    }
+                }
+                None => {
+                    out.insert(name.clone(), value.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// How one field of an audit entry's values reads.
+#[derive(Clone, Copy, Debug)]
+pub enum FieldKind {
+    /// As stored.
+    Text,
+    /// `yyyy-mm-dd` (or a bare year) shown `dd/mm/yyyy`.
+    Date,
+    /// A coded value (`F`, `closed`, `agency`): the catalogue key of its
+    /// label, if it is one of the codes.
+    Choice(fn(&str) -> Option<&'static str>),
+    /// A unit code (or a list of them): the unit's name, linked.
+    Unit,
+    /// Not shown (internals).
+    Hidden,
+}
+
+/// Where the page of an audited record is.
+#[derive(Clone, Copy, Debug)]
+pub enum RecordLink {
+    /// `{prefix}{id}` (`/persons/`).
+    ById(&'static str),
+    /// The record is a unit: `/units/{its code}`.
+    Unit,
+    None,
+}
+
+/// A value as a page shows it, and where it links (a unit's page).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ShownValue {
+    pub text: String,
+    pub link: Option<String>,
+}
+
+/// Shows a stored value as a user reads it: dates day first, codes by
+/// their label (`t` looks up the catalogue), units by name (`unit_name`
+/// knows the units of the page). A list shows each of its items.
+pub fn show_value(
+    kind: FieldKind,
+    value: Option<&Value>,
+    t: &dyn Fn(&str) -> Option<&'static str>,
+    unit_name: &dyn Fn(&str) -> Option<String>,
+) -> Vec<ShownValue> {
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
     };
-    keys.into_iter()
-        .filter(|k| before.get(*k) != after.get(*k))
-        .map(|k| (k.clone(), show(before.get(k)), show(after.get(k))))
+    let items: Vec<String> = match value {
+        None | Some(Value::Null) => return Vec::new(),
+        Some(Value::Array(items)) => items.iter().map(text).collect(),
+        Some(v) => vec![text(v)],
+    };
+    items
+        .into_iter()
+        .filter(|item| !item.is_empty())
+        .map(|item| match kind {
+            FieldKind::Text | FieldKind::Hidden => ShownValue { text: item, link: None },
+            FieldKind::Date => ShownValue {
+                text: day_first(&item),
+                link: None,
+            },
+            FieldKind::Choice(key_of) => ShownValue {
+                text: key_of(&item).and_then(t).map(str::to_owned).unwrap_or(item),
+                link: None,
+            },
+            FieldKind::Unit => ShownValue {
+                text: unit_name(&item).unwrap_or_else(|| item.clone()),
+                link: Some(format!("/units/{item}")),
+            },
+        })
         .collect()
+}
+
+/// `1985-08-15` → `15/08/1985`; anything else as it is.
+fn day_first(iso: &str) -> String {
+    match iso.split('-').collect::<Vec<_>>().as_slice() {
+        [y, m, d] if y.len() == 4 => format!("{d}/{m}/{y}"),
+        _ => iso.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -98,17 +216,63 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn entry(before: Option<Value>, after: Option<Value>) -> Entry {
+        Entry {
+            id: 1,
+            at: String::new(),
+            username: "badinh".into(),
+            actor_unit_name: None,
+            action: "update".into(),
+            entity: "person".into(),
+            entity_id: Some(7),
+            summary: "Lê Văn Tám".into(),
+            before,
+            after,
+        }
+    }
+
     #[test]
-    fn only_differing_fields_are_listed() {
-        let before = json!({"full_name": "Lê Văn Tám", "phone": "0912345678"});
-        let after = json!({"full_name": "Lê Văn Tám", "phone": "0987654321", "cccd": "001085012345"});
-        let changed = changed_fields(Some(&before), Some(&after));
-        assert_eq!(
-            changed,
-            vec![
-                ("cccd".into(), String::new(), "001085012345".into()),
-                ("phone".into(), "0912345678".into(), "0987654321".into()),
-            ]
+    fn an_update_lists_only_what_changed() {
+        let e = entry(
+            Some(json!({"full_name": "Lê Văn Tám", "phone": "0912345678"})),
+            Some(json!({"full_name": "Lê Văn Tám", "phone": "0987654321", "cccd": "001085012345"})),
         );
+        assert_eq!(e.shape(), Shape::Changes);
+        let names: Vec<String> = e.fields().into_iter().map(|f| f.0).collect();
+        assert_eq!(names, vec!["cccd", "phone"]);
+    }
+
+    #[test]
+    fn a_creation_shows_its_values_without_the_empty_ones() {
+        let e = entry(
+            None,
+            Some(json!({"full_name": "Lê Văn Tám", "cccd": null, "grant": {"role": "staff"}})),
+        );
+        assert_eq!(e.shape(), Shape::Values);
+        let names: Vec<String> = e.fields().into_iter().map(|f| f.0).collect();
+        assert_eq!(names, vec!["full_name", "grant.role"]);
+        assert_eq!(entry(Some(json!({"a": 1})), Some(json!({}))).shape(), Shape::Removed);
+    }
+
+    #[test]
+    fn values_read_as_a_user_reads_them() {
+        let t = |key: &str| match key {
+            "person.sex.female" => Some("Nữ"),
+            _ => None,
+        };
+        let units = |code: &str| (code == "00004").then(|| "Phường Ba Đình".to_owned());
+        let sex = FieldKind::Choice(|v| (v == "F").then_some("person.sex.female"));
+        let shown = |kind, v: Value| show_value(kind, Some(&v), &t, &units);
+        assert_eq!(shown(sex, json!("F"))[0].text, "Nữ");
+        assert_eq!(shown(sex, json!("X"))[0].text, "X", "an unknown code stays as stored");
+        assert_eq!(shown(FieldKind::Date, json!("1985-08-15"))[0].text, "15/08/1985");
+        assert_eq!(shown(FieldKind::Date, json!("1985"))[0].text, "1985");
+        let unit = &shown(FieldKind::Unit, json!("00004"))[0];
+        assert_eq!(
+            (unit.text.as_str(), unit.link.as_deref()),
+            ("Phường Ba Đình", Some("/units/00004"))
+        );
+        assert_eq!(shown(FieldKind::Unit, json!(["00004", "00008"])).len(), 2);
+        assert!(show_value(FieldKind::Text, None, &t, &units).is_empty());
     }
 }

@@ -63,15 +63,43 @@ fn entry_from_row(row: &AnyRow) -> Result<Entry, sqlx::Error> {
 const ENTRY_SELECT: &str = "SELECT a.id, a.at, a.username, u.name AS actor_unit_name, a.action, a.entity, \
      a.entity_id, a.summary, a.before_json, a.after_json FROM audit_log a LEFT JOIN units u ON u.id = a.actor_unit_id WHERE ";
 
+/// What a list of entries is narrowed to, besides its scope.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub username: Option<String>,
+    pub action: Option<String>,
+    /// UTC timestamps: from (inclusive), until (exclusive).
+    pub from: Option<String>,
+    pub until: Option<String>,
+}
+
 /// The newest entries inside `scope` (where the record is, or was before
-/// a move), older than `before_id` when paging.
-pub async fn list(db: &Db, scope: &ReadScope, before_id: Option<i64>, limit: i64) -> Result<Vec<Entry>, sqlx::Error> {
+/// a move) that pass `filter`, older than `before_id` when paging.
+pub async fn list(
+    db: &Db,
+    scope: &ReadScope,
+    filter: &Filter,
+    before_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Entry>, sqlx::Error> {
     let mut sql = Sql::new(ENTRY_SELECT);
     sql.push("(");
     scope.push_filter(&mut sql, "a");
     sql.push(" OR ");
     scope.push_filter_on(&mut sql, "a", "prev_");
     sql.push(")");
+    if let Some(username) = &filter.username {
+        sql.push(" AND a.username = ").bind(username.clone());
+    }
+    if let Some(action) = &filter.action {
+        sql.push(" AND a.action = ").bind(action.clone());
+    }
+    if let Some(from) = &filter.from {
+        sql.push(" AND a.at >= ").bind(from.clone());
+    }
+    if let Some(until) = &filter.until {
+        sql.push(" AND a.at < ").bind(until.clone());
+    }
     if let Some(id) = before_id {
         sql.push(" AND a.id < ").bind(id);
     }

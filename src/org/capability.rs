@@ -3,8 +3,9 @@
 
 use utoipa_axum::router::OpenApiRouter;
 
+use super::model::{kind_key, UnitStatus};
 use crate::access::Permission;
-use crate::web::capability::{AuditEntity, Capability, NavEntry};
+use crate::web::capability::{AuditEntity, Capability, FieldKind, NavEntry, RecordLink};
 use crate::web::routes::Pages;
 use crate::web::AppState;
 
@@ -44,7 +45,16 @@ impl Capability for Org {
         vec![AuditEntity {
             entity: "unit",
             label_key: "audit.entity.unit",
-            link_prefix: None,
+            link: RecordLink::Unit,
+            field_prefix: "unit.field.",
+            fields: &[
+                ("status", FieldKind::Choice(UnitStatus::label_key_of)),
+                ("kind", FieldKind::Choice(kind_key)),
+                ("merged_into", FieldKind::Unit),
+                ("absorbed", FieldKind::Unit),
+                ("code", FieldKind::Unit),
+                ("grants_moved", FieldKind::Hidden),
+            ],
         }]
     }
 

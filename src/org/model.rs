@@ -59,6 +59,16 @@ impl UnitStatus {
         }
     }
 
+    /// The catalogue key of a stored status's label (audit values).
+    pub fn label_key_of(text: &str) -> Option<&'static str> {
+        match text {
+            "active" => Some("unit.status.active"),
+            "closed" => Some("unit.status.closed"),
+            "merged" => Some("unit.status.merged"),
+            _ => None,
+        }
+    }
+
     pub fn parse(text: &str) -> UnitStatus {
         match text {
             "closed" => UnitStatus::Closed,
@@ -121,6 +131,24 @@ impl Unit {
     pub fn parent_placement(&self) -> Placement {
         self.placement.above(self.level)
     }
+}
+
+/// The catalogue key of a stored unit kind's label (`agency` → Chi hội cơ quan).
+pub fn kind_key(kind: &str) -> Option<&'static str> {
+    const KEYS: [(&str, &str); 11] = [
+        ("central", "unit.kind.central"),
+        ("city", "unit.kind.city"),
+        ("province", "unit.kind.province"),
+        ("ward", "unit.kind.ward"),
+        ("commune", "unit.kind.commune"),
+        ("special_zone", "unit.kind.special_zone"),
+        ("residential", "unit.kind.residential"),
+        ("school", "unit.kind.school"),
+        ("agency", "unit.kind.agency"),
+        ("enterprise", "unit.kind.enterprise"),
+        ("religious_other", "unit.kind.religious_other"),
+    ];
+    KEYS.iter().find(|(k, _)| *k == kind).map(|(_, key)| *key)
 }
 
 /// The code of the `seq`-th branch created under a commune: `00004-007`.

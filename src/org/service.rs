@@ -32,6 +32,10 @@ pub async fn units_by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Unit>, sqlx::Error
     storage::by_ids(db, ids).await
 }
 
+pub async fn units_by_codes(db: &Db, codes: &[String]) -> Result<Vec<Unit>, sqlx::Error> {
+    storage::by_codes(db, codes).await
+}
+
 /// The central office (the root of the tree).
 pub async fn central(db: &Db) -> Result<Unit, sqlx::Error> {
     storage::by_code(db, super::model::CENTRAL_CODE)

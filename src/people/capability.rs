@@ -2,10 +2,11 @@
 
 use utoipa_axum::router::OpenApiRouter;
 
+use super::model::Sex;
 use super::PERSONS;
 use crate::access::Permission;
 use crate::org::PlacedTable;
-use crate::web::capability::{AuditEntity, Capability, NavEntry};
+use crate::web::capability::{AuditEntity, Capability, FieldKind, NavEntry, RecordLink};
 use crate::web::routes::Pages;
 use crate::web::AppState;
 
@@ -41,7 +42,15 @@ impl Capability for People {
         vec![AuditEntity {
             entity: "person",
             label_key: "audit.entity.person",
-            link_prefix: Some("/persons/"),
+            link: RecordLink::ById("/persons/"),
+            field_prefix: "person.",
+            fields: &[
+                ("sex", FieldKind::Choice(|v| Sex::parse(v).map(Sex::label_key))),
+                ("birth_date", FieldKind::Date),
+                ("address_commune", FieldKind::Unit),
+                ("unit", FieldKind::Unit),
+                ("throttled", FieldKind::Hidden),
+            ],
         }]
     }
 

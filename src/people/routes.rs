@@ -157,7 +157,7 @@ async fn detail(
     Query(params): Query<DetailParams>,
 ) -> Result<Response, AppError> {
     let (person, history) = service::with_history(&state.db, &user.principal, record_id(&id)?).await?;
-    let history = shown_rows(&ctx, &state.registry, history);
+    let history = shown_rows(&state, &ctx, history).await?;
     let can_write = service::may_write(&user.principal, &person);
     let unit_status = if person.unit.active {
         None

@@ -14,6 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use super::routes::{Pages, RouteInfo};
 use super::AppState;
 use crate::access::Permission;
+pub use crate::audit::model::{FieldKind, RecordLink};
 use crate::org::{Counter, PlacedTable};
 
 /// An entry of the main navigation, shown to users holding `needs` somewhere.
@@ -26,15 +27,29 @@ pub struct NavEntry {
     pub order: u16,
 }
 
-/// A kind of record as the audit trail names it.
+/// A kind of record as the audit trail names it, and how its entries read.
 #[derive(Clone, Copy, Debug)]
 pub struct AuditEntity {
     /// As stored in `audit_log.entity` (`person`).
     pub entity: &'static str,
     /// Catalogue key of its name (`audit.entity.person`).
     pub label_key: &'static str,
-    /// Where one record is shown: `{prefix}{id}` (`/persons/`), if anywhere.
-    pub link_prefix: Option<&'static str>,
+    pub link: RecordLink,
+    /// Catalogue key prefix of field labels (`person.` + `phone`).
+    pub field_prefix: &'static str,
+    /// How its fields read; a field not listed is shown as text. A nested
+    /// object's fields are named `outer.inner` (`grant.role`).
+    pub fields: &'static [(&'static str, FieldKind)],
+}
+
+impl AuditEntity {
+    pub fn kind_of(&self, field: &str) -> FieldKind {
+        self.fields
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map(|(_, kind)| *kind)
+            .unwrap_or(FieldKind::Text)
+    }
 }
 
 pub trait Capability: Send + Sync + 'static {
@@ -65,6 +80,7 @@ pub trait Capability: Send + Sync + 'static {
     }
 
     /// Audit actions it writes, with the catalogue key of each label.
+    /// An action several capabilities write (`create`) is listed by each.
     fn audit_actions(&self) -> Vec<(&'static str, &'static str)> {
         Vec::new()
     }
@@ -133,6 +149,13 @@ impl Registry {
     /// Catalogue key of an audit action's label.
     pub fn audit_action_key(&self, action: &str) -> &'static str {
         self.actions.get(action).copied().unwrap_or("audit.action.other")
+    }
+
+    /// Every audit action written, with its label key, by action name.
+    pub fn audit_actions(&self) -> Vec<(&'static str, &'static str)> {
+        let mut actions: Vec<(&'static str, &'static str)> = self.actions.iter().map(|(a, k)| (*a, *k)).collect();
+        actions.sort();
+        actions
     }
 
     /// Every route served (pages and API), for tests that cover them all.

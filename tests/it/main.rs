@@ -4,6 +4,7 @@
 mod access;
 mod accounts;
 mod audit;
+mod audit_view;
 mod bad_input;
 mod browser;
 mod cli;

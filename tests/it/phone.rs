@@ -250,3 +250,47 @@ async fn an_out_of_scope_record_keeps_the_layout_without_telling_it_exists() {
     tokio::time::sleep(Duration::from_millis(10)).await;
     c.close().await.expect("close");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_the_audit_view_reads_like_the_record_and_links_to_it() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let body = json!({"full_name": "Đỗ Thị Hằng", "sex": "F", "birth_date": "15/08/1985", "unit": BA_DINH});
+    let id = staff.post_json("/api/v1/persons", &body).await.json()["id"]
+        .as_i64()
+        .expect("id");
+    staff
+        .patch_json(&format!("/api/v1/persons/{id}"), &json!({"birth_date": "16/08/1985"}))
+        .await;
+    app.user("hanoi", "admin", HA_NOI).await;
+    let addr = serve(&app).await;
+    let base = format!("http://{addr}");
+    let (c, _driver, _profile) = browser_at(375, 812).await;
+    log_in(&c, &base, "hanoi").await;
+    open(&c, &format!("{base}/audit")).await;
+    let log = text_once(&c, "#audit", "16/08/1985").await;
+    assert!(log.contains("15/08/1985 → 16/08/1985"), "{log}");
+    assert!(log.contains("Giới tính: Nữ"), "the creation lists its values: {log}");
+    assert!(
+        log.contains("Phường Ba Đình") && !log.contains("Đơn vị quản lý: 00004"),
+        "{log}"
+    );
+    if let Ok(dir) = std::env::var("NHANAI_SCREENSHOTS") {
+        let _ = std::fs::write(format!("{dir}/audit.png"), c.screenshot().await.expect("screenshot"));
+    }
+    c.find(Locator::LinkText("Đỗ Thị Hằng"))
+        .await
+        .expect("the record is linked")
+        .click()
+        .await
+        .expect("open");
+    let title = text_once(&c, "h1", "Đỗ Thị Hằng").await;
+    assert_eq!(title, "Đỗ Thị Hằng");
+    assert!(c
+        .current_url()
+        .await
+        .expect("url")
+        .path()
+        .ends_with(&format!("/persons/{id}")));
+    c.close().await.expect("close");
+}

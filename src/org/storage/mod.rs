@@ -65,6 +65,23 @@ pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Unit>, sqlx::Error> {
     units_from_rows(sql.fetch_all(db.pool()).await?)
 }
 
+/// The units of `codes` (those that exist), in no particular order.
+pub async fn by_codes(db: &Db, codes: &[String]) -> Result<Vec<Unit>, sqlx::Error> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = select_units();
+    sql.push("u.code IN (");
+    for (i, code) in codes.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(code.clone());
+    }
+    sql.push(")");
+    units_from_rows(sql.fetch_all(db.pool()).await?)
+}
+
 /// Reads a unit inside a write transaction.
 pub async fn by_id_in(tx: &mut Transaction<'static, Any>, id: i64) -> Result<Option<Unit>, sqlx::Error> {
     let mut sql = select_units();
