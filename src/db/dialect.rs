@@ -4,7 +4,7 @@
 
 use sqlx::{Any, Row, Transaction};
 
-use super::{Backend, Db, Sql};
+use super::{Backend, Db, Sql, TextIndex};
 
 impl Db {
     /// Starts a transaction that will write. SQLite takes the write lock up
@@ -69,6 +69,48 @@ impl Db {
             .iter()
             .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
             .collect()
+    }
+
+    /// Before a bulk load into an empty table: on SQLite the trigger that
+    /// indexes names row by row is dropped (its statement returned, to be
+    /// given back to `build_text_index`); building the index in one
+    /// statement afterwards takes a third of the time. Nothing to do on
+    /// PostgreSQL, whose index is a generated column.
+    pub async fn pause_text_index(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        index: &TextIndex,
+    ) -> Result<Option<String>, sqlx::Error> {
+        if self.backend() != Backend::Sqlite {
+            return Ok(None);
+        }
+        let trigger = format!("{}_search_insert", index.table);
+        let mut sql = Sql::new("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ");
+        sql.bind(trigger.clone());
+        let Some(row) = sql.fetch_optional(&mut **tx).await? else {
+            return Ok(None);
+        };
+        let create: String = row.try_get(0)?;
+        Sql::new(&format!("DROP TRIGGER {trigger}")).execute(&mut **tx).await?;
+        Ok(Some(create))
+    }
+
+    /// After the bulk load: indexes every row at once and puts the
+    /// trigger `create` back, in the load's transaction.
+    pub async fn build_text_index(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        index: &TextIndex,
+        create: &str,
+    ) -> Result<(), sqlx::Error> {
+        let fts = index.fts_table;
+        Sql::new(&format!(
+            "INSERT INTO {fts} (rowid, doc) SELECT id, doc FROM {fts}_docs"
+        ))
+        .execute(&mut **tx)
+        .await?;
+        Sql::new(create).execute(&mut **tx).await?;
+        Ok(())
     }
 
     /// After a bulk load: fresh planner statistics and visibility (hint

@@ -31,7 +31,9 @@ pub struct TextIndex {
     /// The table searched and its alias in the statement (`persons p`).
     pub table: &'static str,
     pub alias: &'static str,
-    /// The FTS5 table (SQLite).
+    /// The FTS5 table (SQLite). Its documents come from the view
+    /// `<fts_table>_docs` (id, doc); the trigger `<table>_search_insert`
+    /// indexes each new row.
     pub fts_table: &'static str,
     /// The `tsvector` column (PostgreSQL).
     pub tsvector: &'static str,

@@ -101,6 +101,24 @@ async fn demo_data_loads_once_and_logs_in() {
     );
     let page = commune.get(&format!("/api/v1/persons?unit={BA_DINH}")).await.json();
     assert_eq!(page["items"].as_array().map(Vec::len), Some(50));
+    // The name index was built by the load: every name on the page is
+    // found by an unaccented search, inside the commune's scope.
+    for person in page["items"].as_array().into_iter().flatten().take(5) {
+        let name = person["full_name"].as_str().expect("name");
+        let q = crate::support::encode(name);
+        let found = commune
+            .get(&format!("/api/v1/persons?q={q}&unit={BA_DINH}"))
+            .await
+            .json();
+        assert!(
+            found["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["id"] == person["id"]),
+            "{name} is found by name"
+        );
+    }
     let mut outside = commune.get(&format!("/api/v1/units/{HA_NOI}/children")).await;
     assert_eq!(outside.status, StatusCode::NOT_FOUND);
     outside = commune.get(&format!("/api/v1/units/{BA_DINH}/children")).await;

@@ -237,6 +237,15 @@ pub async fn insert_many(
     Ok(())
 }
 
+/// A bulk load into an empty registry builds the name index at the end.
+pub async fn pause_name_index(db: &Db, tx: &mut Transaction<'static, Any>) -> Result<Option<String>, sqlx::Error> {
+    db.pause_text_index(tx, &NAME_INDEX).await
+}
+
+pub async fn build_name_index(db: &Db, tx: &mut Transaction<'static, Any>, trigger: &str) -> Result<(), sqlx::Error> {
+    db.build_text_index(tx, &NAME_INDEX, trigger).await
+}
+
 /// Counts every person again, per unit (the end of a bulk load).
 pub async fn recount(tx: &mut Transaction<'static, Any>) -> Result<(), sqlx::Error> {
     placement::recount(tx, &PERSONS).await
