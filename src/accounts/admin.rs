@@ -13,10 +13,12 @@ use super::{Account, AccountError};
 use crate::access::{Permission, Role};
 use crate::i18n;
 use crate::org::picker::{self, Choice};
+use crate::text;
 use crate::web::auth::CurrentUser;
 use crate::web::confirm::{self, Confirm};
 use crate::web::error::AppError;
-use crate::web::extract::{record_id, Form, Path};
+use crate::web::extract::{record_id, Form, Path, Query};
+use crate::web::list::{window, Column, ListParams, Window};
 use crate::web::page::{render, render_status, FormState, PageCtx};
 use crate::web::AppState;
 
@@ -29,12 +31,49 @@ async fn unit_choices(state: &AppState, user: &CurrentUser) -> Result<Vec<Choice
 #[template(path = "accounts/templates/list.html")]
 struct ListPage {
     ctx: PageCtx,
-    accounts: Vec<Account>,
+    list: ListParams,
+    accounts: Window<Account>,
 }
 
-pub(super) async fn list(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser) -> Result<Response, AppError> {
-    let accounts = service::list(&state.db, &user.principal).await?;
-    Ok(render(&ListPage { ctx, accounts })?.into_response())
+/// Accounts sort by username, display name or state.
+fn columns(ctx: &PageCtx) -> Vec<Column<Account>> {
+    vec![
+        Column {
+            key: "username",
+            label: ctx.t("login.username").to_owned(),
+            numeric: false,
+            compare: Box::new(|a: &Account, b: &Account| a.username.cmp(&b.username)),
+        },
+        Column {
+            key: "name",
+            label: ctx.t("accounts.display_name").to_owned(),
+            numeric: false,
+            compare: Box::new(|a: &Account, b: &Account| {
+                (text::fold(&a.display_name), &a.username).cmp(&(text::fold(&b.display_name), &b.username))
+            }),
+        },
+        Column {
+            key: "status",
+            label: ctx.t("accounts.status").to_owned(),
+            numeric: false,
+            compare: Box::new(|a: &Account, b: &Account| (!a.active, &a.username).cmp(&(!b.active, &b.username))),
+        },
+    ]
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Query(list): Query<ListParams>,
+) -> Result<Response, AppError> {
+    let all = service::list(&state.db, &user.principal).await?;
+    let haystack = |a: &Account| {
+        let units: Vec<&str> = a.grants.iter().map(|g| g.unit.name.as_str()).collect();
+        format!("{} {} {}", a.username, a.display_name, units.join(" "))
+    };
+    let accounts = window(all, &list, "/accounts", &columns(&ctx), haystack, |_| false);
+    Ok(render(&ListPage { ctx, list, accounts })?.into_response())
 }
 
 #[derive(Template)]

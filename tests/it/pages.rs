@@ -239,3 +239,38 @@ async fn assets_are_cached_by_content_and_the_favicon_exists() {
     assert_eq!(icon.status, StatusCode::OK);
     assert_eq!(icon.headers[header::CONTENT_TYPE], "image/svg+xml");
 }
+
+#[tokio::test]
+async fn the_account_list_filters_and_sorts() {
+    let app = TestApp::new().await;
+    app.user("giangvo", "staff", GIANG_VO).await;
+    app.user("badinh", "staff", BA_DINH).await;
+    app.user("hp.staff", "staff", HAI_PHONG).await;
+    let mut province = app.signed_in("hanoi", "admin", HA_NOI).await;
+    let all = province.get("/accounts").await;
+    let names = first_cells(&all.body, "accounts");
+    assert!(names.iter().any(|n| n.contains("badinh")) && names.iter().any(|n| n.contains("giangvo")));
+    assert!(
+        !names.iter().any(|n| n.contains("hp.staff")),
+        "Hải Phòng's accounts are not Hà Nội's"
+    );
+    let filtered = province.get("/accounts?q=giang%20vo").await;
+    let names = first_cells(&filtered.body, "accounts");
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(names[0].contains("giangvo"));
+    let reversed = province.get("/accounts?sort=username&dir=desc").await;
+    let names: Vec<String> = first_cells(&reversed.body, "accounts")
+        .iter()
+        .filter_map(|cell| {
+            cell.split('>')
+                .nth(1)
+                .and_then(|t| t.split('<').next())
+                .map(str::to_owned)
+        })
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    let mut sorted = names.clone();
+    sorted.sort();
+    sorted.reverse();
+    assert_eq!(names, sorted);
+}
