@@ -89,6 +89,10 @@ pub async fn search(
             ranked: true,
         });
     }
+    if matches!(cursor, Some(Cursor::At(_))) {
+        // A position in ranked name matches continues no list.
+        return Err(crate::web::paging::BadCursor.into());
+    }
     let page = storage::search(db, &scope, &query, cursor.as_ref(), PAGE_SIZE).await?;
     let (total, more) = match whole_unit(user, unit.as_ref(), &query) {
         Some(counted) => (counted_persons(db, &counted).await?, false),
