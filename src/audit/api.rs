@@ -32,7 +32,7 @@ async fn list_audit(
     let actions = state.registry.audit_actions();
     let names: Vec<&str> = actions.iter().map(|(a, _)| *a).collect();
     let filter = service::filter(&p.wanted(), &names)?;
-    let unit = super::routes::unit_filter(&state, &user, &p.unit).await?;
+    let unit = super::routes::unit_filter(&state, &p.unit).await?;
     Ok(Json(
         service::list(&state.db, &user.principal, unit.as_ref(), &filter, p.after.as_deref()).await?,
     ))

@@ -7,11 +7,12 @@ mod capability;
 pub mod model;
 mod routes;
 pub mod service;
+mod shown;
 mod storage;
 
 pub use capability::Audit;
 pub use model::{Change, Entry};
-pub use routes::{shown_rows, ShownRow};
+pub use shown::{shown_rows, ShownRow};
 
 use sqlx::{Any, Transaction};
 

@@ -156,6 +156,19 @@ pub enum RecordLink {
     None,
 }
 
+impl RecordLink {
+    /// The address of record `id`'s page: `unit_code` is the code of the
+    /// unit it is (for `Unit`); a record that is `gone` has no page.
+    pub fn href(self, id: Option<i64>, unit_code: Option<&str>, gone: bool) -> Option<String> {
+        match (self, id) {
+            _ if gone => None,
+            (RecordLink::ById(prefix), Some(id)) if id > 0 => Some(format!("{prefix}{id}")),
+            (RecordLink::Unit, Some(_)) => unit_code.map(|code| format!("/units/{code}")),
+            _ => None,
+        }
+    }
+}
+
 /// A value as a page shows it, and where it links (a unit's page).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ShownValue {
@@ -255,6 +268,22 @@ mod tests {
     }
 
     #[test]
+    fn records_link_to_their_page_while_they_exist() {
+        let persons = RecordLink::ById("/persons/");
+        assert_eq!(persons.href(Some(7), None, false).as_deref(), Some("/persons/7"));
+        assert_eq!(persons.href(Some(7), None, true), None, "a deleted record has no page");
+        assert_eq!(persons.href(Some(0), None, false), None, "not a record");
+        assert_eq!(persons.href(None, None, false), None);
+        let units = RecordLink::Unit;
+        assert_eq!(
+            units.href(Some(12), Some("00004"), false).as_deref(),
+            Some("/units/00004")
+        );
+        assert_eq!(units.href(Some(12), None, false), None, "an unknown unit");
+        assert_eq!(RecordLink::None.href(Some(7), None, false), None);
+    }
+
+    #[test]
     fn values_read_as_a_user_reads_them() {
         let t = |key: &str| match key {
             "person.sex.female" => Some("Nữ"),
@@ -272,7 +301,20 @@ mod tests {
             (unit.text.as_str(), unit.link.as_deref()),
             ("Phường Ba Đình", Some("/units/00004"))
         );
-        assert_eq!(shown(FieldKind::Unit, json!(["00004", "00008"])).len(), 2);
+        let listed = shown(FieldKind::Unit, json!(["00004", "00008"]));
+        assert_eq!(listed.len(), 2);
+        assert_eq!(
+            (listed[1].text.as_str(), listed[1].link.as_deref()),
+            ("00008", Some("/units/00008")),
+            "a unit not found keeps its code"
+        );
+        let active = FieldKind::Choice(|v| (v == "false").then_some("person.sex.female"));
+        assert_eq!(
+            shown(active, json!(false))[0].text,
+            "Nữ",
+            "a stored boolean is a code too"
+        );
+        assert_eq!(shown(FieldKind::Text, json!(3))[0].text, "3");
         assert!(show_value(FieldKind::Text, None, &t, &units).is_empty());
     }
 }

@@ -46,22 +46,19 @@ pub struct Wanted<'a> {
     pub to: &'a str,
 }
 
-/// A day as typed: `15/08/2026` or `2026-08-15`.
+/// A day as typed: `15/08/2026` or `2026-08-15`; `.` and `-` separate
+/// day-first dates too, for the phone keypads that have no `/`.
 pub fn parse_day(text: &str) -> Option<time::Date> {
-    let text = text.trim();
-    let (d, m, y) = if let Some((y, rest)) = text.split_once('-') {
-        let (m, d) = rest.split_once('-')?;
-        (d, m, y)
-    } else {
-        let mut parts = text.split('/');
-        let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() {
-            return None;
-        }
-        (d, m, y)
+    let number = |s: &str| s.parse::<u16>().ok().filter(|_| s.bytes().all(|b| b.is_ascii_digit()));
+    let parts: Vec<&str> = text.trim().split(['/', '-', '.']).collect();
+    let (y, m, d) = match parts.as_slice() {
+        [y, m, d] if y.len() == 4 => (y, m, d),
+        [d, m, y] if y.len() == 4 => (y, m, d),
+        _ => return None,
     };
-    let month = time::Month::try_from(m.parse::<u8>().ok()?).ok()?;
-    time::Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()
+    let month = time::Month::try_from(u8::try_from(number(m)?).ok()?).ok()?;
+    let day = u8::try_from(number(d)?).ok()?;
+    time::Date::from_calendar_date(i32::from(number(y)?), month, day).ok()
 }
 
 /// The UTC timestamp of the start of `day` in Vietnam (UTC+7).
@@ -100,7 +97,9 @@ pub fn filter(wanted: &Wanted, actions: &[&str]) -> Result<Filter, AuditError> {
 }
 
 /// One page of the entries the user supervises (inside `unit` when
-/// given), newest first.
+/// given), newest first. The unit may be one merged into a supervised
+/// unit (its history came along); any other unit is not found, whether
+/// it exists or not.
 pub async fn list(
     db: &Db,
     user: &Principal,
@@ -108,13 +107,20 @@ pub async fn list(
     filter: &Filter,
     after: Option<&str>,
 ) -> Result<Page<Entry>, AuditError> {
-    let mut scope = user.scope(Permission::Supervise);
+    let scope = user.scope(Permission::Supervise);
     if scope.is_empty() {
         return Err(AuditError::NotFound);
     }
-    if let Some(unit) = unit {
-        scope = scope.within(unit).ok_or(AuditError::NotFound)?;
-    }
+    let scope = match unit {
+        None => scope,
+        Some(unit) => match scope.within(unit) {
+            Some(narrowed) => narrowed,
+            None => access::storage::history_scope(db, &scope)
+                .await?
+                .within(unit)
+                .ok_or(AuditError::NotFound)?,
+        },
+    };
     let scope = access::storage::history_scope(db, &scope).await?;
     let before: Option<i64> = crate::web::paging::after(after)?;
     let rows = storage::list(db, &scope, filter, before, PAGE_SIZE + 1).await?;
@@ -127,6 +133,11 @@ pub async fn history(db: &Db, entity: &str, entity_id: i64, created_at: &str) ->
     storage::for_entity(db, entity, entity_id, created_at).await
 }
 
+/// Which of `records` (entity, id) were deleted: their pages are gone.
+pub async fn deleted_among(db: &Db, records: &[(String, i64)]) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    storage::deleted_among(db, records).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +147,10 @@ mod tests {
         let day = time::macros::date!(2026 - 08 - 15);
         assert_eq!(parse_day("15/08/2026"), Some(day));
         assert_eq!(parse_day("2026-08-15"), Some(day));
+        assert_eq!(parse_day(" 15.08.2026 "), Some(day), "a phone keypad has no slash");
+        assert_eq!(parse_day("15-8-2026"), Some(day));
+        assert_eq!(parse_day("15/08/26"), None, "the year is written in full");
+        assert_eq!(parse_day("+15/08/2026"), None);
         assert_eq!(parse_day("31/02/2026"), None);
         assert_eq!(parse_day("15/08"), None);
         assert_eq!(parse_day("hôm qua"), None);

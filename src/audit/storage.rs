@@ -119,3 +119,28 @@ pub async fn for_entity(db: &Db, entity: &str, entity_id: i64, since: &str) -> R
     sql.push(" ORDER BY a.id DESC LIMIT 200");
     sql.fetch_all(db.pool()).await?.iter().map(entry_from_row).collect()
 }
+
+/// Which of `records` (entity, id) a `delete` entry names: their pages
+/// are gone. One query through `audit_by_entity`, whatever the page holds.
+pub async fn deleted_among(db: &Db, records: &[(String, i64)]) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    if records.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut entities: Vec<&str> = records.iter().map(|(e, _)| e.as_str()).collect();
+    entities.sort_unstable();
+    entities.dedup();
+    let mut sql = Sql::new("SELECT DISTINCT entity, entity_id FROM audit_log WHERE action = 'delete' AND entity IN (");
+    for (i, entity) in entities.into_iter().enumerate() {
+        sql.push(if i == 0 { "" } else { ", " }).bind(entity.to_owned());
+    }
+    let mut ids: Vec<i64> = records.iter().map(|(_, id)| *id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    sql.push(") AND entity_id IN (").bind_list(&ids).push(")");
+    let rows = sql.fetch_all(db.pool()).await?;
+    let found = rows
+        .iter()
+        .map(|row| Ok((row.try_get("entity")?, row.try_get("entity_id")?)))
+        .collect::<Result<Vec<(String, i64)>, sqlx::Error>>()?;
+    Ok(found.into_iter().filter(|pair| records.contains(pair)).collect())
+}

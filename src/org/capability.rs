@@ -52,7 +52,6 @@ impl Capability for Org {
                 ("kind", FieldKind::Choice(kind_key)),
                 ("merged_into", FieldKind::Unit),
                 ("absorbed", FieldKind::Unit),
-                ("code", FieldKind::Unit),
                 ("grants_moved", FieldKind::Hidden),
             ],
         }]

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::support::people::add_person;
 use crate::support::units::*;
-use crate::support::TestApp;
+use crate::support::{encode, TestApp};
 
 fn ids(page: &Value) -> Vec<(String, String)> {
     page["items"]
@@ -141,6 +141,20 @@ async fn filters_narrow_the_entries_and_never_widen_the_scope() {
     // The page keeps its filters on the form and in the paging links.
     let page = hanoi.get("/audit?user=badinh&action=update").await.body;
     assert!(page.contains("value=\"badinh\"") && page.contains("value=\"update\" selected"));
+    // The form sent as it is, without scripts: empty fields filter nothing.
+    let blank = hanoi.get("/audit?user=&unit=&from=&to=&action=").await;
+    assert_eq!(blank.status, StatusCode::OK);
+    assert!(blank.body.contains("Ngô Văn Lâm") && blank.body.contains("Vũ Thị Lan"));
+    // The unit is picked by its name, accents optional, and shown by name.
+    for typed in ["Phường Giảng Võ (00025)", "phuong giang vo", GIANG_VO] {
+        let page = hanoi.get(&format!("/audit?unit={}", encode(typed))).await;
+        assert_eq!(page.status, StatusCode::OK, "{typed}");
+        assert!(
+            page.body.contains("Vũ Thị Lan") && !page.body.contains("Ngô Văn Lâm"),
+            "{typed}"
+        );
+        assert!(page.body.contains("value=\"Phường Giảng Võ (00025)\""), "{typed}");
+    }
 
     // Hải Phòng's entries stay out of Hà Nội's view whatever the filter.
     let theirs = hanoi.get("/api/v1/audit?user=hp.staff").await.json();
@@ -173,4 +187,68 @@ async fn filters_narrow_the_entries_and_never_widen_the_scope() {
             "{bad}"
         );
     }
+}
+
+/// The entries of an audit page, newest first, as their HTML.
+fn articles(page: &str) -> Vec<&str> {
+    page.split("<article class=\"audit-entry\">")
+        .skip(1)
+        .map(|a| a.split("</article>").next().unwrap_or_default())
+        .collect()
+}
+
+#[tokio::test]
+async fn creations_show_values_and_deletions_what_was_removed_unlinked() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let body = json!({"full_name": "Đỗ Thị Hằng", "sex": "F", "birth_date": "15/08/1985", "unit": BA_DINH});
+    let id = staff.post_json("/api/v1/persons", &body).await.json()["id"]
+        .as_i64()
+        .expect("id");
+    let mut hanoi = app.signed_in("hanoi", "admin", HA_NOI).await;
+
+    let page = hanoi.get("/audit?action=create").await.body;
+    let created = articles(&page)
+        .into_iter()
+        .find(|a| a.contains("Đỗ Thị Hằng"))
+        .expect("the creation");
+    assert!(
+        created.contains(&format!("href=\"/persons/{id}\">Đỗ Thị Hằng</a>")),
+        "{created}"
+    );
+    assert!(
+        created.contains("Giới tính:</span>") && created.contains("Nữ"),
+        "{created}"
+    );
+    assert!(created.contains("Ngày sinh:</span>") && created.contains("15/08/1985"));
+    assert!(
+        !created.contains("<del>") && !created.contains("<ins>") && !created.contains('→'),
+        "a creation is its values, not a diff against nothing: {created}"
+    );
+
+    let deleted = staff.delete(&format!("/api/v1/persons/{id}")).await;
+    assert!(deleted.status.is_success(), "{}", deleted.body);
+    let page = hanoi.get("/audit").await.body;
+    let entries = articles(&page);
+    let removal = entries[0];
+    assert!(removal.contains("Xóa") && removal.contains("Đỗ Thị Hằng"), "{removal}");
+    assert!(
+        removal.contains("Nữ") && removal.contains("15/08/1985"),
+        "what was removed: {removal}"
+    );
+    assert!(!removal.contains("<del>") && !removal.contains("<ins>"));
+    assert!(
+        removal.contains("href=\"/units/00004\">Phường Ba Đình</a>"),
+        "its unit still has a page: {removal}"
+    );
+    assert!(
+        !page.contains(&format!("href=\"/persons/{id}\"")),
+        "no entry links to the deleted record's page any more"
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|a| a.contains("Tạo mới") && a.contains("Đỗ Thị Hằng")),
+        "its creation is still listed"
+    );
 }

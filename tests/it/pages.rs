@@ -154,8 +154,14 @@ async fn person_lists_count_and_page_only_what_the_user_reads() {
     );
 
     // A position among ranked names continues no list.
-    assert_eq!(staff.get("/api/v1/persons?after=50").await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(staff.get("/api/v1/persons?q=an&after=1.2~x").await.status, StatusCode::OK);
+    assert_eq!(
+        staff.get("/api/v1/persons?after=50").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        staff.get("/api/v1/persons?q=an&after=1.2~x").await.status,
+        StatusCode::OK
+    );
 
     // An empty search says what to try and offers no export.
     let none = staff.get("/persons?q=khong%20co%20ai").await;
