@@ -6,6 +6,7 @@
 
 use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -19,7 +20,7 @@ use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
 use crate::web::extract::Query;
 use crate::web::list::with_query;
-use crate::web::page::{render, PageCtx};
+use crate::web::page::{render, render_status, PageCtx};
 use crate::web::AppState;
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
@@ -77,6 +78,8 @@ struct AuditPage {
     older: Option<String>,
     newest: Option<String>,
     filtered: bool,
+    /// Why the filters were refused: the form is shown again with it.
+    notice: Option<&'static str>,
 }
 
 pub(super) async fn page(
@@ -89,8 +92,30 @@ pub(super) async fn page(
     // The select lists actions by their label, as the user reads them.
     actions.sort_by_cached_key(|(_, key)| crate::text::fold(ctx.t(key)));
     let names: Vec<&str> = actions.iter().map(|(a, _)| *a).collect();
-    let filter = service::filter(&p.wanted(), &names)?;
+    if user.principal.scope(Permission::Supervise).is_empty() {
+        return Err(AppError::NotFound);
+    }
     let units = picker::choices(&state.db, &user.principal, Permission::Supervise).await?;
+    let filter = match service::filter(&p.wanted(), &names) {
+        Ok(filter) => filter,
+        Err(service::AuditError::BadFilter(key)) => {
+            // The form again, with what to fix, rather than an error page.
+            let page = AuditPage {
+                notice: Some(ctx.t(key)),
+                ctx,
+                rows: Vec::new(),
+                unit_shown: p.unit.clone(),
+                params: p,
+                actions,
+                units,
+                older: None,
+                newest: None,
+                filtered: true,
+            };
+            return render_status(StatusCode::BAD_REQUEST, &page);
+        }
+        Err(other) => return Err(other.into()),
+    };
     let unit_code = picker::code_of(&p.unit, &units);
     let unit = unit_filter(&state, &unit_code).await?;
     let page = service::list(&state.db, &user.principal, unit.as_ref(), &filter, p.after.as_deref()).await?;
@@ -133,6 +158,7 @@ pub(super) async fn page(
         older,
         newest,
         filtered,
+        notice: None,
     })?
     .into_response())
 }

@@ -181,10 +181,11 @@ async fn filters_narrow_the_entries_and_never_widen_the_scope() {
             .as_str()
             .unwrap_or_default()
             .is_empty());
-        assert_eq!(
-            hanoi.get(&format!("/audit?{bad}")).await.status,
-            StatusCode::BAD_REQUEST,
-            "{bad}"
+        let page = hanoi.get(&format!("/audit?{bad}")).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(
+            page.body.contains("class=\"flash error\"") && page.body.contains("name=\"from\""),
+            "{bad}: the form again, with what to fix"
         );
     }
 }
