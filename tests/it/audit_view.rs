@@ -65,16 +65,7 @@ async fn entries_read_as_a_user_reads_them() {
     assert!(history.contains("Tạo mới"));
 
     // A unit change reads as words too.
-    let branch = province
-        .post_json(
-            &format!("/api/v1/units/{BA_DINH}/branches"),
-            &json!({"name": "Chi hội Tổ 9", "kind": "agency"}),
-        )
-        .await
-        .json()["code"]
-        .as_str()
-        .expect("code")
-        .to_owned();
+    let branch = open_branch_of(&mut province, BA_DINH, "Chi hội Tổ 9", "agency").await;
     let closed = province
         .post_json(&format!("/api/v1/units/{branch}/close"), &json!({}))
         .await;

@@ -137,7 +137,7 @@ async fn setup(app: &TestApp) -> World {
         );
     }
     let mut central = app.signed_in("trunguong", "admin", TW).await;
-    let branch = crate::merges::open_branch(&mut central, BA_DINH, "Chi hội đầu tiên").await;
+    let branch = crate::support::units::open_branch(&mut central, BA_DINH, "Chi hội đầu tiên").await;
     model.units.insert(
         branch.clone(),
         ModelUnit {
@@ -171,7 +171,7 @@ async fn apply(world: &mut World, op: &Op) {
     match op {
         Op::OpenBranch(i) => {
             if let Some(commune) = pick(&model.active(Some(1)), *i) {
-                let code = crate::merges::open_branch(central, &commune, "Chi hội mới").await;
+                let code = crate::support::units::open_branch(central, &commune, "Chi hội mới").await;
                 model.units.insert(
                     code,
                     ModelUnit {

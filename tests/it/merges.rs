@@ -13,18 +13,6 @@ async fn status(client: &mut Client, path: &str) -> StatusCode {
     client.get(path).await.status
 }
 
-/// Opens a branch under `commune` and returns its code.
-pub async fn open_branch(client: &mut Client, commune: &str, name: &str) -> String {
-    let created = client
-        .post_json(
-            &format!("/api/v1/units/{commune}/branches"),
-            &json!({"name": name, "kind": "residential"}),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.json()["code"].as_str().expect("code").to_owned()
-}
-
 #[tokio::test]
 async fn an_edit_after_a_merge_keeps_the_record_where_the_merge_put_it() {
     let app = TestApp::new().await;

@@ -443,7 +443,7 @@ async fn the_tree_is_managed_through_the_api_too() {
 async fn a_branch_is_not_counted_as_a_branch_below_itself() {
     let app = TestApp::new().await;
     let mut admin = app.signed_in("hanoi", "admin", HA_NOI).await;
-    let branch = crate::merges::open_branch(&mut admin, BA_DINH, "Chi hội Tổ 5").await;
+    let branch = crate::support::units::open_branch(&mut admin, BA_DINH, "Chi hội Tổ 5").await;
     assert_eq!(
         admin.get(&format!("/api/v1/units/{branch}")).await.json()["branches"],
         0

@@ -8,7 +8,7 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 
-use crate::browser::{browser_at, serve, submit_login, text_once, type_into};
+use crate::browser::{browser_at, serve, submit_login, text_once, type_into, Driver};
 use crate::support::people::add_person;
 use crate::support::units::*;
 use crate::support::TestApp;
@@ -17,6 +17,16 @@ async fn log_in(c: &Client, base: &str, username: &str) {
     c.goto(&format!("{base}/login")).await.expect("login page");
     submit_login(c, username).await;
     c.wait().for_element(Locator::Css("h1")).await.expect("dashboard");
+}
+
+/// A 375 px browser signed in as `username` on a server of `app`: the
+/// client, the server's base address, and what keeps the browser alive.
+async fn phone_as(app: &TestApp, username: &str) -> (Client, String, (Driver, tempfile::TempDir)) {
+    let addr = serve(app).await;
+    let base = format!("http://{addr}");
+    let (c, driver, profile) = browser_at(375, 812).await;
+    log_in(&c, &base, username).await;
+    (c, base, (driver, profile))
 }
 
 async fn open(c: &Client, url: &str) {
@@ -57,10 +67,7 @@ async fn on_a_phone_every_main_page_has_big_tap_targets_and_a_two_row_header() {
     let mut setup = app.signed_in("hanoi", "admin", HA_NOI).await;
     let person = add_person(&mut setup, "Nguyễn Thị Ánh", BA_DINH, 41).await;
     let account = app.user("canbo.badinh", "staff", BA_DINH).await;
-    let addr = serve(&app).await;
-    let base = format!("http://{addr}");
-    let (c, _driver, _profile) = browser_at(375, 812).await;
-    log_in(&c, &base, "hanoi").await;
+    let (c, base, _browser) = phone_as(&app, "hanoi").await;
     let pages = [
         "/".to_owned(),
         format!("/units/{HA_NOI}"),
@@ -104,10 +111,7 @@ async fn on_a_phone_a_province_of_126_communes_is_paged_and_filterable() {
     let app = TestApp::new().await;
     let mut setup = app.signed_in("hanoi", "admin", HA_NOI).await;
     add_person(&mut setup, "Trần Văn Bình", BA_DINH, 42).await;
-    let addr = serve(&app).await;
-    let base = format!("http://{addr}");
-    let (c, _driver, _profile) = browser_at(375, 812).await;
-    log_in(&c, &base, "hanoi").await;
+    let (c, base, _browser) = phone_as(&app, "hanoi").await;
 
     open(&c, &format!("{base}/units/{HA_NOI}")).await;
     let rows = c.find_all(Locator::Css("#children tbody tr")).await.expect("rows");
@@ -152,21 +156,9 @@ async fn confirmations_name_what_they_affect_and_defaults_are_safe() {
     let app = TestApp::new().await;
     let mut setup = app.signed_in("hanoi", "admin", HA_NOI).await;
     add_person(&mut setup, "Lê Văn Tám", BA_DINH, 43).await;
-    let branch = setup
-        .post_json(
-            &format!("/api/v1/units/{BA_DINH}/branches"),
-            &json!({"name": "Chi hội Tổ 5", "kind": "residential"}),
-        )
-        .await
-        .json()["code"]
-        .as_str()
-        .expect("branch code")
-        .to_owned();
+    let branch = open_branch_of(&mut setup, BA_DINH, "Chi hội Tổ 5", "residential").await;
     let account = app.user("xem.hanoi", "viewer", BA_DINH).await;
-    let addr = serve(&app).await;
-    let base = format!("http://{addr}");
-    let (c, _driver, _profile) = browser_at(375, 812).await;
-    log_in(&c, &base, "hanoi").await;
+    let (c, base, _browser) = phone_as(&app, "hanoi").await;
 
     // Closing a commune with an active branch names it and is refused.
     open(&c, &format!("{base}/units/{BA_DINH}")).await;
@@ -217,10 +209,7 @@ async fn an_out_of_scope_record_keeps_the_layout_without_telling_it_exists() {
     let mut other = app.signed_in("giangvo", "staff", GIANG_VO).await;
     let elsewhere = add_person(&mut other, "Phạm Thị Lan", GIANG_VO, 44).await;
     app.user("badinh", "staff", BA_DINH).await;
-    let addr = serve(&app).await;
-    let base = format!("http://{addr}");
-    let (c, _driver, _profile) = browser_at(375, 812).await;
-    log_in(&c, &base, "badinh").await;
+    let (c, base, _browser) = phone_as(&app, "badinh").await;
     open(&c, &format!("{base}/persons/{elsewhere}")).await;
     let body = c
         .find(Locator::Css("main"))
@@ -263,10 +252,7 @@ async fn on_a_phone_the_audit_view_reads_like_the_record_and_links_to_it() {
         .patch_json(&format!("/api/v1/persons/{id}"), &json!({"birth_date": "16/08/1985"}))
         .await;
     app.user("hanoi", "admin", HA_NOI).await;
-    let addr = serve(&app).await;
-    let base = format!("http://{addr}");
-    let (c, _driver, _profile) = browser_at(375, 812).await;
-    log_in(&c, &base, "hanoi").await;
+    let (c, base, _browser) = phone_as(&app, "hanoi").await;
     open(&c, &format!("{base}/audit")).await;
     let log = text_once(&c, "#audit", "16/08/1985").await;
     assert!(log.contains("15/08/1985 → 16/08/1985"), "{log}");

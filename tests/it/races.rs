@@ -7,7 +7,7 @@
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-use crate::merges::open_branch;
+use crate::support::units::open_branch;
 use crate::support::units::*;
 use crate::support::{Client, TestApp, PASSWORD};
 

@@ -320,7 +320,7 @@ async fn administrators_are_managed_from_the_unit_above() {
     );
 
     // A closed unit elsewhere is just unknown.
-    let branch = crate::merges::open_branch(&mut central, THANH_DONG, "Chi hội X").await;
+    let branch = crate::support::units::open_branch(&mut central, THANH_DONG, "Chi hội X").await;
     central
         .post_json(&format!("/api/v1/units/{branch}/close"), &json!({}))
         .await;

@@ -1,4 +1,27 @@
-//! Named units of the official 2025 tree, as the tests use them.
+//! Named units of the official 2025 tree, as the tests use them, and
+//! opening branches under them.
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use super::Client;
+
+/// Opens a branch of `kind` under `commune` and returns its code.
+pub async fn open_branch_of(client: &mut Client, commune: &str, name: &str, kind: &str) -> String {
+    let created = client
+        .post_json(
+            &format!("/api/v1/units/{commune}/branches"),
+            &json!({"name": name, "kind": kind}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    created.json()["code"].as_str().expect("code").to_owned()
+}
+
+/// Opens a residential branch under `commune` and returns its code.
+pub async fn open_branch(client: &mut Client, commune: &str, name: &str) -> String {
+    open_branch_of(client, commune, name, "residential").await
+}
 
 /// The central office.
 pub const TW: &str = "TW";
