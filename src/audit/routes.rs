@@ -96,29 +96,40 @@ pub(super) async fn page(
         return Err(AppError::NotFound);
     }
     let units = picker::choices(&state.db, &user.principal, Permission::Supervise).await?;
+    // A filter that does not read shows the form again with what to fix,
+    // rather than an error page. An unknown unit and one outside the
+    // user's supervision read alike.
+    let refused = |ctx: PageCtx, p: ListParams, actions, units, key: &str| {
+        let page = AuditPage {
+            notice: Some(ctx.t(key)),
+            ctx,
+            rows: Vec::new(),
+            unit_shown: p.unit.clone(),
+            params: p,
+            actions,
+            units,
+            older: None,
+            newest: None,
+            filtered: true,
+        };
+        render_status(StatusCode::BAD_REQUEST, &page)
+    };
     let filter = match service::filter(&p.wanted(), &names) {
         Ok(filter) => filter,
-        Err(service::AuditError::BadFilter(key)) => {
-            // The form again, with what to fix, rather than an error page.
-            let page = AuditPage {
-                notice: Some(ctx.t(key)),
-                ctx,
-                rows: Vec::new(),
-                unit_shown: p.unit.clone(),
-                params: p,
-                actions,
-                units,
-                older: None,
-                newest: None,
-                filtered: true,
-            };
-            return render_status(StatusCode::BAD_REQUEST, &page);
-        }
+        Err(service::AuditError::BadFilter(key)) => return refused(ctx, p, actions, units, key),
         Err(other) => return Err(other.into()),
     };
     let unit_code = picker::code_of(&p.unit, &units);
-    let unit = unit_filter(&state, &unit_code).await?;
-    let page = service::list(&state.db, &user.principal, unit.as_ref(), &filter, p.after.as_deref()).await?;
+    let unit = match unit_filter(&state, &unit_code).await {
+        Err(AppError::NotFound) => return refused(ctx, p, actions, units, "audit.error.unit"),
+        other => other?,
+    };
+    let page = match service::list(&state.db, &user.principal, unit.as_ref(), &filter, p.after.as_deref()).await {
+        Err(service::AuditError::NotFound) if unit.is_some() => {
+            return refused(ctx, p, actions, units, "audit.error.unit")
+        }
+        other => other?,
+    };
     // Paging links keep every filter; the unit by its code.
     let unit_param = unit.as_ref().map(|u| u.code.as_str()).unwrap_or_default();
     let link = |after: &str| {

@@ -135,18 +135,46 @@ pub(super) async fn close(
     Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response())
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields)]
-pub(super) struct MergeForm {
-    /// The unit that remains (its code).
+/// The merge form: the unit that remains (`target`), the units merged
+/// into it (`sources`: ticked boxes, each a code, or codes separated by
+/// commas or spaces), `move_grants` when roles move to the survivor, and
+/// `confirm` once the user has seen the confirmation.
+struct MergeForm {
     target: String,
-    /// Codes of the units merged into it: ticked boxes (joined by commas
-    /// by the form extractor), or codes separated by commas or spaces.
-    sources: String,
-    /// A checkbox: present when roles move to the surviving unit.
-    move_grants: Option<String>,
-    /// Present once the user has seen the confirmation.
-    confirm: Option<String>,
+    sources: Vec<String>,
+    move_grants: bool,
+    confirm: bool,
+}
+
+impl MergeForm {
+    fn read(pairs: Vec<(String, String)>) -> Result<MergeForm, AppError> {
+        let mut form = MergeForm {
+            target: String::new(),
+            sources: Vec::new(),
+            move_grants: false,
+            confirm: false,
+        };
+        for (name, value) in pairs {
+            match name.as_str() {
+                "target" => form.target = value,
+                "sources" => form.sources.extend(
+                    value
+                        .split([',', ' ', ';'])
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_owned),
+                ),
+                "move_grants" => form.move_grants = true,
+                "confirm" => form.confirm = true,
+                other => {
+                    return Err(AppError::bad_request_with(
+                        "error.form",
+                        &[("detail", &format!("unknown field `{other}`"))],
+                    ))
+                }
+            }
+        }
+        Ok(form)
+    }
 }
 
 pub(super) async fn merge(
@@ -154,8 +182,9 @@ pub(super) async fn merge(
     ctx: PageCtx,
     user: CurrentUser,
     Path(code): Path<String>,
-    Form(f): Form<MergeForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
+    let f = MergeForm::read(pairs)?;
     let here = service::readable_unit(&state.db, &user.principal, &code).await?;
     let target = match service::readable_unit(&state.db, &user.principal, f.target.trim()).await {
         Err(OrgError::NotFound) if f.target.trim().is_empty() => Err(AppError::bad_request("error.merge_no_target")),
@@ -165,17 +194,12 @@ pub(super) async fn merge(
         )),
         other => other.map_err(AppError::from),
     }?;
-    let codes: Vec<String> = f
-        .sources
-        .split([',', ' ', ';'])
-        .filter(|c| !c.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let codes = f.sources;
     let options = MergeOptions {
-        move_grants: f.move_grants.is_some(),
+        move_grants: f.move_grants,
     };
     let sources = service::merge_sources(&state.db, &user.principal, &target, &codes).await?;
-    if f.confirm.is_none() {
+    if !f.confirm {
         return merge_confirm(&state, ctx, &here, &target, &sources, options).await;
     }
     service::merge(

@@ -17,7 +17,6 @@ use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
 use crate::web::extract::{record_id, Json as JsonBody, Query};
 use crate::web::openapi::{ReadErrors, WriteErrors};
-use crate::web::paging::Page;
 use crate::web::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -26,17 +25,38 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(show_person, update_person, delete_person))
 }
 
-/// Search persons: a name without diacritics, a CCCD or a phone number;
-/// nothing lists everyone, by name. Only the caller's units (or `unit`).
+/// One page of a search, and how many match.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct SearchResults {
+    pub items: Vec<Person>,
+    /// Pass back as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+    /// How many match (counted up to a limit: see `more`).
+    pub total: i64,
+    /// More match than `total`: a name search ranks its best 200 matches
+    /// only, a list counts up to 10,000. Narrow the search (`unit`, more
+    /// words), or use the CSV export for every match.
+    pub more: bool,
+}
+
+/// Search persons: a name without diacritics (the whole name first, then
+/// the words side by side, then the others by given name; the best 200),
+/// a CCCD or a phone number; nothing lists everyone, by given name. Only
+/// the caller's units (or `unit`).
 #[utoipa::path(get, path = "/persons", tag = "persons", params(SearchParams),
-    responses((status = 200, description = "OK", body = Page<Person>), ReadErrors))]
+    responses((status = 200, description = "OK", body = SearchResults), ReadErrors))]
 async fn search_persons(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(p): Query<SearchParams>,
-) -> Result<Json<Page<Person>>, AppError> {
+) -> Result<Json<SearchResults>, AppError> {
     let found = super::search::search(&state.db, &user.principal, &p.q, p.unit.as_deref(), p.after.as_deref()).await?;
-    Ok(Json(found.page))
+    Ok(Json(SearchResults {
+        items: found.page.items,
+        next: found.page.next,
+        total: found.total,
+        more: found.more,
+    }))
 }
 
 /// One person.

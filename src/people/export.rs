@@ -126,7 +126,7 @@ fn as_text(digits: &str) -> String {
 
 /// Quotes a CSV field, and defuses text a spreadsheet would run as a formula.
 fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
         value.to_owned()

@@ -53,10 +53,10 @@ impl SearchPage {
     /// "27 kết quả" / "hơn 1.000 kết quả".
     fn results(&self) -> String {
         let count = number(self.pager.total as i64);
-        let key = if self.pager.more {
-            "persons.results_more"
-        } else {
-            "persons.results"
+        let key = match (self.pager.more, self.ranked) {
+            (false, _) => "persons.results",
+            (true, true) => "persons.results_more",
+            (true, false) => "persons.results_more_list",
         };
         i18n::t_with(self.ctx.lang, key, &[("count", &count)])
     }
@@ -74,6 +74,8 @@ struct SearchPage {
     back: String,
     export: String,
     can_write: bool,
+    /// Name matches (ranked), not a list.
+    ranked: bool,
 }
 
 /// Where a page of a search sits, with the links to the pages around it.
@@ -109,6 +111,7 @@ async fn search_page(
     let export = with_query("/persons/export.csv", &[("q", &p.q), ("unit", unit_code)]);
     let can_write = !user.principal.scope(Permission::Write).is_empty();
     let back = url_encode(&ctx.path);
+    let ranked = found.ranked;
     Ok(render(&SearchPage {
         ctx,
         q: p.q,
@@ -118,6 +121,7 @@ async fn search_page(
         back,
         export,
         can_write,
+        ranked,
     })?
     .into_response())
 }

@@ -64,6 +64,10 @@ pub async fn search(
     let offset = cursor.as_ref().map(Cursor::offset).unwrap_or(0);
     let query = model::parse_query(q);
     if let SearchQuery::Name(words) = &query {
+        // Name matches continue only from a position among them.
+        if matches!(cursor, Some(Cursor::Key { .. })) || offset > RANKED_MATCHES {
+            return Err(crate::web::paging::BadCursor.into());
+        }
         let cap = RANKED_MATCHES as i64 + 1;
         let mut matches = storage::exact_names(db, &scope, &rank::exact_key(words), cap).await?;
         let partial = storage::ranked_names(db, &scope, words, cap).await?;

@@ -15,19 +15,30 @@ use tokio_util::io::{ReaderStream, StreamReader};
 /// Smaller bodies are sent as they are.
 const MIN_SIZE: u64 = 1024;
 
-/// Whether `Accept-Encoding` allows gzip (`gzip;q=0` refuses it).
+/// Whether `Accept-Encoding` allows gzip: named with a weight above zero,
+/// or left to `*` with one. `gzip;q=0` refuses it whatever `*` says.
 pub fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers
+    let mut gzip = None;
+    let mut any = None;
+    for coding in headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|coding| {
-            let mut parts = coding.split(';').map(str::trim);
-            let name = parts.next().unwrap_or_default();
-            let refused = parts.any(|p| p.replace(' ', "").starts_with("q=0") && !p.contains("q=0."));
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
-        })
+    {
+        let mut parts = coding.split(';').map(str::trim);
+        let name = parts.next().unwrap_or_default();
+        let weight = parts
+            .find_map(|p| p.strip_prefix("q="))
+            .map(|q| q.trim().parse::<f32>().unwrap_or(0.0))
+            .unwrap_or(1.0);
+        if name.eq_ignore_ascii_case("gzip") {
+            gzip = Some(weight > 0.0);
+        } else if name == "*" {
+            any = Some(weight > 0.0);
+        }
+    }
+    gzip.or(any).unwrap_or(false)
 }
 
 fn compressible(headers: &HeaderMap) -> bool {
@@ -77,6 +88,9 @@ mod tests {
         assert!(accepts_gzip(&with("gzip, deflate, br")));
         assert!(accepts_gzip(&with("br;q=1.0, gzip;q=0.8")));
         assert!(!accepts_gzip(&with("gzip;q=0")));
+        assert!(!accepts_gzip(&with("gzip;q=0.0")));
+        assert!(!accepts_gzip(&with("gzip;q=0, *")));
+        assert!(accepts_gzip(&with("*")));
         assert!(!accepts_gzip(&with("identity")));
         assert!(!accepts_gzip(&HeaderMap::new()));
     }

@@ -18,6 +18,47 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The token as a page carries it: a fresh random pad, then the token
+/// XOR the pad, both in hex. Every page shows different bytes, so a
+/// compressed page that also reflects what someone typed (a search) does
+/// not let an observer of its size guess the token (BREACH).
+pub fn mask(token: &str) -> String {
+    use rand::RngCore;
+    let token = token.as_bytes();
+    let mut pad = vec![0u8; token.len()];
+    rand::thread_rng().fill_bytes(&mut pad);
+    let masked: Vec<u8> = pad.iter().zip(token).map(|(p, t)| p ^ t).collect();
+    let mut out = String::with_capacity(token.len() * 4);
+    for byte in pad.iter().chain(&masked) {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+/// The token a masked one carries, if it is one.
+fn unmask(sent: &[u8]) -> Option<Vec<u8>> {
+    if !sent.len().is_multiple_of(4) {
+        return None;
+    }
+    let bytes: Vec<u8> = sent
+        .chunks(2)
+        .map(|pair| {
+            std::str::from_utf8(pair)
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect::<Option<_>>()?;
+    let (pad, masked) = bytes.split_at(bytes.len() / 2);
+    Some(pad.iter().zip(masked).map(|(p, m)| p ^ m).collect())
+}
+
+/// Whether `sent` is the session's token, plain (API clients) or masked
+/// (pages).
+fn matches(sent: &[u8], expected: &str) -> bool {
+    let expected = expected.as_bytes();
+    constant_time_eq(sent, expected) || unmask(sent).is_some_and(|token| constant_time_eq(&token, expected))
+}
+
 fn is_cross_site(request: &Request) -> bool {
     let headers = request.headers();
     if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
@@ -50,7 +91,7 @@ pub async fn check(request: Request) -> Result<Request, Response> {
         return Err(refused());
     };
     if let Some(sent) = request.headers().get(HEADER) {
-        return if constant_time_eq(sent.as_bytes(), expected.as_bytes()) {
+        return if matches(sent.as_bytes(), &expected) {
             Ok(request)
         } else {
             Err(refused())
@@ -72,9 +113,7 @@ pub async fn check(request: Request) -> Result<Request, Response> {
         .ok()
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
     match sent {
-        Some(sent) if constant_time_eq(sent.as_bytes(), expected.as_bytes()) => {
-            Ok(Request::from_parts(parts, Body::from(bytes)))
-        }
+        Some(sent) if matches(sent.as_bytes(), &expected) => Ok(Request::from_parts(parts, Body::from(bytes))),
         _ => Err(refused()),
     }
 }
@@ -92,5 +131,18 @@ mod tests {
         assert!(constant_time_eq(b"abc", b"abc"));
         assert!(!constant_time_eq(b"abc", b"abd"));
         assert!(!constant_time_eq(b"abc", b"abcd"));
+    }
+
+    #[test]
+    fn masked_tokens_differ_every_time_and_still_match() {
+        let token = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        let (a, b) = (mask(token), mask(token));
+        assert_ne!(a, b);
+        assert!(!a.contains(token));
+        assert!(matches(a.as_bytes(), token) && matches(b.as_bytes(), token));
+        assert!(matches(token.as_bytes(), token), "API clients send it plain");
+        let other = "f123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        assert!(!matches(mask(other).as_bytes(), token));
+        assert!(!matches(b"zz", token));
     }
 }

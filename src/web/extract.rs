@@ -79,9 +79,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
 
 /// A form body. The CSRF field (already checked by `csrf::check`)
 /// is dropped before decoding, so a form decodes straight into the same
-/// input type the API takes, unknown fields refused alike. A field sent
-/// several times (ticked checkboxes of one name) arrives as one value,
-/// its values joined by commas.
+/// input type the API takes, unknown fields refused alike. A form whose
+/// field comes several times (ticked checkboxes of one name) decodes into
+/// `Vec<(String, String)>` and reads its fields itself.
 pub struct Form<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
@@ -94,16 +94,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
                 StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
                 _ => refused(e.body_text()),
             })?;
-        let mut kept: Vec<(String, String)> = Vec::with_capacity(pairs.len());
-        for (key, value) in pairs.into_iter().filter(|(k, _)| k != super::csrf::FIELD) {
-            match kept.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, joined)) => {
-                    joined.push(',');
-                    joined.push_str(&value);
-                }
-                None => kept.push((key, value)),
-            }
-        }
+        let kept: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != super::csrf::FIELD).collect();
         let encoded = serde_urlencoded::to_string(&kept).map_err(|e| refused(e.to_string()))?;
         serde_urlencoded::from_str(&encoded)
             .map(Form)

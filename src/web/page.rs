@@ -67,7 +67,7 @@ impl PageCtx {
                 display_name: p.display_name().to_owned(),
                 home_name: p.home().map(|g| g.unit.name.clone()).unwrap_or_default(),
             }),
-            csrf: user.csrf.clone(),
+            csrf: super::csrf::mask(&user.csrf),
             path: path.to_owned(),
             nav,
         }

@@ -238,8 +238,16 @@ async fn the_unit_filter_follows_records_into_the_unit_they_were_merged_into() {
     assert_eq!(outside.body, unknown.body);
     let outside = thanh_dong.get(&format!("/audit?unit={BA_DINH}")).await;
     let unknown = thanh_dong.get("/audit?unit=99999").await;
+    // The page shows the form again, saying the same for both.
     assert_eq!(
         (outside.status, unknown.status),
-        (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND)
+        (StatusCode::BAD_REQUEST, StatusCode::BAD_REQUEST)
     );
+    let notice = |body: &str| {
+        body.split("class=\"flash error\"")
+            .nth(1)
+            .map(|r| r.split("</p>").next().unwrap_or_default().to_owned())
+    };
+    assert!(notice(&outside.body).is_some());
+    assert_eq!(notice(&outside.body), notice(&unknown.body));
 }

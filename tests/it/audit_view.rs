@@ -154,10 +154,9 @@ async fn filters_narrow_the_entries_and_never_widen_the_scope() {
         hanoi.get(&format!("/api/v1/audit?unit={HAI_PHONG}")).await.status,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(
-        hanoi.get(&format!("/audit?unit={HAI_PHONG}")).await.status,
-        StatusCode::NOT_FOUND
-    );
+    let refused = hanoi.get(&format!("/audit?unit={HAI_PHONG}")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("Không tìm thấy đơn vị này") && !refused.body.contains("Phan Văn Hải"));
 
     // Filters that do not read are refused with a clear message.
     for bad in [

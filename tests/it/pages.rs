@@ -119,6 +119,11 @@ async fn person_lists_count_and_page_only_what_the_user_reads() {
     }
     let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
 
+    let api = staff.get("/api/v1/persons").await.json();
+    assert_eq!(
+        (api["total"].clone(), api["more"].clone()),
+        (serde_json::json!(55), serde_json::json!(false))
+    );
     let list = staff.get("/persons").await;
     assert!(list.body.contains("55 kết quả"), "only Ba Đình's persons are counted");
     assert_eq!(pager_info(&list.body), "1–50 / 55");
@@ -160,7 +165,12 @@ async fn person_lists_count_and_page_only_what_the_user_reads() {
     );
     assert_eq!(
         staff.get("/api/v1/persons?q=an&after=1.2~x").await.status,
-        StatusCode::OK
+        StatusCode::BAD_REQUEST
+    );
+
+    assert_eq!(
+        staff.get("/api/v1/persons?q=an&after=4000000000").await.status,
+        StatusCode::BAD_REQUEST
     );
 
     // An empty search says what to try and offers no export.
@@ -207,7 +217,24 @@ async fn compressed_pages_decode_to_the_same_page() {
     flate2::read::GzDecoder::new(&bytes[..])
         .read_to_string(&mut page)
         .expect("gzip");
-    assert_eq!(page, plain.body);
+    // Every page masks its CSRF token afresh; the rest is the same page.
+    let unmasked = |html: &str| {
+        html.split("name=\"csrf_token\" value=\"")
+            .enumerate()
+            .map(|(i, part)| {
+                if i == 0 {
+                    part.to_owned()
+                } else {
+                    part.split_once('"')
+                        .map(|(_, rest)| rest.to_owned())
+                        .unwrap_or_default()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    assert_eq!(unmasked(&page), unmasked(&plain.body));
+    assert!(plain.body.contains("name=\"csrf_token\""));
     assert!(
         bytes.len() * 4 < plain.body.len(),
         "{} → {}",
@@ -283,4 +310,38 @@ async fn the_account_list_filters_and_sorts() {
     sorted.sort();
     sorted.reverse();
     assert_eq!(names, sorted);
+}
+
+#[tokio::test]
+async fn a_merge_form_takes_ticked_units_and_confirms_before_merging() {
+    let app = TestApp::new().await;
+    let mut province = app.signed_in("hanoi", "admin", HA_NOI).await;
+    add_person(&mut province, "Hồ Văn Nam", NGOC_HA, 81).await;
+    let fields = [("target", BA_DINH), ("sources", NGOC_HA), ("sources", GIANG_VO)];
+    let review = province.post_form(&format!("/units/{HA_NOI}/merge"), &fields).await;
+    assert_eq!(review.status, StatusCode::OK, "first the confirmation");
+    assert!(
+        review
+            .body
+            .contains("Sáp nhập Phường Ngọc Hà, Phường Giảng Võ vào Phường Ba Đình?"),
+        "{}",
+        review.body
+    );
+    assert!(review.body.contains("1 người"), "what moves is named");
+    let children = province.get(&format!("/api/v1/units/{HA_NOI}/children")).await.body;
+    assert!(!children.contains("\"merged\""), "nothing merged yet");
+
+    let mut confirmed = fields.to_vec();
+    confirmed.push(("confirm", "1"));
+    let merged = province.post_form(&format!("/units/{HA_NOI}/merge"), &confirmed).await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
+    for code in [NGOC_HA, GIANG_VO] {
+        let unit = province.get(&format!("/api/v1/units/{code}")).await.json();
+        assert_eq!(unit["status"], "merged", "{code}");
+    }
+    // A field sent twice elsewhere is refused, not joined.
+    let twice = province
+        .post_form(&format!("/units/{BA_DINH}/rename"), &[("name", "A"), ("name", "B")])
+        .await;
+    assert_eq!(twice.status, StatusCode::BAD_REQUEST);
 }

@@ -49,14 +49,20 @@ impl CursorKey for Cursor {
             Some((position, sort_key)) => {
                 let (offset, id) = position.split_once('.')?;
                 Some(Cursor::Key {
-                    offset: offset.parse().ok()?,
+                    offset: parse_offset(offset)?,
                     sort_key: sort_key.to_owned(),
                     id: id.parse().ok()?,
                 })
             }
-            None => text.parse().ok().map(Cursor::At),
+            None => parse_offset(text).map(Cursor::At),
         }
     }
+}
+
+/// A position as a cursor carries it: a count of rows, never near the
+/// limits of the integer type whatever the text says.
+fn parse_offset(text: &str) -> Option<usize> {
+    text.parse::<u32>().ok().map(|n| n as usize)
 }
 
 /// The index tokens of the subtrees of `scope` (none for the country).
@@ -242,5 +248,7 @@ mod tests {
         assert_eq!(Cursor::decode(&key.encode()), Some(key));
         assert_eq!(Cursor::decode("100"), Some(Cursor::At(100)));
         assert_eq!(Cursor::decode("x~y"), None);
+        assert_eq!(Cursor::decode("18446744073709551615.0~x"), None);
+        assert_eq!(Cursor::decode("-1"), None);
     }
 }
