@@ -144,6 +144,8 @@ pub enum FieldKind {
     Unit,
     /// Not shown (internals).
     Hidden,
+    /// A list of `{username, role}`: who holds which role (`ngocha (Cán bộ)`).
+    Roles,
 }
 
 /// Where the page of an audited record is.
@@ -188,6 +190,13 @@ pub fn show_value(
     let text = |v: &Value| match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
+        Value::Object(holder) if matches!(kind, FieldKind::Roles) => {
+            let field = |name: &str| holder.get(name).and_then(Value::as_str).unwrap_or_default();
+            let role = crate::access::Role::parse(field("role"))
+                .and_then(|r| t(r.label_key()))
+                .unwrap_or(field("role"));
+            format!("{} ({role})", field("username"))
+        }
         other => other.to_string(),
     };
     let items: Vec<String> = match value {
@@ -199,7 +208,7 @@ pub fn show_value(
         .into_iter()
         .filter(|item| !item.is_empty())
         .map(|item| match kind {
-            FieldKind::Text | FieldKind::Hidden => ShownValue { text: item, link: None },
+            FieldKind::Text | FieldKind::Hidden | FieldKind::Roles => ShownValue { text: item, link: None },
             FieldKind::Date => ShownValue {
                 text: day_first(&item),
                 link: None,
@@ -316,5 +325,13 @@ mod tests {
         );
         assert_eq!(shown(FieldKind::Text, json!(3))[0].text, "3");
         assert!(show_value(FieldKind::Text, None, &t, &units).is_empty());
+        let staff = |key: &str| (key == "role.staff").then_some("Cán bộ");
+        let moved = show_value(
+            FieldKind::Roles,
+            Some(&json!([{"username": "ngocha", "role": "staff"}])),
+            &staff,
+            &units,
+        );
+        assert_eq!(moved[0].text, "ngocha (Cán bộ)");
     }
 }

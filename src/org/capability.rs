@@ -52,7 +52,7 @@ impl Capability for Org {
                 ("kind", FieldKind::Choice(kind_key)),
                 ("merged_into", FieldKind::Unit),
                 ("absorbed", FieldKind::Unit),
-                ("grants_moved", FieldKind::Hidden),
+                ("grants_moved", FieldKind::Roles),
             ],
         }]
     }

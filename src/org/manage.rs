@@ -186,19 +186,31 @@ pub(super) async fn merge(
 ) -> Result<Response, AppError> {
     let f = MergeForm::read(pairs)?;
     let here = service::readable_unit(&state.db, &user.principal, &code).await?;
-    let target = match service::readable_unit(&state.db, &user.principal, f.target.trim()).await {
-        Err(OrgError::NotFound) if f.target.trim().is_empty() => Err(AppError::bad_request("error.merge_no_target")),
-        Err(OrgError::NotFound) => Err(AppError::bad_request_with(
-            "error.unknown_unit",
-            &[("code", f.target.trim())],
-        )),
-        other => other.map_err(AppError::from),
-    }?;
-    let codes = f.sources;
     let options = MergeOptions {
         move_grants: f.move_grants,
     };
-    let sources = service::merge_sources(&state.db, &user.principal, &target, &codes).await?;
+    let codes = f.sources;
+    let checked = async {
+        let target = match service::readable_unit(&state.db, &user.principal, f.target.trim()).await {
+            Err(OrgError::NotFound) if f.target.trim().is_empty() => {
+                Err(AppError::bad_request("error.merge_no_target"))
+            }
+            Err(OrgError::NotFound) => Err(AppError::bad_request_with(
+                "error.unknown_unit",
+                &[("code", f.target.trim())],
+            )),
+            other => other.map_err(AppError::from),
+        }?;
+        let sources = service::merge_sources(&state.db, &user.principal, &target, &codes).await?;
+        Ok::<_, AppError>((target, sources))
+    };
+    let (target, sources) = match checked.await {
+        Ok(found) => found,
+        // A choice the user can fix: said on the merge's own page, with
+        // the way back to the form.
+        Err(e @ AppError::BadRequest { .. }) => return merge_refused(ctx, &here, &e),
+        Err(e) => return Err(e),
+    };
     if !f.confirm {
         return merge_confirm(&state, ctx, &here, &target, &sources, options).await;
     }
@@ -212,6 +224,26 @@ pub(super) async fn merge(
     )
     .await?;
     Ok(Redirect::to(&format!("/units/{}", target.code)).into_response())
+}
+
+/// The merge cannot be done as chosen: why, and the way back.
+fn merge_refused(ctx: PageCtx, here: &Unit, error: &AppError) -> Result<Response, AppError> {
+    let blocked = Some(error.message(ctx.lang));
+    let question = ctx.t("unit.merge").to_owned();
+    let mut page = confirm::page(
+        ctx,
+        Confirm {
+            question,
+            consequences: Vec::new(),
+            blocked,
+            action: String::new(),
+            fields: Vec::new(),
+            confirm_label: String::new(),
+            cancel: format!("/units/{}#merge", here.code),
+        },
+    )?;
+    *page.status_mut() = error.status();
+    Ok(page)
 }
 
 /// "Sáp nhập Phường A, Phường B vào Phường C?" with what moves.

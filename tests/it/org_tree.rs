@@ -355,6 +355,8 @@ async fn a_merge_moves_roles_only_when_asked() {
     assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
     let me = ngoc_ha.get("/api/v1/session").await.json();
     assert_eq!(me["grants"][0]["unit"], BA_DINH, "Ngọc Hà's staff now work for Ba Đình");
+    let log = province.get("/audit?action=merge").await.body;
+    assert!(log.contains("ngocha (Cán bộ)"), "the moved role is in the audit view");
     assert_eq!(
         ngoc_ha.get(&format!("/api/v1/persons/{in_ba_dinh}")).await.status,
         StatusCode::OK

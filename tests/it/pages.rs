@@ -8,6 +8,9 @@ use axum::http::{header, Method, StatusCode};
 
 use crate::support::people::add_person;
 use crate::support::units::*;
+
+/// Phường Hoàn Kiếm, Hà Nội.
+const HOAN_KIEM: &str = "00070";
 use crate::support::TestApp;
 
 /// The first `<td>` of each row of the table `id`, as the page lists them.
@@ -339,6 +342,21 @@ async fn a_merge_form_takes_ticked_units_and_confirms_before_merging() {
         let unit = province.get(&format!("/api/v1/units/{code}")).await.json();
         assert_eq!(unit["status"], "merged", "{code}");
     }
+    // A choice that cannot be merged says why, with the way back.
+    let into_itself = province
+        .post_form(
+            &format!("/units/{HA_NOI}/merge"),
+            &[("target", HOAN_KIEM), ("sources", HOAN_KIEM)],
+        )
+        .await;
+    assert_eq!(into_itself.status, StatusCode::BAD_REQUEST);
+    assert!(into_itself.body.contains("vào chính nó") && into_itself.body.contains("href=\"/units/01#merge\""));
+    let nothing = province
+        .post_form(&format!("/units/{HA_NOI}/merge"), &[("target", HOAN_KIEM)])
+        .await;
+    assert_eq!(nothing.status, StatusCode::BAD_REQUEST);
+    assert!(nothing.body.contains("Chưa chọn đơn vị nào"), "{}", nothing.body);
+
     // A field sent twice elsewhere is refused, not joined.
     let twice = province
         .post_form(&format!("/units/{BA_DINH}/rename"), &[("name", "A"), ("name", "B")])
