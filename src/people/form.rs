@@ -8,14 +8,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::model::{PersonInput, Sex};
 use super::patch::PersonPatch;
-use super::routes::SearchParams;
+use super::routes::{back_link, DetailParams, SearchParams};
 use super::service;
 use crate::access::Permission;
 use crate::org::picker::{self, Choice};
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
 use crate::web::extract::{record_id, Form, Path, Query};
-use crate::web::page::{render_status, FormState, PageCtx};
+use crate::web::page::{render_status, url_encode, FormState, PageCtx};
 use crate::web::AppState;
 
 #[derive(Template)]
@@ -27,6 +27,8 @@ struct FormPage {
     person_id: Option<i64>,
     version: i64,
     units: Vec<Choice>,
+    /// `?back=…` the form carries on (edits keep the way back).
+    onward: String,
 }
 
 impl FormPage {
@@ -62,6 +64,7 @@ async fn show_form(
     person_id: Option<i64>,
     version: i64,
     error: Option<AppError>,
+    onward: String,
 ) -> Result<Response, AppError> {
     let mut form = form_state(&ctx, input, &units);
     let status = match error {
@@ -77,6 +80,7 @@ async fn show_form(
         person_id,
         version,
         units,
+        onward,
     };
     render_status(status, &page)
 }
@@ -93,7 +97,7 @@ pub(super) async fn new_form(
         ..PersonInput::default()
     };
     let units = unit_choices(&state, &user).await?;
-    show_form(ctx, &input, units, None, 0, None).await
+    show_form(ctx, &input, units, None, 0, None, String::new()).await
 }
 
 /// Passes on an error that is not about the form (not found, read-only,
@@ -115,8 +119,24 @@ pub(super) async fn create(
     input.unit = picker::code_of(&input.unit, &units);
     match service::create(&state.db, &user.principal, &input).await {
         Ok(person) => Ok(Redirect::to(&format!("/persons/{}", person.id)).into_response()),
-        Err(e) => show_form(ctx, &input, units, None, 0, Some(about_the_form(e.into())?)).await,
+        Err(e) => {
+            show_form(
+                ctx,
+                &input,
+                units,
+                None,
+                0,
+                Some(about_the_form(e.into())?),
+                String::new(),
+            )
+            .await
+        }
     }
+}
+
+/// `?back=…` for the edit's links: the search the user came from.
+fn onward(params: &DetailParams) -> String {
+    format!("?back={}", url_encode(&back_link(params.back.as_deref())))
 }
 
 pub(super) async fn edit_form(
@@ -124,10 +144,21 @@ pub(super) async fn edit_form(
     ctx: PageCtx,
     user: CurrentUser,
     Path(id): Path<String>,
+    Query(params): Query<DetailParams>,
 ) -> Result<Response, AppError> {
     let person = service::get_writable(&state.db, &user.principal, record_id(&id)?).await?;
     let units = unit_choices(&state, &user).await?;
-    show_form(ctx, &person.to_input(), units, Some(person.id), person.version, None).await
+    let onward = onward(&params);
+    show_form(
+        ctx,
+        &person.to_input(),
+        units,
+        Some(person.id),
+        person.version,
+        None,
+        onward,
+    )
+    .await
 }
 
 pub(super) async fn update(
@@ -135,19 +166,21 @@ pub(super) async fn update(
     ctx: PageCtx,
     user: CurrentUser,
     Path(id): Path<String>,
+    Query(params): Query<DetailParams>,
     Form(mut patch): Form<PersonPatch>,
 ) -> Result<Response, AppError> {
+    let onward = onward(&params);
     let id = record_id(&id)?;
     let units = unit_choices(&state, &user).await?;
     if let Some(unit) = patch.unit.as_mut() {
         *unit = picker::code_of(unit, &units);
     }
     match service::update(&state.db, &user.principal, id, &patch).await {
-        Ok(_) => Ok(Redirect::to(&format!("/persons/{id}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/persons/{id}{onward}")).into_response()),
         Err(e) => {
             let error = about_the_form(e.into())?;
             let version = patch.version.unwrap_or(0);
-            show_form(ctx, &patch.as_input(), units, Some(id), version, Some(error)).await
+            show_form(ctx, &patch.as_input(), units, Some(id), version, Some(error), onward).await
         }
     }
 }

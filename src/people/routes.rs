@@ -62,10 +62,18 @@ impl SearchPage {
     }
 }
 
+/// `deleted=1` after a deletion: the list says it was done.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Done {
+    deleted: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "people/templates/search.html")]
 struct SearchPage {
     ctx: PageCtx,
+    deleted: bool,
     q: String,
     unit: Option<Unit>,
     items: Vec<Person>,
@@ -104,6 +112,7 @@ async fn search_page(
     ctx: PageCtx,
     user: CurrentUser,
     Query(p): Query<SearchParams>,
+    Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
     let found = search::search(&state.db, &user.principal, &p.q, p.unit.as_deref(), p.after.as_deref()).await?;
     let pager = pager(&found, &p.q, found.unit.as_ref());
@@ -113,6 +122,7 @@ async fn search_page(
     let back = url_encode(&ctx.path);
     let ranked = found.ranked;
     Ok(render(&SearchPage {
+        deleted: done.deleted.is_some(),
         ctx,
         q: p.q,
         unit: found.unit,
@@ -128,13 +138,13 @@ async fn search_page(
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct DetailParams {
+pub(super) struct DetailParams {
     /// The search the user came from.
-    back: Option<String>,
+    pub back: Option<String>,
 }
 
 /// The search to go back to: a local `/persons` address, else the list.
-fn back_link(back: Option<&str>) -> String {
+pub(super) fn back_link(back: Option<&str>) -> String {
     match back {
         Some(b) if b == "/persons" || b.starts_with("/persons?") => crate::web::page::safe_next(Some(b)),
         _ => "/persons".to_owned(),
@@ -151,6 +161,9 @@ struct DetailPage {
     history: Vec<ShownRow>,
     can_write: bool,
     back: String,
+    /// `?back=…` for the links onwards (edit, delete), so the way back
+    /// survives them.
+    onward: String,
 }
 
 async fn detail(
@@ -168,8 +181,11 @@ async fn detail(
     } else {
         unit_status(&state, &ctx, person.unit.id).await?
     };
+    let back = back_link(params.back.as_deref());
+    let onward = format!("?back={}", url_encode(&back));
     Ok(render(&DetailPage {
-        back: back_link(params.back.as_deref()),
+        back,
+        onward,
         ctx,
         person,
         unit_status,
@@ -197,7 +213,9 @@ async fn delete_confirm(
     ctx: PageCtx,
     user: CurrentUser,
     Path(id): Path<String>,
+    Query(params): Query<DetailParams>,
 ) -> Result<Response, AppError> {
+    let onward = format!("?back={}", url_encode(&back_link(params.back.as_deref())));
     let person = service::get_writable(&state.db, &user.principal, record_id(&id)?).await?;
     let question = i18n::t_with(ctx.lang, "persons.delete_question", &[("name", &person.full_name)]);
     let mut facts = Vec::new();
@@ -213,19 +231,23 @@ async fn delete_confirm(
             question,
             consequences,
             blocked: None,
-            action: format!("/persons/{}/delete", person.id),
+            action: format!("/persons/{}/delete{onward}", person.id),
             fields: Vec::new(),
             confirm_label,
-            cancel: format!("/persons/{}", person.id),
+            cancel: format!("/persons/{}{onward}", person.id),
         },
     )
 }
 
+/// Deletes, then goes back to the search the user came from, saying so.
 async fn delete(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
+    Query(params): Query<DetailParams>,
 ) -> Result<Response, AppError> {
     service::delete(&state.db, &user.principal, record_id(&id)?).await?;
-    Ok(Redirect::to("/persons").into_response())
+    let back = back_link(params.back.as_deref());
+    let join = if back.contains('?') { '&' } else { '?' };
+    Ok(Redirect::to(&format!("{back}{join}deleted=1")).into_response())
 }

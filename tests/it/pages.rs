@@ -160,6 +160,22 @@ async fn person_lists_count_and_page_only_what_the_user_reads() {
         detail.body.contains("href=\"/persons?q=tran%20van%20an\""),
         "the way back keeps the query"
     );
+    // …through an edit and a deletion too, which says it was done.
+    let back = "back=%2Fpersons%3Fq%3Dtran%2520van%2520an";
+    assert!(
+        detail.body.contains(&format!("/edit?{back}\"")),
+        "the edit link carries it"
+    );
+    let id = link
+        .trim_start_matches("/persons/")
+        .split('?')
+        .next()
+        .expect("id")
+        .to_owned();
+    let deleted = staff.post_form(&format!("/persons/{id}/delete?{back}"), &[]).await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert_eq!(deleted.location(), "/persons?q=tran%20van%20an&deleted=1");
+    assert!(staff.get(&deleted.location()).await.body.contains("Đã xóa hồ sơ"));
 
     // A position among ranked names continues no list.
     assert_eq!(
