@@ -31,6 +31,11 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == text)
     }
 
+    /// The catalogue key of a stored role's label (`staff` → Cán bộ).
+    pub fn label_key_of(text: &str) -> Option<&'static str> {
+        Role::parse(text).map(Role::label_key)
+    }
+
     pub fn label_key(self) -> &'static str {
         match self {
             Role::Admin => "role.admin",

@@ -39,9 +39,9 @@ impl Capability for Accounts {
             link: RecordLink::ById("/accounts/"),
             field_prefix: "account.",
             fields: &[
-                ("grant.role", FieldKind::Choice(|v| Role::parse(v).map(Role::label_key))),
+                ("grant.role", FieldKind::Choice(Role::label_key_of)),
                 ("grant.unit", FieldKind::Unit),
-                ("role", FieldKind::Choice(|v| Role::parse(v).map(Role::label_key))),
+                ("role", FieldKind::Choice(Role::label_key_of)),
                 ("unit", FieldKind::Unit),
                 (
                     "active",

@@ -6,7 +6,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::model::Entry;
-use super::routes::ListParams;
+use super::routes::AuditQuery;
 use super::service;
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
@@ -22,12 +22,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The audit entries of the units the caller supervises, newest first
 /// (administrators only; others get 404), narrowed by `user`, `unit`,
 /// `from`/`to` and `action`; a filter that does not read is a 400.
-#[utoipa::path(get, path = "/audit", tag = "audit", params(ListParams),
+#[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery),
     responses((status = 200, description = "OK", body = Page<Entry>), ReadErrors))]
 async fn list_audit(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(p): Query<ListParams>,
+    Query(p): Query<AuditQuery>,
 ) -> Result<Json<Page<Entry>>, AppError> {
     let actions = state.registry.audit_actions();
     let names: Vec<&str> = actions.iter().map(|(a, _)| *a).collect();

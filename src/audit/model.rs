@@ -192,8 +192,8 @@ pub fn show_value(
         Value::Null => String::new(),
         Value::Object(holder) if matches!(kind, FieldKind::Roles) => {
             let field = |name: &str| holder.get(name).and_then(Value::as_str).unwrap_or_default();
-            let role = crate::access::Role::parse(field("role"))
-                .and_then(|r| t(r.label_key()))
+            let role = crate::access::Role::label_key_of(field("role"))
+                .and_then(t)
                 .unwrap_or(field("role"));
             format!("{} ({role})", field("username"))
         }

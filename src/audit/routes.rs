@@ -26,7 +26,7 @@ use crate::web::AppState;
 #[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 #[into_params(parameter_in = Query)]
-pub(super) struct ListParams {
+pub(super) struct AuditQuery {
     /// The `next` of the previous page.
     pub after: Option<String>,
     /// Only entries made by this username.
@@ -41,7 +41,7 @@ pub(super) struct ListParams {
     pub action: String,
 }
 
-impl ListParams {
+impl AuditQuery {
     pub(super) fn wanted(&self) -> Wanted<'_> {
         Wanted {
             user: &self.user,
@@ -70,7 +70,7 @@ pub(super) async fn unit_filter(state: &AppState, code: &str) -> Result<Option<U
 struct AuditPage {
     ctx: PageCtx,
     rows: Vec<ShownRow>,
-    params: ListParams,
+    params: AuditQuery,
     actions: Vec<(&'static str, &'static str)>,
     units: Vec<Choice>,
     /// The unit filter as the field shows it: `Phường Ba Đình (00004)`.
@@ -86,7 +86,7 @@ pub(super) async fn page(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    Query(p): Query<ListParams>,
+    Query(p): Query<AuditQuery>,
 ) -> Result<Response, AppError> {
     let mut actions = state.registry.audit_actions();
     // The select lists actions by their label, as the user reads them.
@@ -99,7 +99,7 @@ pub(super) async fn page(
     // A filter that does not read shows the form again with what to fix,
     // rather than an error page. An unknown unit and one outside the
     // user's supervision read alike.
-    let refused = |ctx: PageCtx, p: ListParams, actions, units, key: &str| {
+    let refused = |ctx: PageCtx, p: AuditQuery, actions, units, key: &str| {
         let page = AuditPage {
             notice: Some(ctx.t(key)),
             ctx,

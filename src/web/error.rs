@@ -176,8 +176,10 @@ pub struct ErrorTarget {
     is_api: bool,
     lang: Lang,
     uri: axum::http::Uri,
-    /// The request's session, once found: an error page keeps its layout.
-    pub session: Option<super::session::SessionInfo>,
+    /// The request's cookies (a reference-counted copy): an error page
+    /// looks its session up again to keep the signed-in layout, so the
+    /// requests that succeed copy nothing more.
+    cookies: axum::http::HeaderMap,
 }
 
 impl ErrorTarget {
@@ -192,7 +194,16 @@ impl ErrorTarget {
             is_api,
             lang,
             uri: request.uri().clone(),
-            session: None,
+            cookies: if is_api {
+                axum::http::HeaderMap::new()
+            } else {
+                request
+                    .headers()
+                    .get_all(header::COOKIE)
+                    .iter()
+                    .map(|v| (header::COOKIE, v.clone()))
+                    .collect()
+            },
         }
     }
 
@@ -212,7 +223,8 @@ impl ErrorTarget {
             return (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response();
         } else {
             let path = self.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let user = match self.session {
+            let session = super::session::find(state, &self.cookies).await.ok().flatten();
+            let user = match session {
                 Some(session) => super::auth::CurrentUser::of_session(state, session).await.ok(),
                 None => None,
             };

@@ -17,9 +17,9 @@ pub async fn every_request(State(state): State<AppState>, request: Request, next
     let method = request.method().clone();
     // The path only: the query may hold a CCCD or a phone number.
     let path = request.uri().path().to_owned();
-    let mut target = ErrorTarget::of(&request);
+    let target = ErrorTarget::of(&request);
     let gzip_accepted = super::compress::accepts_gzip(request.headers());
-    let response = handle(&state, request, next, &mut target).await;
+    let response = handle(&state, request, next).await;
     let mut response = target.render(&state, response).await;
     security_headers(&state.settings, response.headers_mut());
     let ms = started.elapsed().as_millis() as u64;
@@ -27,11 +27,10 @@ pub async fn every_request(State(state): State<AppState>, request: Request, next
     super::compress::gzip(gzip_accepted, response)
 }
 
-async fn handle(state: &AppState, mut request: Request, next: Next, target: &mut ErrorTarget) -> Response {
+async fn handle(state: &AppState, mut request: Request, next: Next) -> Response {
     if let Err(e) = session::attach(state, &mut request).await {
         return AppError::from(e).into_response();
     }
-    target.session = request.extensions().get::<session::SessionInfo>().cloned();
     match csrf::check(request).await {
         Ok(request) => next.run(request).await,
         Err(refused) => refused,

@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-use crate::support::people::add_person;
+use crate::support::people::{add_hang, add_person};
 use crate::support::units::*;
 use crate::support::{encode, TestApp};
 
@@ -33,10 +33,7 @@ fn today() -> String {
 async fn entries_read_as_a_user_reads_them() {
     let app = TestApp::new().await;
     let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
-    let body = json!({"full_name": "Đỗ Thị Hằng", "sex": "F", "birth_date": "15/08/1985", "unit": BA_DINH});
-    let created = staff.post_json("/api/v1/persons", &body).await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let id = created.json()["id"].as_i64().expect("id");
+    let id = add_hang(&mut staff, BA_DINH).await;
     let patched = staff
         .patch_json(&format!("/api/v1/persons/{id}"), &json!({"birth_date": "16/08/1985"}))
         .await;
@@ -192,10 +189,7 @@ fn articles(page: &str) -> Vec<&str> {
 async fn creations_show_values_and_deletions_what_was_removed_unlinked() {
     let app = TestApp::new().await;
     let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
-    let body = json!({"full_name": "Đỗ Thị Hằng", "sex": "F", "birth_date": "15/08/1985", "unit": BA_DINH});
-    let id = staff.post_json("/api/v1/persons", &body).await.json()["id"]
-        .as_i64()
-        .expect("id");
+    let id = add_hang(&mut staff, BA_DINH).await;
     let mut hanoi = app.signed_in("hanoi", "admin", HA_NOI).await;
 
     let page = hanoi.get("/audit?action=create").await.body;

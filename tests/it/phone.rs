@@ -9,7 +9,7 @@ use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 
 use crate::browser::{browser_at, serve, submit_login, text_once, type_into, Driver};
-use crate::support::people::add_person;
+use crate::support::people::{add_hang, add_person};
 use crate::support::units::*;
 use crate::support::TestApp;
 
@@ -244,10 +244,7 @@ async fn an_out_of_scope_record_keeps_the_layout_without_telling_it_exists() {
 async fn on_a_phone_the_audit_view_reads_like_the_record_and_links_to_it() {
     let app = TestApp::new().await;
     let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
-    let body = json!({"full_name": "Đỗ Thị Hằng", "sex": "F", "birth_date": "15/08/1985", "unit": BA_DINH});
-    let id = staff.post_json("/api/v1/persons", &body).await.json()["id"]
-        .as_i64()
-        .expect("id");
+    let id = add_hang(&mut staff, BA_DINH).await;
     staff
         .patch_json(&format!("/api/v1/persons/{id}"), &json!({"birth_date": "16/08/1985"}))
         .await;

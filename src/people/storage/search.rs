@@ -180,10 +180,7 @@ pub async fn ranked_names(
     db.push_name_matches(&mut sql, &NAME_INDEX, "p.id, p.sort_key", &name_query)
         .await?;
     sql.push(" ORDER BY p.id LIMIT ").bind(cap);
-    let rows = sql.fetch_all(db.pool()).await?;
-    rows.iter()
-        .map(|row| Ok((row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?)))
-        .collect()
+    ids_and_keys(sql, db).await
 }
 
 /// The persons inside `scope` whose whole name is the one searched (its
@@ -198,6 +195,11 @@ pub async fn exact_names(
     sql.bind(sort_key.to_owned()).push(" AND ");
     scope.push_filter(&mut sql, "p");
     sql.push(" ORDER BY p.id LIMIT ").bind(cap);
+    ids_and_keys(sql, db).await
+}
+
+/// Rows of (id, sort key), as ranking reads them.
+async fn ids_and_keys(sql: Sql, db: &Db) -> Result<Vec<(i64, String)>, sqlx::Error> {
     let rows = sql.fetch_all(db.pool()).await?;
     rows.iter()
         .map(|row| Ok((row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?)))

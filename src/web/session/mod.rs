@@ -57,7 +57,20 @@ fn key_of(token: &str) -> String {
 
 /// The session token the request's cookie carries, if any.
 fn token(request: &Request) -> Option<&str> {
-    super::extract::cookie(request.headers(), COOKIE).filter(|t| t.len() == 64)
+    token_in(request.headers())
+}
+
+fn token_in(headers: &axum::http::HeaderMap) -> Option<&str> {
+    super::extract::cookie(headers, COOKIE).filter(|t| t.len() == 64)
+}
+
+/// The live session the cookies in `headers` name, if any: for the rare
+/// answer (an error page) that needs it after the request is gone.
+pub async fn find(state: &AppState, headers: &axum::http::HeaderMap) -> Result<Option<SessionInfo>, sqlx::Error> {
+    match token_in(headers) {
+        Some(token) => storage::find(&state.db, &key_of(token)).await,
+        None => Ok(None),
+    }
 }
 
 /// Finds the request's session (if it has a live one) and puts it into

@@ -31,6 +31,15 @@ pub async fn add_person(client: &mut Client, name: &str, unit: &str, serial: u32
     response.json()["id"].as_i64().expect("id")
 }
 
+/// Registers Đỗ Thị Hằng, a woman born 15/08/1985, in `unit` (no CCCD):
+/// the record whose audit entries tests read back as words and dates.
+pub async fn add_hang(client: &mut Client, unit: &str) -> i64 {
+    let body = json!({"full_name": "Đỗ Thị Hằng", "sex": "F", "birth_date": "15/08/1985", "unit": unit});
+    let response = client.post_json("/api/v1/persons", &body).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    response.json()["id"].as_i64().expect("id")
+}
+
 /// The names on a page of persons.
 pub fn names(page: &Value) -> Vec<String> {
     page["items"]
