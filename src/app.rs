@@ -14,6 +14,8 @@ pub fn capabilities() -> Vec<Box<dyn Capability>> {
         Box::new(crate::people::People),
         Box::new(crate::audit::Audit),
         Box::new(crate::accounts::Accounts),
+        Box::new(crate::toolkit::jobs::Jobs),
+        Box::new(crate::toolkit::import::Imports),
     ]
 }
 

@@ -43,6 +43,10 @@ enum Command {
         /// X-Forwarded-For is believed, read from the right.
         #[arg(long = "trusted-proxy", env = "NHANAI_TRUSTED_PROXIES", value_delimiter = ',')]
         trusted_proxies: Vec<String>,
+        /// Seconds a server's claim on a job lasts unless renewed: a job
+        /// whose server died is taken over by another after this.
+        #[arg(long, env = "NHANAI_JOB_LEASE_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(2..=3600))]
+        job_lease_seconds: u64,
     },
     /// Apply migrations and load reference data, then exit.
     Migrate,
@@ -134,6 +138,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         insecure_cookies: false,
         public_url: None,
         trusted_proxies: Vec::new(),
+        job_lease_seconds: 30,
     });
     if let Command::Bench {
         command: BenchCommand::Persons {
@@ -158,8 +163,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             insecure_cookies,
             public_url,
             trusted_proxies,
+            job_lease_seconds,
         } => {
-            let settings = settings(addr, insecure_cookies, public_url.as_deref(), &trusted_proxies)?;
+            let mut settings = settings(addr, insecure_cookies, public_url.as_deref(), &trusted_proxies)?;
+            settings.job_lease = std::time::Duration::from_secs(job_lease_seconds);
             if let Some(scale) = demo {
                 crate::demo::load(&db, scale).await.map_err(|e| e.to_string())?;
             }
@@ -228,6 +235,7 @@ fn settings(
     Ok(Settings {
         secure_cookies: https || (!insecure && !addr.ip().is_loopback()),
         trusted_proxies,
+        ..Settings::default()
     })
 }
 

@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod org;
 pub mod people;
 pub mod text;
+pub mod toolkit;
 pub mod validation;
 pub mod web;
 

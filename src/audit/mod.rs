@@ -22,3 +22,14 @@ use crate::access::Actor;
 pub async fn record(tx: &mut Transaction<'static, Any>, actor: &Actor, change: Change) -> Result<(), sqlx::Error> {
     storage::record(tx, actor, change).await
 }
+
+/// Records many changes by one actor in the transaction of the change (an
+/// import: one entry per created record).
+pub async fn record_many(
+    db: &crate::db::Db,
+    tx: &mut Transaction<'static, Any>,
+    actor: &Actor,
+    changes: Vec<Change>,
+) -> Result<(), sqlx::Error> {
+    storage::record_many(db, tx, actor, changes).await
+}

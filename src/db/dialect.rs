@@ -38,6 +38,16 @@ impl Db {
         }
     }
 
+    /// The suffix of a subquery picking one row to claim: on PostgreSQL
+    /// rows another transaction is claiming are skipped, not waited for.
+    /// (SQLite writers are serialized already.)
+    pub fn skip_locked(&self) -> &'static str {
+        match self.backend() {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+
     /// A statement with many parameters (bulk inserts). On SQLite it uses
     /// plain `?`: sqlx maps each `$n` through a linear name look-up, which
     /// makes a statement with thousands of parameters quadratic.

@@ -54,6 +54,10 @@ impl Capability for People {
         }]
     }
 
+    fn import_kinds(&self) -> Vec<std::sync::Arc<dyn crate::toolkit::import::ImportKind>> {
+        vec![std::sync::Arc::new(super::import::PersonsImport)]
+    }
+
     fn audit_actions(&self) -> Vec<(&'static str, &'static str)> {
         vec![
             ("create", "audit.action.create"),

@@ -30,6 +30,7 @@ pub fn pages() -> Pages {
         .post("/persons", form::create)
         .get("/persons/new", form::new_form)
         .get("/persons/export.csv", super::export::csv)
+        .get("/persons/export.xlsx", super::export::xlsx)
         .get("/persons/{person}", detail)
         .post("/persons/{person}", form::update)
         .get("/persons/{person}/edit", form::edit_form)
@@ -81,6 +82,9 @@ struct SearchPage {
     /// This page's address, for the way back from a result.
     back: String,
     export: String,
+    export_xlsx: String,
+    /// The import page, for the unit shown.
+    import: String,
     can_write: bool,
     /// Name matches (ranked), not a list.
     ranked: bool,
@@ -118,6 +122,8 @@ async fn search_page(
     let pager = pager(&found, &p.q, found.unit.as_ref());
     let unit_code = found.unit.as_ref().map(|u| u.code.as_str()).unwrap_or("");
     let export = with_query("/persons/export.csv", &[("q", &p.q), ("unit", unit_code)]);
+    let export_xlsx = with_query("/persons/export.xlsx", &[("q", &p.q), ("unit", unit_code)]);
+    let import = with_query("/imports/new", &[("kind", "persons"), ("unit", unit_code)]);
     let can_write = !user.principal.scope(Permission::Write).is_empty();
     let back = url_encode(&ctx.path);
     let ranked = found.ranked;
@@ -130,6 +136,8 @@ async fn search_page(
         pager,
         back,
         export,
+        export_xlsx,
+        import,
         can_write,
         ranked,
     })?

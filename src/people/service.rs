@@ -23,7 +23,7 @@ const CCCD_REFUSALS: throttle::Policy = throttle::Policy {
     window: time::Duration::hours(1),
 };
 
-fn today() -> time::Date {
+pub(super) fn today() -> time::Date {
     OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).date()
 }
 
@@ -74,7 +74,7 @@ async fn writable_unit(db: &Db, user: &Principal, code: &str) -> Result<(Unit, A
 }
 
 /// The 2025 commune of residence, from a new or pre-2025 code or name.
-async fn address_commune(db: &Db, written: &str, owner: &Unit) -> Result<Option<i64>, PeopleError> {
+pub(super) async fn address_commune(db: &Db, written: &str, owner: &Unit) -> Result<Option<i64>, PeopleError> {
     if written.is_empty() {
         return Ok(None);
     }

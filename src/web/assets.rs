@@ -1,4 +1,4 @@
-//! The stylesheet and the icon, compiled into the binary. Pages link them
+//! The stylesheet, the icon and the progress script, compiled into the binary. Pages link them
 //! with a hash of their content in the name (`app.3f9c2a1b7e.css`), so a
 //! browser keeps them for a year and still sees a new version at once. A
 //! name with another hash (a server of the previous release behind the
@@ -20,7 +20,7 @@ struct Asset {
     body: &'static str,
 }
 
-const ASSETS: [Asset; 2] = [
+const ASSETS: [Asset; 3] = [
     Asset {
         name: "app.css",
         content_type: "text/css; charset=utf-8",
@@ -31,14 +31,19 @@ const ASSETS: [Asset; 2] = [
         content_type: "image/svg+xml",
         body: include_str!("icon.svg"),
     },
+    Asset {
+        name: "progress.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("progress.js"),
+    },
 ];
 
 const FOREVER: &str = "public, max-age=31536000, immutable";
 const BRIEFLY: &str = "public, max-age=300";
 
 /// The hashed name of each asset, computed once.
-fn hashed() -> &'static [String; 2] {
-    static NAMES: OnceLock<[String; 2]> = OnceLock::new();
+fn hashed() -> &'static [String; 3] {
+    static NAMES: OnceLock<[String; 3]> = OnceLock::new();
     NAMES.get_or_init(|| ASSETS.map(|a| hashed_name(a.name, a.body)))
 }
 

@@ -5,6 +5,7 @@
 //! one place where one is registered; the web core knows none of them.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::http::Method;
 use axum::Router;
@@ -16,6 +17,8 @@ use super::AppState;
 use crate::access::Permission;
 pub use crate::audit::model::{FieldKind, RecordLink};
 use crate::org::{Counter, PlacedTable};
+use crate::toolkit::import::ImportKind;
+use crate::toolkit::jobs::JobHandler;
 
 /// An entry of the main navigation, shown to users holding `needs` somewhere.
 #[derive(Clone, Copy, Debug)]
@@ -84,10 +87,20 @@ pub trait Capability: Send + Sync + 'static {
     fn audit_actions(&self) -> Vec<(&'static str, &'static str)> {
         Vec::new()
     }
+
+    /// Kinds of long work it runs as jobs (`toolkit::jobs`).
+    fn jobs(&self) -> Vec<Arc<dyn JobHandler>> {
+        Vec::new()
+    }
+
+    /// Kinds of records it imports from spreadsheets (`toolkit::import`).
+    fn import_kinds(&self) -> Vec<Arc<dyn ImportKind>> {
+        Vec::new()
+    }
 }
 
 /// Everything the capabilities declared, gathered once at start-up.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Registry {
     names: Vec<&'static str>,
     nav: Vec<NavEntry>,
@@ -96,6 +109,8 @@ pub struct Registry {
     actions: HashMap<&'static str, &'static str>,
     routes: Vec<RouteInfo>,
     openapi: String,
+    jobs: HashMap<&'static str, Arc<dyn JobHandler>>,
+    imports: Vec<Arc<dyn ImportKind>>,
 }
 
 impl Registry {
@@ -114,6 +129,10 @@ impl Registry {
                 registry.entities.insert(entity.entity, entity);
             }
             registry.actions.extend(capability.audit_actions());
+            for handler in capability.jobs() {
+                registry.jobs.insert(handler.kind(), handler);
+            }
+            registry.imports.extend(capability.import_kinds());
             let (router, routes) = capability.pages().into_parts();
             pages = pages.merge(router);
             registry.routes.extend(routes);
@@ -124,6 +143,18 @@ impl Registry {
         registry.routes.extend(api_routes(&doc));
         registry.openapi = doc.to_json().unwrap_or_else(|_| "{}".into());
         (registry, pages.nest("/api/v1", api))
+    }
+
+    pub fn job_handler(&self, kind: &str) -> Option<Arc<dyn JobHandler>> {
+        self.jobs.get(kind).cloned()
+    }
+
+    pub fn import_kind(&self, kind: &str) -> Option<Arc<dyn ImportKind>> {
+        self.imports.iter().find(|k| k.kind() == kind).cloned()
+    }
+
+    pub fn import_kinds(&self) -> &[Arc<dyn ImportKind>] {
+        &self.imports
     }
 
     pub fn capability_names(&self) -> &[&'static str] {

@@ -33,12 +33,25 @@ use error::AppError;
 use extract::Query;
 use routes::Pages;
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Settings {
     /// Mark cookies `Secure` and send HSTS (the server is reached over HTTPS).
     pub secure_cookies: bool,
     /// Reverse proxies whose `X-Forwarded-For` is believed (see `auth::client_address`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How long a server's claim on a job lasts without being renewed: a
+    /// job whose server died is taken over after this.
+    pub job_lease: std::time::Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            secure_cookies: false,
+            trusted_proxies: Vec::new(),
+            job_lease: std::time::Duration::from_secs(30),
+        }
+    }
 }
 
 /// What every handler reaches: one `Arc`, so that the clone each request
@@ -51,6 +64,8 @@ pub struct Shared {
     pub settings: Arc<Settings>,
     pub registry: Arc<Registry>,
     pub principals: auth::PrincipalCache,
+    /// Wakes this server's job worker when a job is queued here.
+    pub jobs: crate::toolkit::jobs::Wakeup,
 }
 
 impl std::ops::Deref for AppState {
@@ -97,7 +112,11 @@ pub fn app(db: Db, settings: Settings, capabilities: Vec<Box<dyn Capability>>) -
         settings: Arc::new(settings),
         registry: Arc::new(registry),
         principals: auth::PrincipalCache::default(),
+        jobs: Default::default(),
     }));
+    if tokio::runtime::Handle::try_current().is_ok() {
+        crate::toolkit::jobs::spawn_worker(state.clone());
+    }
     routes
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })

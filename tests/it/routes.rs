@@ -21,11 +21,23 @@ async fn fixtures(app: &TestApp) -> HashMap<&'static str, String> {
     let grant = app
         .count(&format!("SELECT id FROM grants WHERE user_id = {account}"))
         .await;
+    let file = b"Ho ten;Nam sinh;Gioi tinh\nAn;1980;Nam\n";
+    let import = central
+        .upload(
+            "/api/v1/imports",
+            &[("kind", "persons"), ("unit", BA_DINH)],
+            "a.csv",
+            file,
+        )
+        .await
+        .json();
     HashMap::from([
         ("unit", BA_DINH.to_owned()),
         ("person", person.to_string()),
         ("account", account.to_string()),
         ("grant", grant.to_string()),
+        ("import", import["id"].to_string()),
+        ("job", import["job"]["id"].to_string()),
         ("code", "vi".to_owned()),
         ("file", "app.css".to_owned()),
     ])
@@ -55,11 +67,7 @@ async fn call(client: &mut Client, route: &RouteInfo, path: &str, csrf: bool) ->
     let is_api = route.path.starts_with("/api/");
     match (route.method.clone(), is_api) {
         (Method::GET, _) => client.get(path).await,
-        (method, true) => {
-            client
-                .send(method, path, Some("application/json"), "{}".into(), csrf)
-                .await
-        }
+        (method, true) => client.send(method, path, Some("application/json"), "{}", csrf).await,
         (method, false) if csrf => {
             assert_eq!(method, Method::POST, "pages take forms");
             client.post_form(path, &[]).await

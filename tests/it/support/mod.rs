@@ -248,6 +248,8 @@ pub struct Response {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent (downloads).
+    pub bytes: Vec<u8>,
 }
 
 impl Response {
@@ -280,7 +282,7 @@ impl Client {
         method: Method,
         path: &str,
         content_type: Option<&str>,
-        body: String,
+        body: impl Into<Body>,
         with_csrf: bool,
     ) -> Response {
         let response = self.open(method, path, content_type, body, with_csrf).await;
@@ -291,6 +293,7 @@ impl Client {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 
@@ -301,7 +304,7 @@ impl Client {
         method: Method,
         path: &str,
         content_type: Option<&str>,
-        body: String,
+        body: impl Into<Body>,
         with_csrf: bool,
     ) -> axum::response::Response {
         let mut request = Request::builder().method(method).uri(path);
@@ -323,7 +326,7 @@ impl Client {
         for (name, value) in &self.headers {
             request = request.header(name.as_str(), value.as_str());
         }
-        let mut request = request.body(Body::from(body)).expect("request");
+        let mut request = request.body(body.into()).expect("request");
         if let Some(peer) = self.peer {
             request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
         }
@@ -387,6 +390,36 @@ impl Client {
             false,
         )
         .await
+    }
+
+    /// Uploads `file` as multipart/form-data with `fields`, the way a
+    /// browser sends a form with a file input (API: CSRF header).
+    pub async fn upload(&mut self, path: &str, fields: &[(&str, &str)], file_name: &str, file: &[u8]) -> Response {
+        let boundary = "----nhanai-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body: Vec<u8> = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        let api = path.starts_with("/api/");
+        let path = if api {
+            path.to_owned()
+        } else {
+            format!("{path}?csrf_token={}", encode(self.csrf.as_deref().unwrap_or_default()))
+        };
+        self.send(Method::POST, &path, Some(&content_type), body, api).await
     }
 
     pub async fn login(&mut self, username: &str, password: &str) -> Response {

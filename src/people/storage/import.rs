@@ -1,0 +1,134 @@
+//! SQL of person imports: who already holds the CCCDs of a file, who of
+//! the user's scope has the same names, and many persons created at once
+//! with what the audit needs of each.
+
+use sqlx::{Any, Row, Transaction};
+
+use super::{insert_head, push_fields, push_place};
+use crate::access::{Access, ReadScope};
+use crate::db::{self, Db, Sql};
+
+/// A person holding one of the CCCDs asked about.
+pub struct CccdHolder {
+    pub cccd: String,
+    pub id: i64,
+    pub full_name: String,
+    /// Inside the user's read scope.
+    pub visible: bool,
+}
+
+pub async fn cccd_holders(db: &Db, scope: &ReadScope, cccds: &[String]) -> Result<Vec<CccdHolder>, sqlx::Error> {
+    let mut out = Vec::new();
+    for chunk in cccds.chunks(500) {
+        let mut sql = Sql::new("SELECT p.cccd, p.id, p.full_name, CASE WHEN ");
+        scope.push_filter(&mut sql, "p");
+        sql.push(" THEN 1 ELSE 0 END FROM persons p WHERE p.cccd IN (");
+        for (i, cccd) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(cccd.clone());
+        }
+        sql.push(")");
+        for row in sql.fetch_all(db.pool()).await? {
+            out.push(CccdHolder {
+                cccd: row.try_get(0)?,
+                id: row.try_get(1)?,
+                full_name: row.try_get(2)?,
+                visible: db::int(&row, 3) == 1,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A person of the user's scope with one of the names asked about.
+pub struct NameHolder {
+    pub id: i64,
+    pub full_name: String,
+    pub name_folded: String,
+    pub birth_year: Option<i64>,
+    pub birth_date: Option<String>,
+    /// The commune of residence, or else the commune the record sits in.
+    pub commune_id: Option<i64>,
+}
+
+pub async fn name_holders(db: &Db, scope: &ReadScope, names_folded: &[String]) -> Result<Vec<NameHolder>, sqlx::Error> {
+    let mut out = Vec::new();
+    for chunk in names_folded.chunks(500) {
+        let mut sql = Sql::new(
+            "SELECT p.id, p.full_name, p.name_folded, p.birth_year, p.birth_date, \
+             COALESCE(p.address_commune_id, p.commune_id) FROM persons p WHERE p.name_folded IN (",
+        );
+        for (i, name) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(name.clone());
+        }
+        sql.push(") AND ");
+        scope.push_filter(&mut sql, "p");
+        for row in sql.fetch_all(db.pool()).await? {
+            out.push(NameHolder {
+                id: row.try_get(0)?,
+                full_name: row.try_get(1)?,
+                name_folded: row.try_get(2)?,
+                birth_year: row.try_get(3)?,
+                birth_date: row.try_get(4)?,
+                commune_id: row.try_get(5)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A person just created, as the audit records it.
+pub struct Created {
+    pub id: i64,
+    pub full_name: String,
+    pub sex: String,
+    pub birth_year: Option<i64>,
+    pub birth_date: Option<String>,
+    pub cccd: Option<String>,
+    pub phone: Option<String>,
+    pub address_commune_id: Option<i64>,
+    pub address_detail: String,
+}
+
+/// Creates `persons` in the unit of `access` (already locked by the
+/// caller), a statement per chunk; a CCCD taken meanwhile fails it all.
+pub async fn insert_returning(
+    db: &Db,
+    tx: &mut Transaction<'static, Any>,
+    access: &Access,
+    persons: &[(&crate::people::model::ValidPerson, Option<i64>)],
+) -> Result<Vec<Created>, sqlx::Error> {
+    let now = db::now();
+    let mut out = Vec::with_capacity(persons.len());
+    for chunk in persons.chunks(1000) {
+        let mut sql = db.bulk_sql(&insert_head());
+        for (i, (person, address)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            push_fields(&mut sql, person, *address);
+            push_place(&mut sql, access, &now);
+            sql.push(")");
+        }
+        sql.push(
+            " RETURNING id, full_name, sex, birth_year, birth_date, cccd, phone, address_commune_id, address_detail",
+        );
+        for row in sql.fetch_all(&mut **tx).await? {
+            out.push(Created {
+                id: row.try_get(0)?,
+                full_name: row.try_get(1)?,
+                sex: row.try_get(2)?,
+                birth_year: row.try_get(3)?,
+                birth_date: row.try_get(4)?,
+                cccd: row.try_get(5)?,
+                phone: row.try_get(6)?,
+                address_commune_id: row.try_get(7)?,
+                address_detail: row.try_get(8)?,
+            });
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,147 @@
+//! What a capability declares to have its records imported: a kind name,
+//! its columns (with the header spellings that name them and how a cell is
+//! read), a check of rows (errors per column, likely duplicates) and the
+//! commit of checked rows inside the import's transaction. The toolkit
+//! does the rest: files, header rows, mappings, previews, jobs, audit.
+
+use std::collections::BTreeMap;
+
+use futures_util::future::BoxFuture;
+use sqlx::{Any, Transaction};
+
+use crate::access::{Access, Principal};
+use crate::db::Db;
+use crate::org::Unit;
+
+/// How a column's cells are turned into text for the kind's validation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CellKind {
+    Text,
+    /// Birth dates and other days: Excel date cells become `dd/mm/yyyy`, a
+    /// whole number from 1800 to 2200 is a year, other numbers are Excel
+    /// serial days.
+    Date,
+    /// Numbers written as digits (CCCD, phone): a number cell is written
+    /// without decimals and padded with leading zeros up to `width` digits
+    /// (Excel drops the zero a CCCD or a phone number starts with).
+    Digits {
+        width: usize,
+    },
+}
+
+/// One column a kind reads.
+#[derive(Clone, Copy, Debug)]
+pub struct ColumnSpec {
+    /// Field name, as the kind's validation reports errors (`full_name`).
+    pub key: &'static str,
+    /// Catalogue key of its label.
+    pub label_key: &'static str,
+    /// Folded header spellings that name it (`"ho va ten"`, `"sdt"`).
+    pub aliases: &'static [&'static str],
+    pub cell: CellKind,
+    /// Several sheet columns may fill it, joined with ", " (address parts).
+    pub joins: bool,
+    /// The kind cannot do without it: the preview says so until mapped.
+    pub required: bool,
+}
+
+impl ColumnSpec {
+    pub const fn new(key: &'static str, label_key: &'static str, aliases: &'static [&'static str]) -> ColumnSpec {
+        ColumnSpec {
+            key,
+            label_key,
+            aliases,
+            cell: CellKind::Text,
+            joins: false,
+            required: false,
+        }
+    }
+
+    pub const fn of(mut self, cell: CellKind) -> ColumnSpec {
+        self.cell = cell;
+        self
+    }
+
+    pub const fn joined(mut self) -> ColumnSpec {
+        self.joins = true;
+        self
+    }
+
+    pub const fn required(mut self) -> ColumnSpec {
+        self.required = true;
+        self
+    }
+}
+
+/// One data row as the kind sees it: its row number in the sheet (as
+/// Excel shows it) and the text of each mapped column.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Row {
+    pub number: i64,
+    pub values: BTreeMap<&'static str, String>,
+}
+
+impl Row {
+    pub fn get(&self, key: &str) -> &str {
+        self.values.get(key).map_or("", String::as_str)
+    }
+}
+
+/// An existing record a row probably is.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Duplicate {
+    /// The record's id when the user may open it; otherwise absent.
+    pub record_id: Option<i64>,
+    /// What the user is shown of it (a name) — empty when not visible.
+    pub label: String,
+    /// Catalogue key of why it matches.
+    pub reason: String,
+}
+
+/// What checking a row found: errors by column key (catalogue keys), and
+/// existing records it duplicates (such a row is skipped at commit).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RowCheck {
+    pub errors: Vec<(String, String)>,
+    pub duplicates: Vec<Duplicate>,
+}
+
+/// Who imports, into which unit, with the proof that they may write there.
+pub struct ImportCtx<'a> {
+    pub db: &'a Db,
+    pub user: &'a Principal,
+    pub unit: &'a Unit,
+    pub access: &'a Access,
+}
+
+/// An import kind, declared by the capability that owns the records.
+pub trait ImportKind: Send + Sync + 'static {
+    /// As in `POST /api/v1/imports` (`kind=persons`).
+    fn kind(&self) -> &'static str;
+    /// Catalogue key of what is imported ("Danh sách người").
+    fn label_key(&self) -> &'static str;
+    fn columns(&self) -> &'static [ColumnSpec];
+    /// Where a record's page is (`/persons/`): duplicates link there.
+    fn record_path(&self) -> &'static str;
+    /// What must not repeat within one file, per row: (column key, key).
+    /// A later row with the same key is an error on that column.
+    fn unique_keys(&self, _row: &Row) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+    /// Checks `rows` (validation, and likely duplicates of existing
+    /// records, linked where the user may see them). Called a chunk of
+    /// the file at a time.
+    fn check<'a>(
+        &'a self,
+        ctx: &'a ImportCtx<'a>,
+        rows: &'a [Row],
+    ) -> BoxFuture<'a, Result<Vec<RowCheck>, sqlx::Error>>;
+    /// Creates the records of `rows` (checked, without errors or
+    /// duplicates) in `tx`, with their audit entries; returns how many.
+    fn commit<'a>(
+        &'a self,
+        ctx: &'a ImportCtx<'a>,
+        tx: &'a mut Transaction<'static, Any>,
+        rows: &'a [Row],
+    ) -> BoxFuture<'a, Result<i64, sqlx::Error>>;
+}

@@ -1,0 +1,308 @@
+//! SQL of imports: the import row, its data rows (cells as JSON), what
+//! its check found, and the column choices remembered per unit.
+
+use std::collections::HashMap;
+
+use sqlx::{Any, Row as _, Transaction};
+
+use super::cells::Cell;
+use super::model::{Import, ImportStatus, Issue};
+use crate::db::{self, Db, Sql};
+
+const COLUMNS: &str = "id, kind, unit_id, user_id, file_name, file_hash, status, header_row, headers, mapping, \
+     row_count, error_count, duplicate_count, created_count, job_id, message, created_at, committed_at";
+
+#[derive(sqlx::FromRow)]
+struct ImportRow {
+    id: i64,
+    kind: String,
+    unit_id: i64,
+    user_id: i64,
+    file_name: String,
+    file_hash: String,
+    status: String,
+    header_row: i64,
+    headers: String,
+    mapping: String,
+    row_count: i64,
+    error_count: i64,
+    duplicate_count: i64,
+    created_count: i64,
+    job_id: Option<i64>,
+    message: Option<String>,
+    created_at: String,
+    committed_at: Option<String>,
+}
+
+impl From<ImportRow> for Import {
+    fn from(r: ImportRow) -> Import {
+        Import {
+            id: r.id,
+            kind: r.kind,
+            unit_id: r.unit_id,
+            user_id: r.user_id,
+            file_name: r.file_name,
+            file_hash: r.file_hash,
+            status: ImportStatus::parse(&r.status),
+            header_row: r.header_row,
+            headers: serde_json::from_str(&r.headers).unwrap_or_default(),
+            mapping: serde_json::from_str(&r.mapping).unwrap_or_default(),
+            row_count: r.row_count,
+            error_count: r.error_count,
+            duplicate_count: r.duplicate_count,
+            created_count: r.created_count,
+            job_id: r.job_id,
+            message: r.message,
+            created_at: r.created_at,
+            committed_at: r.committed_at,
+        }
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
+}
+
+/// What an upload stores.
+pub struct NewImport<'a> {
+    pub kind: &'a str,
+    pub unit_id: i64,
+    pub user_id: i64,
+    pub file_name: &'a str,
+    pub file_hash: &'a str,
+    pub header_row: i64,
+    pub headers: &'a [String],
+    pub mapping: &'a [Option<String>],
+    /// Data rows: sheet row number (as Excel shows it) and cells.
+    pub rows: &'a [(i64, Vec<Cell>)],
+}
+
+pub async fn insert(db: &Db, tx: &mut Transaction<'static, Any>, new: &NewImport<'_>) -> Result<i64, sqlx::Error> {
+    let mut sql = Sql::new(
+        "INSERT INTO imports (kind, unit_id, user_id, file_name, file_hash, status, header_row, headers, mapping, \
+         row_count, created_at) VALUES (",
+    );
+    sql.bind(new.kind.to_owned()).push(", ").bind(new.unit_id);
+    sql.push(", ")
+        .bind(new.user_id)
+        .push(", ")
+        .bind(new.file_name.to_owned());
+    sql.push(", ").bind(new.file_hash.to_owned()).push(", 'checking', ");
+    sql.bind(new.header_row).push(", ").bind(json(&new.headers));
+    sql.push(", ").bind(json(&new.mapping)).push(", ");
+    sql.bind(new.rows.len() as i64)
+        .push(", ")
+        .bind(db::now())
+        .push(") RETURNING id");
+    let id = sql.fetch_int(&mut **tx).await?;
+    for chunk in new.rows.chunks(1000) {
+        let mut sql = db.bulk_sql("INSERT INTO import_rows (import_id, row_no, cells) VALUES ");
+        for (i, (number, cells)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(id)
+                .push(", ")
+                .bind(*number)
+                .push(", ")
+                .bind(json(cells))
+                .push(")");
+        }
+        sql.execute(&mut **tx).await?;
+    }
+    Ok(id)
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<Import>, sqlx::Error> {
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM imports WHERE id = "));
+    sql.bind(id);
+    Ok(sql
+        .fetch_all_as::<_, ImportRow>(db.pool())
+        .await?
+        .pop()
+        .map(Import::from))
+}
+
+/// The data rows, in sheet order.
+pub async fn rows(db: &Db, id: i64) -> Result<Vec<(i64, Vec<Cell>)>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT row_no, cells FROM import_rows WHERE import_id = ");
+    sql.bind(id).push(" ORDER BY row_no");
+    let rows = sql.fetch_all(db.pool()).await?;
+    rows.iter()
+        .map(|r| {
+            let cells: String = r.try_get(1)?;
+            let cells = serde_json::from_str(&cells).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            Ok((r.try_get(0)?, cells))
+        })
+        .collect()
+}
+
+/// Moves the import from one of `from` to `to`; false when it was in
+/// none of them (another request or job got there first).
+pub async fn set_status<'e, E>(
+    executor: E,
+    id: i64,
+    from: &[ImportStatus],
+    to: ImportStatus,
+) -> Result<bool, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+{
+    let mut sql = Sql::new("UPDATE imports SET status = ");
+    sql.bind(to.as_str().to_owned())
+        .push(" WHERE id = ")
+        .bind(id)
+        .push(" AND status IN (");
+    for (i, status) in from.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(status.as_str().to_owned());
+    }
+    sql.push(")");
+    Ok(sql.execute(executor).await?.rows_affected() == 1)
+}
+
+pub async fn set_job(tx: &mut Transaction<'static, Any>, id: i64, job_id: i64) -> Result<(), sqlx::Error> {
+    let mut sql = Sql::new("UPDATE imports SET message = NULL, job_id = ");
+    sql.bind(job_id).push(" WHERE id = ").bind(id);
+    sql.execute(&mut **tx).await.map(drop)
+}
+
+pub async fn set_message(db: &Db, id: i64, message: Option<&str>) -> Result<(), sqlx::Error> {
+    let mut sql = Sql::new("UPDATE imports SET message = ");
+    sql.bind(message.map(str::to_owned)).push(" WHERE id = ").bind(id);
+    sql.execute(db.pool()).await.map(drop)
+}
+
+pub async fn set_mapping(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+    mapping: &[Option<String>],
+) -> Result<(), sqlx::Error> {
+    let mut sql = Sql::new("UPDATE imports SET mapping = ");
+    sql.bind(json(&mapping)).push(" WHERE id = ").bind(id);
+    sql.execute(&mut **tx).await.map(drop)
+}
+
+/// Replaces what the check found, and the counts, and opens the preview.
+pub async fn put_issues(db: &Db, id: i64, issues: &[Issue], errors: i64, duplicates: i64) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let mut sql = Sql::new("DELETE FROM import_issues WHERE import_id = ");
+    sql.bind(id);
+    sql.execute(&mut *tx).await?;
+    for chunk in issues.chunks(500) {
+        let mut sql = db.bulk_sql(
+            "INSERT INTO import_issues (import_id, row_no, column_key, message, record_id, label, is_error) VALUES ",
+        );
+        for (i, issue) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(id)
+                .push(", ")
+                .bind(issue.row)
+                .push(", ")
+                .bind(issue.column.clone());
+            sql.push(", ")
+                .bind(issue.message.clone())
+                .push(", ")
+                .bind(issue.record_id);
+            sql.push(", ").bind(issue.label.clone());
+            sql.push(", ").bind(i64::from(issue.is_error));
+            sql.push(")");
+        }
+        sql.execute(&mut *tx).await?;
+    }
+    let mut sql = Sql::new("UPDATE imports SET error_count = ");
+    sql.bind(errors).push(", duplicate_count = ").bind(duplicates);
+    sql.push(", status = 'preview' WHERE status = 'checking' AND id = ")
+        .bind(id);
+    sql.execute(&mut *tx).await?;
+    tx.commit().await
+}
+
+/// Errors (`duplicates` false) or duplicates of the last check, in row
+/// order, at most `limit` of them.
+pub async fn issues(db: &Db, id: i64, duplicates: bool, limit: i64) -> Result<Vec<Issue>, sqlx::Error> {
+    let mut sql =
+        Sql::new("SELECT row_no, column_key, message, record_id, label FROM import_issues WHERE import_id = ");
+    sql.bind(id)
+        .push(" AND is_error = ")
+        .bind(i64::from(!duplicates))
+        .push(" ORDER BY row_no, column_key LIMIT ")
+        .bind(limit);
+    let rows = sql.fetch_all(db.pool()).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Issue {
+                row: r.try_get(0)?,
+                column: r.try_get(1)?,
+                message: r.try_get(2)?,
+                record_id: r.try_get(3)?,
+                label: r.try_get(4)?,
+                is_error: !duplicates,
+            })
+        })
+        .collect()
+}
+
+/// Marks the import committed with what it created. False when it was
+/// not being committed (an earlier attempt of the job got there first).
+pub async fn mark_committed(tx: &mut Transaction<'static, Any>, id: i64, created: i64) -> Result<bool, sqlx::Error> {
+    let mut sql = Sql::new("UPDATE imports SET status = 'committed', created_count = ");
+    sql.bind(created)
+        .push(", committed_at = ")
+        .bind(db::now())
+        .push(" WHERE status = 'committing' AND id = ")
+        .bind(id);
+    Ok(sql.execute(&mut **tx).await?.rows_affected() == 1)
+}
+
+/// Drops the cells and findings of an import that is over.
+pub async fn drop_rows(db: &Db, id: i64) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    for table in ["import_rows", "import_issues"] {
+        let mut sql = Sql::new(&format!("DELETE FROM {table} WHERE import_id = "));
+        sql.bind(id);
+        sql.execute(&mut *tx).await?;
+    }
+    tx.commit().await
+}
+
+/// An earlier import of the same file into the same unit, committed.
+pub async fn committed_before(db: &Db, import: &Import) -> Result<Option<(i64, String)>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT id, committed_at FROM imports WHERE status = 'committed' AND unit_id = ");
+    sql.bind(import.unit_id)
+        .push(" AND kind = ")
+        .bind(import.kind.clone())
+        .push(" AND file_hash = ")
+        .bind(import.file_hash.clone())
+        .push(" AND id <> ")
+        .bind(import.id)
+        .push(" ORDER BY id LIMIT 1");
+    let row = sql.fetch_optional(db.pool()).await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get::<Option<String>, _>(1)?.unwrap_or_default())))
+        .transpose()
+}
+
+/// Column choices made by hand for `kind` in the unit: header key →
+/// column key (`""`: ignore the column).
+pub async fn remembered(db: &Db, unit_id: i64, kind: &str) -> Result<HashMap<String, String>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT header, column_key FROM import_mappings WHERE unit_id = ");
+    sql.bind(unit_id).push(" AND kind = ").bind(kind.to_owned());
+    let rows = sql.fetch_all(db.pool()).await?;
+    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+}
+
+pub async fn remember(
+    tx: &mut Transaction<'static, Any>,
+    unit_id: i64,
+    kind: &str,
+    choices: &[(String, String)],
+) -> Result<(), sqlx::Error> {
+    for (header, key) in choices {
+        let mut sql = Sql::new("INSERT INTO import_mappings (unit_id, kind, header, column_key) VALUES (");
+        sql.bind(unit_id).push(", ").bind(kind.to_owned());
+        sql.push(", ").bind(header.clone()).push(", ").bind(key.clone());
+        sql.push(") ON CONFLICT (unit_id, kind, header) DO UPDATE SET column_key = excluded.column_key");
+        sql.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
