@@ -8,6 +8,7 @@ mod audit_view;
 mod bad_input;
 mod browser;
 mod cli;
+mod crash;
 mod imports;
 mod merge_property;
 mod merges;
