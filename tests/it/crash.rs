@@ -15,12 +15,24 @@ use crate::support::{backend, fresh_database_on};
 const ROWS: usize = 20_000;
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn start(url: &str, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_nhanai"))
-        .args(["--database-url", url, "serve", "--addr", &format!("127.0.0.1:{port}"), "--job-lease-seconds", "2"])
+        .args([
+            "--database-url",
+            url,
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--job-lease-seconds",
+            "2",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -29,7 +41,9 @@ fn start(url: &str, port: u16) -> Child {
 
 /// One HTTP/1.0 exchange (no chunked answers): status, headers, body.
 async fn http(port: u16, head: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
     let request = format!("{head}\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\n\r\n", body.len());
     stream.write_all(request.as_bytes()).await.unwrap();
     stream.write_all(body).await.unwrap();
@@ -52,9 +66,20 @@ async fn wait_until_up(port: u16) {
 }
 
 fn list(rows: usize) -> Vec<u8> {
-    let family = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Mai", "Tạ", "Cao"];
-    let middle = ["Văn", "Thị", "Minh", "Hữu", "Đức", "Thanh", "Ngọc", "Quang", "Xuân", "Thu", "Hồng", "Kim", "Bảo", "Gia", "Anh", "Tuấn", "Hải", "Phương", "Khánh", "Trung"];
-    let given = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương", "Khoa", "Lan", "Linh", "Long", "Mai", "Minh", "Nam", "Nga", "Ngân", "Nhung", "Oanh", "Phúc", "Quân", "Quế", "Sơn", "Tâm", "Thảo", "Thắng", "Thành", "Thủy", "Tiến", "Trang", "Trí", "Trinh", "Tú", "Tùng", "Uyên", "Vân", "Việt", "Vinh", "Xuân", "Yến", "Ánh", "Đào", "Điệp", "Định", "Đông", "Ước"];
+    let family = [
+        "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
+        "Dương", "Lý", "Đinh", "Mai", "Tạ", "Cao",
+    ];
+    let middle = [
+        "Văn", "Thị", "Minh", "Hữu", "Đức", "Thanh", "Ngọc", "Quang", "Xuân", "Thu", "Hồng", "Kim", "Bảo", "Gia",
+        "Anh", "Tuấn", "Hải", "Phương", "Khánh", "Trung",
+    ];
+    let given = [
+        "An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương", "Khoa", "Lan",
+        "Linh", "Long", "Mai", "Minh", "Nam", "Nga", "Ngân", "Nhung", "Oanh", "Phúc", "Quân", "Quế", "Sơn", "Tâm",
+        "Thảo", "Thắng", "Thành", "Thủy", "Tiến", "Trang", "Trí", "Trinh", "Tú", "Tùng", "Uyên", "Vân", "Việt", "Vinh",
+        "Xuân", "Yến", "Ánh", "Đào", "Điệp", "Định", "Đông", "Ước",
+    ];
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     for (c, h) in ["Họ và tên", "Năm sinh", "Giới tính"].iter().enumerate() {
@@ -71,7 +96,12 @@ fn list(rows: usize) -> Vec<u8> {
 }
 
 async fn int(db: &Db, query: &str) -> i64 {
-    Sql::new(query).fetch_optional(db.pool()).await.unwrap().map(|r| nhanai::db::int(&r, 0)).unwrap_or(-1)
+    Sql::new(query)
+        .fetch_optional(db.pool())
+        .await
+        .unwrap()
+        .map(|r| nhanai::db::int(&r, 0))
+        .unwrap_or(-1)
 }
 
 async fn text(db: &Db, query: &str) -> String {
@@ -97,21 +127,34 @@ async fn a_server_killed_mid_commit_leaves_all_rows_or_none() {
         role: "staff".into(),
         unit_code: BA_DINH.into(),
     };
-    nhanai::accounts::service::create(&db, &operator, account).await.unwrap();
+    nhanai::accounts::service::create(&db, &operator, account)
+        .await
+        .unwrap();
 
     let port = free_port();
     let mut server = start(&url, port);
     wait_until_up(port).await;
     let login = br#"{"username":"badinh","password":"mat-khau-dai-2026"}"#;
-    let (status, head, body) = http(port, "POST /api/v1/session HTTP/1.0\r\nContent-Type: application/json", login).await;
+    let (status, head, body) = http(
+        port,
+        "POST /api/v1/session HTTP/1.0\r\nContent-Type: application/json",
+        login,
+    )
+    .await;
     assert_eq!(status, 200, "{head}");
     let cookie = head
         .lines()
-        .find_map(|l| l.strip_prefix("set-cookie: ").or_else(|| l.strip_prefix("Set-Cookie: ")))
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
         .and_then(|c| c.split(';').next())
         .unwrap()
         .to_owned();
-    let csrf = serde_json::from_slice::<Value>(&body).unwrap()["csrf_token"].as_str().unwrap().to_owned();
+    let csrf = serde_json::from_slice::<Value>(&body).unwrap()["csrf_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let auth = format!("Cookie: {cookie}\r\nX-CSRF-Token: {csrf}");
 
     let boundary = "crash-test-boundary";
@@ -123,7 +166,8 @@ async fn a_server_killed_mid_commit_leaves_all_rows_or_none() {
     .into_bytes();
     form.extend_from_slice(&list(ROWS));
     form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let head = format!("POST /api/v1/imports HTTP/1.0\r\n{auth}\r\nContent-Type: multipart/form-data; boundary={boundary}");
+    let head =
+        format!("POST /api/v1/imports HTTP/1.0\r\n{auth}\r\nContent-Type: multipart/form-data; boundary={boundary}");
     let (status, _, body) = http(port, &head, &form).await;
     assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
     let id = serde_json::from_slice::<Value>(&body).unwrap()["id"].as_i64().unwrap();
@@ -133,16 +177,34 @@ async fn a_server_killed_mid_commit_leaves_all_rows_or_none() {
         assert!(Instant::now() < deadline, "never checked");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(int(&db, &format!("SELECT error_count FROM imports WHERE id = {id}")).await, 0);
-    let (status, _, body) = http(port, &format!("POST /api/v1/imports/{id}/commit HTTP/1.0\r\n{auth}"), b"").await;
+    assert_eq!(
+        int(&db, &format!("SELECT error_count FROM imports WHERE id = {id}")).await,
+        0
+    );
+    let (status, _, body) = http(
+        port,
+        &format!("POST /api/v1/imports/{id}/commit HTTP/1.0\r\n{auth}"),
+        b"",
+    )
+    .await;
     assert_eq!(status, 202, "{}", String::from_utf8_lossy(&body));
 
     // Killed once the commit job has checked its rows and is writing them
     // (or, on a fast machine, whenever it is running).
     let job = "SELECT id FROM jobs WHERE kind = 'import.commit'";
     loop {
-        let running = int(&db, &format!("SELECT COUNT(*) FROM jobs WHERE kind = 'import.commit' AND status = 'running' AND done >= {ROWS}")).await;
-        let over = int(&db, "SELECT COUNT(*) FROM jobs WHERE kind = 'import.commit' AND status <> 'running' AND status <> 'queued'").await;
+        let running = int(
+            &db,
+            &format!(
+                "SELECT COUNT(*) FROM jobs WHERE kind = 'import.commit' AND status = 'running' AND done >= {ROWS}"
+            ),
+        )
+        .await;
+        let over = int(
+            &db,
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'import.commit' AND status <> 'running' AND status <> 'queued'",
+        )
+        .await;
         if running == 1 || over == 1 {
             break;
         }
@@ -152,7 +214,10 @@ async fn a_server_killed_mid_commit_leaves_all_rows_or_none() {
     server.kill().expect("SIGKILL");
     server.wait().unwrap();
     let at_kill = int(&db, "SELECT COUNT(*) FROM persons").await;
-    assert!(at_kill == 0 || at_kill == ROWS as i64, "half-applied at the kill: {at_kill}");
+    assert!(
+        at_kill == 0 || at_kill == ROWS as i64,
+        "half-applied at the kill: {at_kill}"
+    );
 
     let mut server = start(&url, port);
     wait_until_up(port).await;
