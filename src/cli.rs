@@ -60,6 +60,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Check stored data against the records.
+    Check {
+        #[command(subcommand)]
+        command: CheckCommand,
+    },
     /// Measure performance; prints JSON on the last line.
     Bench {
         #[command(subcommand)]
@@ -87,6 +92,13 @@ enum UserCommand {
         #[arg(long)]
         display_name: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum CheckCommand {
+    /// Recount every per-unit counter (totals, and by sex and birth year)
+    /// from the records; print each difference; exit 1 if there is any.
+    Counts,
 }
 
 #[derive(Subcommand)]
@@ -202,7 +214,41 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("created account {id}");
             Ok(())
         }
+        Command::Check {
+            command: CheckCommand::Counts,
+        } => check_counts(&db).await,
         Command::Bench { .. } => Ok(()),
+    }
+}
+
+/// `nhanai check counts`: every stored count against a count of the rows.
+async fn check_counts(db: &crate::db::Db) -> Result<(), String> {
+    let registry = crate::app::registry();
+    let mut differences = 0;
+    for table in registry.placed_tables() {
+        let Some(counter) = table.counter else { continue };
+        let drift = crate::org::service::counter_drift(db, table)
+            .await
+            .map_err(|e| e.to_string())?;
+        for (unit, stored, actual) in &drift {
+            println!("{} unit {unit}: stored {stored}, counted {actual}", counter.name);
+        }
+        let by_age = crate::org::service::demographic_drift(db, table)
+            .await
+            .map_err(|e| e.to_string())?;
+        for (unit, sex, year, stored, actual) in &by_age {
+            println!(
+                "{} unit {unit} sex {sex} born {year}: stored {stored}, counted {actual}",
+                counter.name
+            );
+        }
+        differences += drift.len() + by_age.len();
+        println!("{}: {} difference(s)", counter.name, drift.len() + by_age.len());
+    }
+    if differences > 0 {
+        Err(format!("{differences} count(s) differ from the records"))
+    } else {
+        Ok(())
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod api;
 mod capability;
+pub mod demography;
 mod manage;
 pub mod model;
 pub mod picker;

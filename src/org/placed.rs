@@ -11,6 +11,18 @@ pub struct Counter {
     pub label_key: &'static str,
     /// Where one unit's records are listed: `{path}?unit=CODE`.
     pub list_path: &'static str,
+    /// Also counted by sex and birth year (unit pages show age bands and
+    /// a population pyramid).
+    pub demographics: Option<Demographics>,
+}
+
+/// The columns a counter is broken down by: sex (`M`/`F`) and birth year
+/// (nullable). Bands are computed from the years when shown, so they age
+/// with the calendar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Demographics {
+    pub sex: &'static str,
+    pub birth_year: &'static str,
 }
 
 /// A table whose rows belong somewhere in the tree. It carries `unit_id`

@@ -1,10 +1,13 @@
 //! Pages of the tree: the dashboard of the user's units, and each unit with
 //! its children and their counts, plus the supervisors' changes to it.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::demography::{band_label, Demography};
 use super::manage;
 use super::model::{BranchKind, Level, Unit};
 use super::service::{self, count_key, Counts};
@@ -118,9 +121,58 @@ struct UnitPage {
     /// Active children that may be merged into one another (two or more).
     mergeable: Vec<Unit>,
     branch_kinds: [BranchKind; 5],
+    /// By sex and age band, per counter that declares it.
+    demography: Vec<DemographyView>,
+}
+
+/// One counter's counts by sex and age band: the unit's pyramid, and a
+/// row for the unit and for each child that holds any.
+struct DemographyView {
+    title: String,
+    svg: String,
+    bands: Vec<String>,
+    rows: Vec<(Option<String>, String, Demography)>,
+}
+
+fn demography_views(
+    ctx: &PageCtx,
+    unit: &Unit,
+    children: &[Unit],
+    found: Vec<(Counter, HashMap<Option<i64>, Demography>)>,
+) -> Vec<DemographyView> {
+    found
+        .into_iter()
+        .map(|(counter, by_unit)| {
+            let own = by_unit.get(&count_key(unit)).cloned().unwrap_or_default();
+            let title = format!(
+                "{} · {}",
+                capitalised(ctx.t(counter.label_key)),
+                ctx.t("demography.title")
+            );
+            let mut rows = vec![(None, unit.name.clone(), own.clone())];
+            for child in children {
+                if let Some(d) = by_unit.get(&count_key(child)).filter(|d| d.males() + d.females() > 0) {
+                    rows.push((Some(child.code.clone()), child.name.clone(), d.clone()));
+                }
+            }
+            DemographyView {
+                svg: own.pyramid_svg(
+                    &format!("{title}: {}", unit.name),
+                    ctx.t("person.sex.male"),
+                    ctx.t("person.sex.female"),
+                ),
+                title,
+                bands: (0..8).map(band_label).collect(),
+                rows,
+            }
+        })
+        .collect()
 }
 
 impl UnitPage {
+    fn n(&self, value: i64) -> String {
+        number(value)
+    }
     fn kind_label(&self, unit: &Unit) -> &'static str {
         self.ctx.t(&format!("unit.kind.{}", unit.kind))
     }
@@ -193,6 +245,8 @@ async fn unit_page(
     let merged = service::units_by_ids(&state.db, &targets).await?;
     let counters = state.registry.counters();
     let counts = service::counts(&state.db, &counters, &unit, &children).await?;
+    let found = service::demographics(&state.db, &counters, &unit, &children).await?;
+    let demography = demography_views(&ctx, &unit, &children, found);
     let can_supervise = unit.level != Level::Branch && p.may(Permission::Supervise, &unit.placement);
     let mut mergeable: Vec<Unit> = children
         .iter()
@@ -231,6 +285,7 @@ async fn unit_page(
         children,
         mergeable,
         branch_kinds: BranchKind::ALL,
+        demography,
     };
     Ok(render(&page)?.into_response())
 }

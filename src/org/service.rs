@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 
 use serde_json::json;
+use time::OffsetDateTime;
 
+use super::demography::Demography;
 use super::model::{merge_refusal, BranchKind, Level, Unit};
 use super::placed::{Counter, PlacedTable};
 use super::reform::Resolution;
@@ -17,7 +19,7 @@ use crate::db::{self, Db};
 /// The one path that places records (see `org::storage::placement`):
 /// capabilities call it from their storage, in their transaction.
 pub mod placement {
-    pub use crate::org::storage::placement::{created, lock_unit, move_record, recount, removed};
+    pub use crate::org::storage::placement::{counted, lock_unit, move_record, recount};
 }
 
 pub async fn unit_by_code(db: &Db, code: &str) -> Result<Option<Unit>, sqlx::Error> {
@@ -121,6 +123,42 @@ pub async fn counts(db: &Db, counters: &[Counter], unit: &Unit, children: &[Unit
     Ok(counts)
 }
 
+/// Counts by sex and age band of `unit` and its `children`, for each
+/// counter that declares them (keyed by counter name, then unit key).
+pub async fn demographics(
+    db: &Db,
+    counters: &[Counter],
+    unit: &Unit,
+    children: &[Unit],
+) -> Result<Vec<(Counter, HashMap<Option<i64>, Demography>)>, sqlx::Error> {
+    let this_year = i64::from(OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).year());
+    let mut keys: Vec<Option<i64>> = children.iter().map(count_key).collect();
+    // The country is the sum of its provinces, which the centre's page reads anyway.
+    let central = unit.level == Level::Central;
+    if !central {
+        keys.push(count_key(unit));
+    }
+    let mut out = Vec::new();
+    for counter in counters.iter().filter(|c| c.demographics.is_some()) {
+        let rows = storage::demographics::read(db, counter.name, &keys).await?;
+        let mut shown: HashMap<Option<i64>, Demography> = rows
+            .iter()
+            .map(|(unit, rows)| (*unit, Demography::from_rows(rows, this_year)))
+            .collect();
+        if central {
+            let mut total = Demography::default();
+            for child in children.iter().filter(|c| c.level == Level::Province) {
+                if let Some(d) = shown.get(&count_key(child)) {
+                    total.add(d);
+                }
+            }
+            shown.insert(None, total);
+        }
+        out.push((*counter, shown));
+    }
+    Ok(out)
+}
+
 /// Counts of one unit only (dashboards).
 pub async fn counts_of(db: &Db, counters: &[Counter], unit: &Unit) -> Result<Counts, sqlx::Error> {
     counts(db, counters, unit, &[]).await
@@ -130,6 +168,15 @@ pub async fn counts_of(db: &Db, counters: &[Counter], unit: &Unit) -> Result<Cou
 pub async fn counter_drift(db: &Db, table: &PlacedTable) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
     match table.counter {
         Some(counter) => storage::counters::drift(db, counter.name, table.table).await,
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Stored counts by sex and birth year that differ from the records:
+/// (unit id, sex, birth year (0: unknown), stored, actual).
+pub async fn demographic_drift(db: &Db, table: &PlacedTable) -> Result<Vec<(i64, String, i64, i64, i64)>, sqlx::Error> {
+    match table.counter.and_then(|c| c.demographics.map(|d| (c, d))) {
+        Some((counter, demo)) => storage::demographics::drift(db, counter.name, table.table, &demo).await,
         None => Ok(Vec::new()),
     }
 }

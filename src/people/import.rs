@@ -244,7 +244,8 @@ async fn commit(ctx: &ImportCtx<'_>, tx: &mut Transaction<'static, Any>, rows: &
     }
     let refs: Vec<(&ValidPerson, Option<i64>)> = valid.iter().map(|(v, a)| (v, *a)).collect();
     let created = storage::insert_returning(ctx.db, tx, ctx.access, &refs).await?;
-    placement::created(tx, &PERSONS, &vec![ctx.access.placement(); created.len()]).await?;
+    let ids: Vec<i64> = created.iter().map(|c| c.id).collect();
+    placement::counted(tx, &PERSONS, &ids, 1).await?;
     let commune_ids: Vec<i64> = created.iter().filter_map(|c| c.address_commune_id).collect();
     let mut commune_codes: HashMap<i64, String> = HashMap::new();
     if !commune_ids.is_empty() {

@@ -22,6 +22,7 @@ mod storage;
 
 pub use capability::People;
 
+use crate::org::placed::Demographics;
 use crate::org::{Counter, OrgError, PlacedTable};
 use crate::validation::{field_error, FieldErrors};
 use crate::web::error::{AppError, IntoAppError};
@@ -34,6 +35,10 @@ pub const PERSONS: PlacedTable = PlacedTable {
         name: "persons",
         label_key: "counter.persons",
         list_path: "/persons",
+        demographics: Some(Demographics {
+            sex: "sex",
+            birth_year: "birth_year",
+        }),
     }),
 };
 

@@ -9,6 +9,7 @@ mod bad_input;
 mod browser;
 mod cli;
 mod crash;
+mod demography;
 mod imports;
 mod merge_property;
 mod merges;

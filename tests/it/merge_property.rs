@@ -21,7 +21,8 @@ enum Op {
     OpenBranch(usize),
     Create(usize),
     Move(usize, usize),
-    Edit(usize),
+    Edit(usize, bool, u16),
+    Delete(usize),
     Rename(usize),
     Close(usize),
     Merge {
@@ -37,7 +38,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => any::<usize>().prop_map(Op::OpenBranch),
         3 => any::<usize>().prop_map(Op::Create),
         3 => (any::<usize>(), any::<usize>()).prop_map(|(r, u)| Op::Move(r, u)),
-        1 => any::<usize>().prop_map(Op::Edit),
+        2 => (any::<usize>(), any::<bool>(), 1930..2025u16).prop_map(|(r, f, y)| Op::Edit(r, f, y)),
+        1 => any::<usize>().prop_map(Op::Delete),
         1 => any::<usize>().prop_map(Op::Rename),
         1 => any::<usize>().prop_map(Op::Close),
         4 => (0..3usize, any::<usize>(), any::<usize>(), any::<bool>())
@@ -202,13 +204,22 @@ async fn apply(world: &mut World, op: &Op) {
                 model.records.insert(id, unit);
             }
         }
-        Op::Edit(r) => {
+        Op::Edit(r, female, year) => {
             let records: Vec<i64> = model.records.keys().copied().collect();
             if let Some(id) = pick(&records, *r) {
-                let edited = central
-                    .patch_json(&format!("/api/v1/persons/{id}"), &json!({"address_detail": "Số 9"}))
-                    .await;
+                // Sex and birth year are counted by unit: an edit moves the count.
+                let sex = if *female { "F" } else { "M" };
+                let body = json!({"address_detail": "Số 9", "cccd": "", "sex": sex, "birth_date": year.to_string()});
+                let edited = central.patch_json(&format!("/api/v1/persons/{id}"), &body).await;
                 assert_eq!(edited.status, StatusCode::OK, "{op:?}: {}", edited.body);
+            }
+        }
+        Op::Delete(r) => {
+            let records: Vec<i64> = model.records.keys().copied().collect();
+            if let Some(id) = pick(&records, *r) {
+                let deleted = central.delete(&format!("/api/v1/persons/{id}")).await;
+                assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{op:?}: {}", deleted.body);
+                model.records.remove(&id);
             }
         }
         Op::Rename(i) => {
@@ -333,6 +344,13 @@ async fn run(ops: Vec<Op>) {
     for op in &ops {
         apply(&mut world, op).await;
         check(&mut world, op).await;
+        let by_age = nhanai::org::service::demographic_drift(&app.db, &nhanai::people::PERSONS)
+            .await
+            .expect("drift");
+        assert!(
+            by_age.is_empty(),
+            "after {op:?}: counts by sex and birth year equal the records: {by_age:?}"
+        );
     }
     let drift = nhanai::org::service::counter_drift(&app.db, &nhanai::people::PERSONS)
         .await

@@ -2,6 +2,7 @@
 //! (`placement`), and the per-unit counters (`counters`).
 
 pub mod counters;
+pub mod demographics;
 pub mod placement;
 
 use sqlx::any::AnyRow;

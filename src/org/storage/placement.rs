@@ -8,7 +8,9 @@ use std::collections::HashMap;
 
 use sqlx::{Any, Transaction};
 
-use super::counters;
+use sqlx::Row;
+
+use super::{counters, demographics};
 use crate::access::Access;
 use crate::db::{Db, Sql};
 use crate::org::model::Unit;
@@ -45,46 +47,63 @@ fn push_placement(sql: &mut Sql, alias: &str, p: &Placement) {
     }
 }
 
-/// Counts new records of `table` at their placements (one or many).
-pub async fn created(
+/// Counts (`sign` 1) or uncounts (`sign` -1) the records `ids` of
+/// `table` where they sit now, in every counter the table declares (its
+/// total and, if declared, by sex and birth year). Creations count after
+/// the insert; deletions uncount before the delete; a change of place or
+/// of a counted field uncounts before and counts after. This is the one
+/// place counters follow records.
+pub async fn counted(
     tx: &mut Transaction<'static, Any>,
     table: &PlacedTable,
-    placements: &[Placement],
-) -> Result<(), sqlx::Error> {
-    adjust(tx, table, placements, 1).await
-}
-
-/// Counts records of `table` removed from their placements.
-pub async fn removed(
-    tx: &mut Transaction<'static, Any>,
-    table: &PlacedTable,
-    placements: &[Placement],
-) -> Result<(), sqlx::Error> {
-    adjust(tx, table, placements, -1).await
-}
-
-async fn adjust(
-    tx: &mut Transaction<'static, Any>,
-    table: &PlacedTable,
-    placements: &[Placement],
+    ids: &[i64],
     sign: i64,
 ) -> Result<(), sqlx::Error> {
     let Some(counter) = table.counter else {
         return Ok(());
     };
-    let mut deltas: HashMap<i64, i64> = HashMap::new();
-    for p in placements {
-        for id in [p.province_id, p.commune_id, p.branch_id].into_iter().flatten() {
-            *deltas.entry(id).or_default() += sign;
+    let mut totals: HashMap<i64, i64> = HashMap::new();
+    let mut groups = demographics::Deltas::new();
+    let extra = match counter.demographics {
+        Some(d) => format!(", {}, COALESCE({}, 0)", d.sex, d.birth_year),
+        None => String::new(),
+    };
+    for chunk in ids.chunks(500) {
+        let mut sql = Sql::new(&format!(
+            "SELECT province_id, commune_id, branch_id{extra} FROM {} WHERE id IN (",
+            table.table
+        ));
+        sql.bind_list(chunk).push(")");
+        for row in sql.fetch_all(&mut **tx).await? {
+            let units: Vec<i64> = (0..3)
+                .filter_map(|i| row.try_get::<Option<i64>, _>(i).ok().flatten())
+                .collect();
+            for unit in &units {
+                *totals.entry(*unit).or_default() += sign;
+            }
+            if counter.demographics.is_some() {
+                let sex: String = row.try_get(3)?;
+                let year = crate::db::int(&row, 4);
+                for unit in units {
+                    *groups.entry((unit, sex.clone(), year)).or_default() += sign;
+                }
+            }
         }
     }
-    counters::add(tx, counter.name, &deltas).await
+    counters::add(tx, counter.name, &totals).await?;
+    demographics::add(tx, counter.name, &groups).await
 }
 
 /// Counts every record of `table` again (after a bulk load).
 pub async fn recount(tx: &mut Transaction<'static, Any>, table: &PlacedTable) -> Result<(), sqlx::Error> {
     match table.counter {
-        Some(counter) => counters::recount_all(tx, counter.name, table.table).await,
+        Some(counter) => {
+            counters::recount_all(tx, counter.name, table.table).await?;
+            match counter.demographics {
+                Some(demo) => demographics::recount_all(tx, counter.name, table.table, &demo).await,
+                None => Ok(()),
+            }
+        }
         None => Ok(()),
     }
 }
@@ -106,6 +125,7 @@ pub async fn move_record(
     if !lock_unit(db, tx, to).await? {
         return Ok(false);
     }
+    counted(tx, table, &[id], -1).await?;
     let p = to.placement();
     let mut sql = Sql::new(&format!("UPDATE {} SET unit_id = ", table.table));
     sql.bind(to.unit_id())
@@ -122,8 +142,7 @@ pub async fn move_record(
     if sql.execute(&mut **tx).await?.rows_affected() != 1 {
         return Ok(false);
     }
-    removed(tx, table, &[from.placement()]).await?;
-    created(tx, table, &[p]).await?;
+    counted(tx, table, &[id], 1).await?;
     Ok(true)
 }
 
@@ -184,6 +203,9 @@ pub async fn merge(
         if let Some(counter) = table.counter {
             for (l, id) in &touched {
                 counters::recount(tx, counter.name, table.table, *l, *id).await?;
+                if let Some(demo) = counter.demographics {
+                    demographics::recount(tx, counter.name, table.table, &demo, *l, *id).await?;
+                }
             }
         }
     }

@@ -197,8 +197,9 @@ pub async fn insert(
     push_place(&mut sql, access, &db::now());
     sql.push(") RETURNING id");
     let row = sql.fetch_optional(&mut **tx).await?.ok_or(sqlx::Error::RowNotFound)?;
-    placement::created(tx, &PERSONS, &[access.placement()]).await?;
-    Ok(Some(db::int(&row, 0)))
+    let id = db::int(&row, 0);
+    placement::counted(tx, &PERSONS, &[id], 1).await?;
+    Ok(Some(id))
 }
 
 /// One person of a bulk load, with the access to the unit that holds it.
@@ -263,6 +264,8 @@ pub async fn update(
     person: &ValidPerson,
     address_commune_id: Option<i64>,
 ) -> Result<bool, sqlx::Error> {
+    // Sex and birth year are counted: uncounted now, counted again after.
+    placement::counted(tx, &PERSONS, &[id], -1).await?;
     let mut sql = Sql::new("UPDATE persons SET (");
     sql.push(&FIELDS.join(", ")).push(") = (");
     push_fields(&mut sql, person, address_commune_id);
@@ -273,19 +276,19 @@ pub async fn update(
         .bind(version)
         .push(" AND ");
     access.push_guard(&mut sql, "persons");
-    Ok(sql.execute(&mut **tx).await?.rows_affected() == 1)
+    let updated = sql.execute(&mut **tx).await?.rows_affected() == 1;
+    placement::counted(tx, &PERSONS, &[id], 1).await?;
+    Ok(updated)
 }
 
 /// Deletes a person still where `access` found it.
 pub async fn delete(tx: &mut Transaction<'static, Any>, access: &Access, id: i64) -> Result<bool, sqlx::Error> {
+    placement::counted(tx, &PERSONS, &[id], -1).await?;
     let mut sql = Sql::new("DELETE FROM persons WHERE id = ");
     sql.bind(id).push(" AND ");
     access.push_guard(&mut sql, "persons");
-    if sql.execute(&mut **tx).await?.rows_affected() != 1 {
-        return Ok(false);
-    }
-    placement::removed(tx, &PERSONS, &[access.placement()]).await?;
-    Ok(true)
+    // Not deleted: the caller rolls back, the uncounting with it.
+    Ok(sql.execute(&mut **tx).await?.rows_affected() == 1)
 }
 
 /// Who holds a CCCD: the record's id when it lies inside `scope`, `None`
