@@ -103,6 +103,18 @@ enum CheckCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// In a fresh database of `count` persons: upload a generated
+    /// `rows`-row .xlsx until committed, export everyone as .xlsx, and
+    /// time the central unit page.
+    Import {
+        #[arg(long, default_value_t = 20_000)]
+        rows: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        count: usize,
+        /// Timed unit pages.
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+    },
     /// Insert persons into a fresh database, then time searches and lists.
     Persons {
         #[arg(long, default_value_t = 1_000_000)]
@@ -152,6 +164,13 @@ async fn run(cli: Cli) -> Result<(), String> {
         trusted_proxies: Vec::new(),
         job_lease_seconds: 30,
     });
+    if let Command::Bench {
+        command: BenchCommand::Import { rows, count, samples },
+    } = command
+    {
+        let plan = crate::bench::ImportPlan { rows, count, samples };
+        return crate::bench::import(&url, plan).await.map_err(|e| e.to_string());
+    }
     if let Command::Bench {
         command: BenchCommand::Persons {
             count,

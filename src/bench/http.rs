@@ -88,6 +88,7 @@ pub struct Session {
     http: Client<HttpConnector, Body>,
     base: String,
     cookie: String,
+    csrf: String,
 }
 
 fn http_client() -> Client<HttpConnector, Body> {
@@ -101,7 +102,7 @@ async fn post_login(
     base: &str,
     username: &str,
     password: &str,
-) -> Result<(StatusCode, String), BenchError> {
+) -> Result<(StatusCode, String, String), BenchError> {
     let body = serde_json::json!({"username": username, "password": password}).to_string();
     let request = Request::post(format!("{base}/api/v1/session"))
         .header(header::CONTENT_TYPE, "application/json")
@@ -119,19 +120,67 @@ async fn post_login(
         .and_then(|v| v.split(';').next())
         .unwrap_or_default()
         .to_owned();
-    let _ = response.into_body().collect().await;
-    Ok((status, cookie))
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let csrf = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v["csrf_token"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    Ok((status, cookie, csrf))
 }
 
 impl Session {
     pub async fn login(addr: SocketAddr, username: &str, password: &str) -> Result<Session, BenchError> {
         let http = http_client();
         let base = format!("http://{addr}");
-        let (status, cookie) = post_login(&http, &base, username, password).await?;
+        let (status, cookie, csrf) = post_login(&http, &base, username, password).await?;
         if status != StatusCode::OK {
             return Err(BenchError::Http(format!("log-in of {username}: {status}")));
         }
-        Ok(Session { http, base, cookie })
+        Ok(Session {
+            http,
+            base,
+            cookie,
+            csrf,
+        })
+    }
+
+    /// Sends a request (with the CSRF header) and reads the whole answer.
+    pub async fn send(
+        &self,
+        method: axum::http::Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Result<(StatusCode, axum::body::Bytes), BenchError> {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base))
+            .header(header::COOKIE, &self.cookie)
+            .header("x-csrf-token", &self.csrf);
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
+        let request = request
+            .body(Body::from(body))
+            .map_err(|e| BenchError::Http(e.to_string()))?;
+        let response = self
+            .http
+            .request(request)
+            .await
+            .map_err(|e| BenchError::Http(e.to_string()))?;
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| BenchError::Http(e.to_string()))?
+            .to_bytes();
+        Ok((status, bytes))
     }
 
     /// GETs `path` and reads the whole answer; its status.
@@ -255,7 +304,7 @@ pub async fn searches_during_logins(
         }
         let mut ok = 0;
         for login in logins {
-            if let Ok(Ok((StatusCode::OK, _))) = login.await {
+            if let Ok(Ok((StatusCode::OK, _, _))) = login.await {
                 ok += 1;
             }
         }

@@ -4,6 +4,9 @@
 //! and searches while log-ins arrive. Prints one JSON line last.
 
 mod http;
+mod import;
+
+pub use import::{import, ImportPlan};
 
 use std::time::Instant;
 

@@ -1,0 +1,284 @@
+//! `nhanai bench import`: in a fresh database holding `count` persons, a
+//! generated `rows`-row `.xlsx` uploaded through HTTP until committed; the
+//! whole registry downloaded as `.xlsx` (rate and the export's own memory);
+//! and the central unit page with its counts and pyramid. Prints one JSON
+//! line last.
+
+use std::time::{Duration, Instant};
+
+use axum::http::{Method, StatusCode};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{json, Value};
+
+use super::http::{Server, Session};
+use super::{drop_fresh, fresh, percentiles, BenchError, BENCH_PASSWORD};
+use crate::access::{Access, Permission, Principal};
+use crate::db::Backend;
+use crate::demo::generator::{cccd_province_for, Generator};
+use crate::org::service as org;
+use crate::people::bulk::{BulkLoad, Record};
+use crate::people::model::{Birth, ValidPerson};
+
+#[derive(Clone, Copy, Debug)]
+pub struct ImportPlan {
+    /// Rows of the uploaded file.
+    pub rows: usize,
+    /// Persons in the registry (and in the export).
+    pub count: usize,
+    /// Timed unit pages.
+    pub samples: usize,
+}
+
+pub async fn import(url: &str, plan: ImportPlan) -> Result<(), BenchError> {
+    let target = fresh(url).await?;
+    let result = run(&target.url, plan).await;
+    drop_fresh(target).await;
+    println!("{}", result?);
+    Ok(())
+}
+
+/// Loads `count` generated persons, a chunk at a time.
+async fn load(db: &crate::db::Db, operator: &Principal, count: usize) -> Result<f64, BenchError> {
+    let communes = org::communes_with_province(db, None, false).await?;
+    let accesses: Vec<Access> = communes
+        .iter()
+        .map(|(unit, _)| operator.access(Permission::Write, unit).ok_or(BenchError::NoAccess))
+        .collect::<Result<_, _>>()?;
+    let mut g = Generator::new(7);
+    let mut serial = 0u64;
+    let started = Instant::now();
+    let mut load = BulkLoad::begin(db).await?;
+    let mut done = 0;
+    while done < count {
+        let mut chunk: Vec<(ValidPerson, usize)> = Vec::with_capacity(50_000);
+        while chunk.len() < 50_000 && done + chunk.len() < count {
+            let c = g.below(communes.len());
+            let province = cccd_province_for(&communes[c].1);
+            for p in g.household(&province, &communes[c].0.code, &mut serial, 2026) {
+                chunk.push((p, c));
+            }
+        }
+        chunk.truncate(count - done);
+        let records: Vec<Record<'_>> = chunk
+            .iter()
+            .map(|(person, c)| Record {
+                person,
+                access: &accesses[*c],
+                address_commune_id: None,
+            })
+            .collect();
+        load.insert(&records).await?;
+        done += chunk.len();
+    }
+    load.commit().await?;
+    Ok(started.elapsed().as_secs_f64())
+}
+
+/// An office's list: a title block, then name, birth date (a date cell),
+/// sex, CCCD (text), phone and hamlet.
+fn workbook(rows: usize, commune: &str, province: &str) -> Result<Vec<u8>, BenchError> {
+    let fail = |e: rust_xlsxwriter::XlsxError| BenchError::Http(e.to_string());
+    let mut g = Generator::new(11);
+    let mut serial = 900_000u64;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let day = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "DANH SÁCH HỘI VIÊN").map_err(fail)?;
+    let headers = [
+        "STT",
+        "Họ và tên",
+        "Ngày sinh",
+        "Giới tính",
+        "Số CCCD",
+        "Điện thoại",
+        "Thôn/Tổ dân phố",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string(2, c as u16, *h).map_err(fail)?;
+    }
+    let mut r = 0usize;
+    while r < rows {
+        for p in g.household(&cccd_province_for(province), commune, &mut serial, 2026) {
+            if r == rows {
+                break;
+            }
+            let row = r as u32 + 3;
+            sheet.write_number(row, 0, (r + 1) as f64).map_err(fail)?;
+            sheet.write_string(row, 1, &p.full_name).map_err(fail)?;
+            match p.birth {
+                Some(Birth::Date(d)) => {
+                    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(d.year() as u16, u8::from(d.month()), d.day())
+                        .map_err(fail)?;
+                    sheet.write_datetime_with_format(row, 2, &date, &day).map_err(fail)?;
+                }
+                Some(Birth::Year(y)) => {
+                    sheet.write_number(row, 2, f64::from(y)).map_err(fail)?;
+                }
+                None => {}
+            }
+            sheet
+                .write_string(row, 3, if p.sex.as_str() == "F" { "Nữ" } else { "Nam" })
+                .map_err(fail)?;
+            sheet
+                .write_string(row, 4, p.cccd.as_deref().unwrap_or(""))
+                .map_err(fail)?;
+            sheet
+                .write_string(row, 5, p.phone.as_deref().unwrap_or(""))
+                .map_err(fail)?;
+            sheet.write_string(row, 6, &p.address_detail).map_err(fail)?;
+            r += 1;
+        }
+    }
+    book.save_to_buffer().map_err(fail)
+}
+
+async fn wait_for(session: &Session, id: i64, status: &str) -> Result<Value, BenchError> {
+    loop {
+        let (code, body) = session
+            .send(Method::GET, &format!("/api/v1/imports/{id}"), None, Vec::new())
+            .await?;
+        let view: Value = serde_json::from_slice(&body).map_err(|e| BenchError::Http(e.to_string()))?;
+        if code != StatusCode::OK || view["job"]["status"] == "failed" {
+            return Err(BenchError::Http(format!("import {id}: {view}")));
+        }
+        let running = matches!(view["job"]["status"].as_str(), Some("running" | "queued"));
+        if view["status"] == status && !running {
+            return Ok(view);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Anonymous resident memory of this process (heap), in MB.
+fn heap_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("RssAnon:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+async fn run(url: &str, plan: ImportPlan) -> Result<Value, BenchError> {
+    let db = crate::open_database(url).await?;
+    let operator = Principal::system("bench", org::central(&db).await?);
+    let load_seconds = load(&db, &operator, plan.count).await?;
+    let communes = org::communes_with_province(&db, None, false).await?;
+    let (commune, province) = communes.first().cloned().ok_or(BenchError::NoAccess)?;
+    for (username, role, unit) in [
+        ("bench.staff", "staff", commune.code.clone()),
+        ("bench.viewer", "viewer", crate::org::model::CENTRAL_CODE.to_owned()),
+    ] {
+        let new = crate::accounts::service::NewAccount {
+            username: username.to_owned(),
+            display_name: username.to_owned(),
+            password: BENCH_PASSWORD.to_owned(),
+            role: role.to_owned(),
+            unit_code: unit,
+        };
+        crate::accounts::service::create(&db, &operator, new)
+            .await
+            .map_err(|e| BenchError::Http(e.to_string()))?;
+    }
+    let server = Server::start(url, None)?;
+    let staff = Session::login(server.addr, "bench.staff", BENCH_PASSWORD).await?;
+    let viewer = Session::login(server.addr, "bench.viewer", BENCH_PASSWORD).await?;
+
+    let file = workbook(plan.rows, &commune.code, &province)?;
+    let boundary = "nhanai-bench-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\npersons\r\n--{boundary}\r\n\
+         Content-Disposition: form-data; name=\"unit\"\r\n\r\n{}\r\n--{boundary}\r\n\
+         Content-Disposition: form-data; name=\"file\"; filename=\"ds.xlsx\"\r\n\r\n",
+        commune.code
+    )
+    .into_bytes();
+    body.extend_from_slice(&file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let started = Instant::now();
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let (code, answer) = staff
+        .send(Method::POST, "/api/v1/imports", Some(&content_type), body)
+        .await?;
+    let view: Value = serde_json::from_slice(&answer).map_err(|e| BenchError::Http(e.to_string()))?;
+    let id = view["id"]
+        .as_i64()
+        .ok_or_else(|| BenchError::Http(format!("upload: {code} {view}")))?;
+    let checked = wait_for(&staff, id, "preview").await?;
+    let checked_seconds = started.elapsed().as_secs_f64();
+    if checked["error_count"] != 0 {
+        return Err(BenchError::Http(format!(
+            "the generated file has errors: {}",
+            checked["errors"]
+        )));
+    }
+    staff
+        .send(Method::POST, &format!("/api/v1/imports/{id}/commit"), None, Vec::new())
+        .await?;
+    let committed = wait_for(&staff, id, "committed").await?;
+    let import_seconds = started.elapsed().as_secs_f64();
+
+    // The whole registry as .xlsx, with the heap sampled while it is made.
+    let before = heap_mb();
+    let peak = std::sync::Arc::new(std::sync::Mutex::new(before));
+    let sampling = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sampler = {
+        let (peak, sampling) = (peak.clone(), sampling.clone());
+        std::thread::spawn(move || {
+            while sampling.load(std::sync::atomic::Ordering::Relaxed) {
+                let now = heap_mb();
+                let mut p = peak.lock().unwrap_or_else(|e| e.into_inner());
+                *p = p.max(now);
+                drop(p);
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        })
+    };
+    let started = Instant::now();
+    let (code, xlsx) = viewer
+        .send(Method::GET, "/persons/export.xlsx", None, Vec::new())
+        .await?;
+    let export_seconds = started.elapsed().as_secs_f64();
+    sampling.store(false, std::sync::atomic::Ordering::Relaxed);
+    let _ = sampler.join();
+    if code != StatusCode::OK {
+        return Err(BenchError::Http(format!("export: {code}")));
+    }
+    let exported = plan.count + committed["created_count"].as_u64().unwrap_or(0) as usize;
+    let peak_mb = *peak.lock().unwrap_or_else(|e| e.into_inner()) - before;
+
+    let mut rng = SmallRng::seed_from_u64(5);
+    let mut pages = Vec::with_capacity(plan.samples);
+    for _ in 0..plan.samples {
+        let path = if rng.gen_bool(0.5) {
+            "/units/TW"
+        } else {
+            "/units/TW?sort=persons&dir=desc"
+        };
+        let t = Instant::now();
+        let status = viewer.get(path).await?;
+        pages.push(t.elapsed().as_secs_f64() * 1000.0);
+        if status != StatusCode::OK {
+            return Err(BenchError::Http(format!("unit page: {status}")));
+        }
+    }
+    drop(server);
+    db.close().await;
+    let round = |x: f64| (x * 100.0).round() / 100.0;
+    Ok(json!({
+        "backend": match db.backend() { Backend::Sqlite => "sqlite", Backend::Postgres => "postgres" },
+        "rows": plan.rows,
+        "count": plan.count,
+        "load_seconds": round(load_seconds),
+        "import_check_seconds": round(checked_seconds),
+        "import_seconds": round(import_seconds),
+        "import_rows_per_s": (plan.rows as f64 / import_seconds).round(),
+        "export_rows": exported,
+        "export_bytes": xlsx.len(),
+        "export_seconds": round(export_seconds),
+        "export_rows_per_s": (exported as f64 / export_seconds).round(),
+        "export_peak_rss_mb": round(peak_mb),
+        "unit_page_ms": percentiles(pages),
+    }))
+}
