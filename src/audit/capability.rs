@@ -15,7 +15,9 @@ impl Capability for Audit {
     }
 
     fn pages(&self) -> Pages {
-        Pages::default().get("/audit", super::routes::page)
+        Pages::default()
+            .get("/audit", super::routes::page)
+            .get("/audit/export.xlsx", super::export::xlsx)
     }
 
     fn api(&self) -> OpenApiRouter<AppState> {

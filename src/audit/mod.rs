@@ -4,6 +4,7 @@
 
 mod api;
 mod capability;
+mod export;
 pub mod model;
 mod routes;
 pub mod service;

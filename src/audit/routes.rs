@@ -78,6 +78,8 @@ struct AuditPage {
     older: Option<String>,
     newest: Option<String>,
     filtered: bool,
+    /// The same entries as `.xlsx`.
+    export: String,
     /// Why the filters were refused: the form is shown again with it.
     notice: Option<&'static str>,
 }
@@ -111,6 +113,7 @@ pub(super) async fn page(
             older: None,
             newest: None,
             filtered: true,
+            export: String::new(),
         };
         render_status(StatusCode::BAD_REQUEST, &page)
     };
@@ -146,6 +149,16 @@ pub(super) async fn page(
         )
     };
     let older = page.next.as_deref().map(link);
+    let export = with_query(
+        "/audit/export.xlsx",
+        &[
+            ("user", &p.user),
+            ("unit", unit_param),
+            ("from", &p.from),
+            ("to", &p.to),
+            ("action", &p.action),
+        ],
+    );
     let newest = p.after.as_deref().filter(|a| !a.is_empty()).map(|_| link(""));
     let rows = shown_rows(&state, &ctx, page.items).await?;
     let filtered = [&p.user, &p.unit, &p.from, &p.to, &p.action]
@@ -169,6 +182,7 @@ pub(super) async fn page(
         older,
         newest,
         filtered,
+        export,
         notice: None,
     })?
     .into_response())

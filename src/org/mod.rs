@@ -5,6 +5,7 @@
 mod api;
 mod capability;
 pub mod demography;
+mod export;
 mod manage;
 pub mod model;
 pub mod picker;

@@ -27,6 +27,7 @@ pub fn pages() -> Pages {
         .get("/", dashboard)
         .get("/units", home_unit)
         .get("/units/{unit}", unit_page)
+        .get("/units/{unit}/children.xlsx", super::export::children_xlsx)
         .post("/units/{unit}/branches", manage::create_branch)
         .post("/units/{unit}/rename", manage::rename)
         .get("/units/{unit}/close", manage::close_confirm)

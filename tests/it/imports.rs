@@ -419,3 +419,58 @@ async fn a_downloaded_xlsx_imports_back_to_the_same_records() {
     };
     assert_eq!(fields(&after), fields(&before));
 }
+
+/// The XML of an exported workbook's first sheet.
+fn sheet_xml(xlsx: &[u8]) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut sheet = archive.by_name("xl/worksheets/sheet1.xml").unwrap();
+    let mut xml = String::new();
+    sheet.read_to_string(&mut xml).unwrap();
+    xml
+}
+
+#[tokio::test]
+async fn every_list_downloads_as_xlsx_with_a_frozen_filtered_header() {
+    use calamine::{Data, Reader};
+    let app = TestApp::new().await;
+    let mut admin = app.signed_in("hanoi", "admin", HA_NOI).await;
+    add_person(&mut admin, "Tô Thị Mười", BA_DINH, 31).await;
+    for (path, header) in [
+        (format!("/persons/export.xlsx?unit={BA_DINH}"), "Họ và tên"),
+        (format!("/units/{HA_NOI}/children.xlsx"), "Người: 70+"),
+        ("/audit/export.xlsx".to_owned(), "Thời điểm"),
+    ] {
+        let download = admin.get(&path).await;
+        assert_eq!(download.status, StatusCode::OK, "{path}");
+        let xml = sheet_xml(&download.bytes);
+        assert!(
+            xml.contains("ySplit=\"1\"") && xml.contains("state=\"frozen\""),
+            "{path}: frozen header"
+        );
+        assert!(xml.contains("<autoFilter"), "{path}: filters");
+        let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(download.bytes)).unwrap();
+        let name = book.sheet_names()[0].clone();
+        let sheet = book.worksheet_range(&name).unwrap();
+        let headers: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+        assert!(headers.iter().any(|h| h == header), "{path}: {headers:?}");
+        assert!(sheet.height() >= 2, "{path}: rows");
+    }
+    // The unit list counts persons as numbers, by sex and age band too.
+    let download = admin.get(&format!("/units/{HA_NOI}/children.xlsx")).await;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(download.bytes)).unwrap();
+    let name = book.sheet_names()[0].clone();
+    let sheet = book.worksheet_range(&name).unwrap();
+    let ba_dinh = sheet
+        .rows()
+        .find(|r| r[0] == Data::String(BA_DINH.into()))
+        .expect("Ba Đình's row");
+    assert_eq!(ba_dinh[5], Data::Float(1.0), "one person: {ba_dinh:?}");
+    // The viewer of a commune may not download the province's units.
+    let mut viewer = app.signed_in("xem", "viewer", BA_DINH).await;
+    assert_eq!(
+        viewer.get(&format!("/units/{HA_NOI}/children.xlsx")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(viewer.get("/audit/export.xlsx").await.status, StatusCode::NOT_FOUND);
+}
