@@ -65,7 +65,7 @@ async fn wait_until_up(port: u16) {
     panic!("server did not start");
 }
 
-fn list(rows: usize) -> Vec<u8> {
+pub fn list(rows: usize) -> Vec<u8> {
     let family = [
         "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
         "Dương", "Lý", "Đinh", "Mai", "Tạ", "Cao",

@@ -7,6 +7,7 @@ mod audit;
 mod audit_view;
 mod bad_input;
 mod browser;
+mod browser_import;
 mod cli;
 mod crash;
 mod demography;
