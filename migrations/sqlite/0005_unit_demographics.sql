@@ -9,7 +9,7 @@ CREATE TABLE unit_demographics (
     birth_year  INTEGER NOT NULL,
     value       INTEGER NOT NULL,
     PRIMARY KEY (unit_id, counter, sex, birth_year)
-);
+) WITHOUT ROWID; -- rows stored in key order: a unit's rows are read together
 INSERT INTO unit_demographics (unit_id, counter, sex, birth_year, value)
     SELECT province_id, 'persons', sex, COALESCE(birth_year, 0), COUNT(*) FROM persons
     WHERE province_id IS NOT NULL GROUP BY province_id, sex, COALESCE(birth_year, 0);

@@ -123,6 +123,27 @@ impl Db {
         Ok(())
     }
 
+    /// After a large insert (an import) with the trigger paused: indexes
+    /// the rows `ids` in one statement per chunk and puts the trigger back.
+    pub async fn build_text_index_of(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        index: &TextIndex,
+        create: &str,
+        ids: &[i64],
+    ) -> Result<(), sqlx::Error> {
+        let fts = index.fts_table;
+        for chunk in ids.chunks(500) {
+            let mut sql = Sql::new(&format!(
+                "INSERT INTO {fts} (rowid, doc) SELECT id, doc FROM {fts}_docs WHERE id IN ("
+            ));
+            sql.bind_list(chunk).push(")");
+            sql.execute(&mut **tx).await?;
+        }
+        Sql::new(create).execute(&mut **tx).await?;
+        Ok(())
+    }
+
     /// After a bulk load: fresh planner statistics and visibility (hint
     /// bits set now rather than by the first readers) on PostgreSQL.
     pub async fn after_bulk_load(&self, table: &str) -> Result<(), sqlx::Error> {

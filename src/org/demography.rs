@@ -37,9 +37,24 @@ impl Demography {
     /// From (sex, birth year — 0 unknown, count) rows, in `this_year`. An
     /// age is the one reached this year.
     pub fn from_rows<'a>(rows: impl IntoIterator<Item = &'a (String, i64, i64)>, this_year: i64) -> Demography {
+        let banded: Vec<(String, Option<usize>, i64)> = rows
+            .into_iter()
+            .map(|(sex, year, count)| {
+                (
+                    sex.clone(),
+                    (*year > 0).then(|| band_of(this_year - year)).flatten(),
+                    *count,
+                )
+            })
+            .collect();
+        Demography::from_bands(&banded)
+    }
+
+    /// From (sex, band — none when unknown, count) rows.
+    pub fn from_bands<'a>(rows: impl IntoIterator<Item = &'a (String, Option<usize>, i64)>) -> Demography {
         let mut d = Demography::default();
-        for (sex, year, count) in rows {
-            let band = (*year > 0).then(|| band_of(this_year - year)).flatten();
+        for (sex, band, count) in rows {
+            let band = band.filter(|b| *b < BAND_STARTS.len());
             let female = sex == "F";
             match (band, female) {
                 (Some(b), false) => d.male[b] += count,

@@ -140,10 +140,10 @@ pub async fn demographics(
     }
     let mut out = Vec::new();
     for counter in counters.iter().filter(|c| c.demographics.is_some()) {
-        let rows = storage::demographics::read(db, counter.name, &keys).await?;
+        let rows = storage::demographics::read(db, counter.name, &keys, this_year).await?;
         let mut shown: HashMap<Option<i64>, Demography> = rows
             .iter()
-            .map(|(unit, rows)| (*unit, Demography::from_rows(rows, this_year)))
+            .map(|(unit, rows)| (*unit, Demography::from_bands(rows)))
             .collect();
         if central {
             let mut total = Demography::default();

@@ -1,7 +1,8 @@
 //! Persons as an import kind: the columns offices' lists have, checked by
 //! the same validation as the form, with likely duplicates — the same
 //! CCCD anywhere (linked only inside the user's scope), or the same
-//! unaccented name, birth and commune inside it. Household members share
+//! unaccented name, birth and commune inside it, unless both carry
+//! different CCCDs (two people). Household members share
 //! a family name, a commune and a phone, so none of those alone is a
 //! duplicate.
 
@@ -215,11 +216,10 @@ async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<Vec<RowCheck>, sqlx:
             continue;
         }
         let commune = address.or(home_commune);
-        let same = by_name
-            .get(&person.name_folded)
-            .into_iter()
-            .flatten()
-            .find(|h| h.commune_id == commune && same_birth(person, h.birth_year, h.birth_date.as_deref()));
+        let same = by_name.get(&person.name_folded).into_iter().flatten().find(|h| {
+            let other_cccd = person.cccd.is_some() && h.cccd.is_some() && person.cccd != h.cccd;
+            h.commune_id == commune && same_birth(person, h.birth_year, h.birth_date.as_deref()) && !other_cccd
+        });
         if let Some(holder) = same {
             check.duplicates.push(Duplicate {
                 record_id: Some(holder.id),
@@ -243,7 +243,9 @@ async fn commit(ctx: &ImportCtx<'_>, tx: &mut Transaction<'static, Any>, rows: &
         return Err(sqlx::Error::Protocol("the unit changed meanwhile".into()));
     }
     let refs: Vec<(&ValidPerson, Option<i64>)> = valid.iter().map(|(v, a)| (v, *a)).collect();
+    let started = std::time::Instant::now();
     let created = storage::insert_returning(ctx.db, tx, ctx.access, &refs).await?;
+    let inserted = started.elapsed();
     let ids: Vec<i64> = created.iter().map(|c| c.id).collect();
     placement::counted(tx, &PERSONS, &ids, 1).await?;
     let commune_ids: Vec<i64> = created.iter().filter_map(|c| c.address_commune_id).collect();
@@ -275,7 +277,14 @@ async fn commit(ctx: &ImportCtx<'_>, tx: &mut Transaction<'static, Any>, rows: &
             }
         })
         .collect();
+    let counted = started.elapsed();
     audit::record_many(ctx.db, tx, ctx.access.actor(), changes).await?;
+    tracing::debug!(
+        insert_s = inserted.as_secs_f64(),
+        count_s = (counted - inserted).as_secs_f64(),
+        audit_s = (started.elapsed() - counted).as_secs_f64(),
+        "persons imported"
+    );
     Ok(created.len() as i64)
 }
 
@@ -303,7 +312,10 @@ impl ImportKind for PersonsImport {
             keys.push(("cccd", cccd));
         }
         let name = text::fold(&text::squash_spaces(row.get("full_name")));
-        if !name.is_empty() {
+        // Two rows with different CCCDs are two people, whatever their
+        // names; namesakes born the same year are common, the same day rare.
+        let full_date = row.get("birth_date").contains(['/', '-', '.']);
+        if !name.is_empty() && keys.is_empty() && full_date {
             let commune = text::fold(&text::squash_spaces(row.get("address_commune")));
             keys.push(("full_name", format!("{name}|{}|{commune}", row.get("birth_date"))));
         }

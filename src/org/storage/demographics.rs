@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use sqlx::{Any, Row, Transaction};
 
 use crate::db::{self, Db, Sql};
+use crate::org::demography::BAND_STARTS;
 use crate::org::placed::Demographics;
 use crate::org::tree::Level;
 
@@ -111,36 +112,69 @@ pub async fn recount_all(
     Ok(())
 }
 
-/// (sex, birth year, count) rows of each of `units` (`None`: the country).
-pub type Rows = Vec<(String, i64, i64)>;
+/// (sex, band, count) rows of each of `units` (`None`: the country), the
+/// band of each birth year computed by the database as of `this_year`
+/// (`None`: unknown year, or born after it). One row per unit and sex with
+/// a sum per band: grouped in the key's own order, so the database sorts
+/// nothing.
+pub type Rows = Vec<(String, Option<usize>, i64)>;
 
-pub async fn read(db: &Db, counter: &str, units: &[Option<i64>]) -> Result<HashMap<Option<i64>, Rows>, sqlx::Error> {
+fn push_band_sums(sql: &mut Sql, this_year: i64) {
+    for (i, start) in BAND_STARTS.iter().enumerate() {
+        let oldest = BAND_STARTS.get(i + 1).map_or(1, |next| this_year - next + 1);
+        sql.push(", CAST(SUM(CASE WHEN d.birth_year BETWEEN ")
+            .bind(oldest)
+            .push(" AND ")
+            .bind(this_year - start)
+            .push(" THEN d.value ELSE 0 END) AS BIGINT)");
+    }
+    sql.push(", CAST(SUM(CASE WHEN d.birth_year = 0 OR d.birth_year > ")
+        .bind(this_year)
+        .push(" THEN d.value ELSE 0 END) AS BIGINT)");
+}
+
+/// A row of `push_band_sums` from column `at` on, as (sex, band, count).
+fn banded(row: &sqlx::any::AnyRow, sex_at: usize) -> Result<Rows, sqlx::Error> {
+    let sex: String = row.try_get(sex_at)?;
+    let mut out: Rows = (0..BAND_STARTS.len())
+        .map(|band| (sex.clone(), Some(band), db::int(row, sex_at + 1 + band)))
+        .collect();
+    out.push((sex, None, db::int(row, sex_at + 1 + BAND_STARTS.len())));
+    Ok(out)
+}
+
+pub async fn read(
+    db: &Db,
+    counter: &str,
+    units: &[Option<i64>],
+    this_year: i64,
+) -> Result<HashMap<Option<i64>, Rows>, sqlx::Error> {
     let mut out: HashMap<Option<i64>, Rows> = HashMap::new();
     let ids: Vec<i64> = units.iter().flatten().copied().collect();
     if !ids.is_empty() {
-        let mut sql = Sql::new("SELECT unit_id, sex, birth_year, value FROM unit_demographics WHERE counter = ");
-        sql.bind(counter.to_owned())
-            .push(" AND value <> 0 AND unit_id IN (")
+        let mut sql = Sql::new("SELECT d.unit_id, d.sex");
+        push_band_sums(&mut sql, this_year);
+        sql.push(" FROM unit_demographics d WHERE d.counter = ")
+            .bind(counter.to_owned())
+            .push(" AND d.unit_id IN (")
             .bind_list(&ids)
-            .push(")");
+            .push(") GROUP BY d.unit_id, d.sex");
         for row in sql.fetch_all(db.pool()).await? {
-            let unit: i64 = row.try_get(0)?;
-            out.entry(Some(unit))
-                .or_default()
-                .push((row.try_get(1)?, db::int(&row, 2), db::int(&row, 3)));
+            out.entry(Some(db::int(&row, 0))).or_default().extend(banded(&row, 1)?);
         }
     }
     if units.contains(&None) {
-        let mut sql = Sql::new(
-            "SELECT d.sex, d.birth_year, CAST(SUM(d.value) AS BIGINT) FROM unit_demographics d \
-             JOIN units u ON u.id = d.unit_id WHERE u.level = 'province' AND d.counter = ",
-        );
-        sql.bind(counter.to_owned()).push(" GROUP BY d.sex, d.birth_year");
-        let rows = sql.fetch_all(db.pool()).await?;
-        let country = rows
-            .iter()
-            .map(|r| Ok((r.try_get(0)?, db::int(r, 1), db::int(r, 2))))
-            .collect::<Result<Rows, sqlx::Error>>()?;
+        let mut sql = Sql::new("SELECT d.sex");
+        push_band_sums(&mut sql, this_year);
+        sql.push(
+            " FROM unit_demographics d JOIN units u ON u.id = d.unit_id WHERE u.level = 'province' AND d.counter = ",
+        )
+        .bind(counter.to_owned())
+        .push(" GROUP BY d.sex");
+        let mut country = Rows::new();
+        for row in sql.fetch_all(db.pool()).await? {
+            country.extend(banded(&row, 0)?);
+        }
         out.insert(None, country);
     }
     Ok(out)

@@ -191,7 +191,9 @@ async fn commit(job: &RunningJob) -> Result<(), JobFailure> {
         return Ok(());
     }
     let db = job.db();
+    let started = std::time::Instant::now();
     let (rows, issues, duplicate) = check_rows(job, &c).await?;
+    let checked = started.elapsed();
     let (errors, duplicates) = counts(&issues);
     if errors > 0 {
         storage::set_status(
@@ -247,7 +249,16 @@ async fn commit(job: &RunningJob) -> Result<(), JobFailure> {
         return Ok(());
     }
     job.check_cancel().await?;
+    let written = started.elapsed();
     tx.commit().await?;
     storage::drop_rows(db, c.import.id).await?;
+    tracing::info!(
+        import = c.import.id,
+        created,
+        check_s = checked.as_secs_f64(),
+        write_s = (written - checked).as_secs_f64(),
+        commit_s = (started.elapsed() - written).as_secs_f64(),
+        "import committed"
+    );
     Ok(())
 }
