@@ -149,6 +149,28 @@ impl Session {
         })
     }
 
+    /// GETs a download, counting its bytes as they arrive without keeping
+    /// them (the benchmark measures the server's memory, not its own).
+    pub async fn download(&self, path: &str) -> Result<(StatusCode, u64), BenchError> {
+        let request = Request::get(format!("{}{path}", self.base))
+            .header(header::COOKIE, &self.cookie)
+            .body(Body::empty())
+            .map_err(|e| BenchError::Http(e.to_string()))?;
+        let response = self
+            .http
+            .request(request)
+            .await
+            .map_err(|e| BenchError::Http(e.to_string()))?;
+        let status = response.status();
+        let mut body = response.into_body();
+        let mut bytes = 0u64;
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| BenchError::Http(e.to_string()))?;
+            bytes += frame.data_ref().map_or(0, |d| d.len() as u64);
+        }
+        Ok((status, bytes))
+    }
+
     /// Sends a request (with the CSRF header) and reads the whole answer.
     pub async fn send(
         &self,

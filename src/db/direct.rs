@@ -118,22 +118,77 @@ fn log(e: rusqlite::Error) {
     tracing::debug!(error = %e, "direct SQLite read fell back to the pool");
 }
 
+/// Binds `args` to `statement`: each placeholder takes the argument its
+/// number names (`$2` the second), as sqlx binds them; a plain `?` takes
+/// the next one.
+fn bind(statement: &mut rusqlite::Statement<'_>, args: &[AnyValueKind<'_>]) -> Result<(), rusqlite::Error> {
+    for index in 1..=statement.parameter_count() {
+        let number = match statement.parameter_name(index) {
+            Some(name) => name[1..].parse::<usize>().map_err(|_| unsupported(name))?,
+            None => index,
+        };
+        let value = number
+            .checked_sub(1)
+            .and_then(|n| args.get(n))
+            .ok_or_else(|| unsupported("$0"))?;
+        statement.raw_bind_parameter(index, Param(value))?;
+    }
+    Ok(())
+}
+
+/// A row as sqlx's row type: values typed by what SQLite holds, as sqlx's
+/// driver does (it has no boolean columns on `Any`: flags are integers).
+fn any_row(shape: &Shape, row: &rusqlite::Row<'_>) -> Result<AnyRow, rusqlite::Error> {
+    let mut values = Vec::with_capacity(shape.columns.len());
+    for index in 0..shape.columns.len() {
+        let kind = match row.get_ref(index)? {
+            ValueRef::Null => AnyValueKind::Null(AnyTypeInfoKind::Null),
+            ValueRef::Integer(v) => AnyValueKind::BigInt(v),
+            ValueRef::Real(v) => AnyValueKind::Double(v),
+            ValueRef::Text(bytes) => {
+                let text = std::str::from_utf8(bytes).map_err(rusqlite::Error::Utf8Error)?;
+                AnyValueKind::Text(text.to_owned().into())
+            }
+            ValueRef::Blob(bytes) => AnyValueKind::Blob(bytes.to_vec().into()),
+        };
+        values.push(AnyValue { kind });
+    }
+    Ok(AnyRow {
+        column_names: shape.names.clone(),
+        columns: shape.columns.clone(),
+        values,
+    })
+}
+
+impl DirectReads {
+    /// Runs a long read (an export) on a connection of its own on the
+    /// calling thread — block it, this takes seconds — handing each row to
+    /// `each` until it answers false. Rows come without the hand-off to
+    /// sqlx's worker thread that costs more than reading them.
+    pub(super) fn each_row(
+        &self,
+        sql: &str,
+        args: &[AnyValueKind<'_>],
+        mut each: impl FnMut(AnyRow) -> bool,
+    ) -> Result<(), rusqlite::Error> {
+        let reader = self.open()?;
+        let mut statement = reader.conn.prepare(sql)?;
+        bind(&mut statement, args)?;
+        let shape = Shape::of(&statement);
+        let mut rows = statement.raw_query();
+        while let Some(row) = rows.next()? {
+            if !each(any_row(&shape, row)?) {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Reader {
     fn read_row(&mut self, sql: &str, args: &[AnyValueKind<'_>]) -> Result<Option<AnyRow>, rusqlite::Error> {
         let mut statement = self.conn.prepare_cached(sql)?;
-        // Each placeholder takes the argument its number names (`$2` the
-        // second), as sqlx binds them; a plain `?` takes the next one.
-        for index in 1..=statement.parameter_count() {
-            let number = match statement.parameter_name(index) {
-                Some(name) => name[1..].parse::<usize>().map_err(|_| unsupported(name))?,
-                None => index,
-            };
-            let value = number
-                .checked_sub(1)
-                .and_then(|n| args.get(n))
-                .ok_or_else(|| unsupported("$0"))?;
-            statement.raw_bind_parameter(index, Param(value))?;
-        }
+        bind(&mut statement, args)?;
         let shape = match self.shapes.get(sql) {
             Some(shape) => shape.clone(),
             None => {
@@ -146,30 +201,10 @@ impl Reader {
             }
         };
         let mut rows = statement.raw_query();
-        let Some(row) = rows.next()? else {
-            return Ok(None);
-        };
-        let mut values = Vec::with_capacity(shape.columns.len());
-        // Values typed by what SQLite holds, as sqlx's driver does (it has
-        // no boolean columns on `Any`: flags are integers).
-        for index in 0..shape.columns.len() {
-            let kind = match row.get_ref(index)? {
-                ValueRef::Null => AnyValueKind::Null(AnyTypeInfoKind::Null),
-                ValueRef::Integer(v) => AnyValueKind::BigInt(v),
-                ValueRef::Real(v) => AnyValueKind::Double(v),
-                ValueRef::Text(bytes) => {
-                    let text = std::str::from_utf8(bytes).map_err(rusqlite::Error::Utf8Error)?;
-                    AnyValueKind::Text(text.to_owned().into())
-                }
-                ValueRef::Blob(bytes) => AnyValueKind::Blob(bytes.to_vec().into()),
-            };
-            values.push(AnyValue { kind });
+        match rows.next()? {
+            Some(row) => any_row(&shape, row).map(Some),
+            None => Ok(None),
         }
-        Ok(Some(AnyRow {
-            column_names: shape.names.clone(),
-            columns: shape.columns.clone(),
-            values,
-        }))
     }
 }
 

@@ -15,7 +15,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
 pub use name_search::{name_terms, query_terms, scope_token, NameQuery, TextIndex};
-pub use sql::Sql;
+pub use sql::{RowStream, Sql};
 
 /// The embedded default: a SQLite file in the working directory.
 pub const DEFAULT_URL: &str = "sqlite://nhanai.db?mode=rwc";
@@ -122,6 +122,10 @@ impl Db {
 
     fn direct(&self) -> Option<&direct::DirectReads> {
         self.direct.as_deref()
+    }
+
+    fn direct_arc(&self) -> Option<std::sync::Arc<direct::DirectReads>> {
+        self.direct.clone()
     }
 
     fn term_stats(&self) -> &name_search::TermStats {

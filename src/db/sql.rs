@@ -117,20 +117,45 @@ impl Sql {
         sqlx::query_as_with(&self.text, self.args).fetch_all(executor).await
     }
 
-    /// Runs the query on a connection of its own and sends each row,
-    /// mapped by `map`, down a bounded channel as it arrives: a large read
-    /// (an export) streams without holding every row in memory. The query
-    /// stops when the receiver is dropped.
+    /// Runs the query on a connection of its own and sends the rows,
+    /// mapped by `map`, down a bounded channel in batches as they arrive: a
+    /// large read (an export) streams without holding every row in memory.
+    /// The query stops when the receiver is dropped.
     pub fn stream<T: Send + 'static>(
         self,
         db: &super::Db,
         map: impl Fn(AnyRow) -> Result<T, sqlx::Error> + Send + 'static,
-    ) -> tokio::sync::mpsc::Receiver<Result<T, sqlx::Error>> {
+    ) -> RowStream<T> {
         use futures_util::TryStreamExt;
-        let (sender, receiver) = tokio::sync::mpsc::channel(64);
+        let (sender, receiver) = tokio::sync::mpsc::channel::<Vec<Result<T, sqlx::Error>>>(8);
+        if let Some(direct) = db.direct_arc() {
+            // A SQLite file: read on a blocking thread straight from SQLite.
+            tokio::task::spawn_blocking(move || {
+                let args = self.arguments();
+                let mut batch = Vec::with_capacity(STREAM_BATCH);
+                let mut open = true;
+                let outcome = direct.each_row(&self.text, args, |row| {
+                    let next = map(row);
+                    let failed = next.is_err();
+                    batch.push(next);
+                    if batch.len() == STREAM_BATCH || failed {
+                        open = sender.blocking_send(std::mem::take(&mut batch)).is_ok();
+                    }
+                    open && !failed
+                });
+                if let Err(e) = outcome {
+                    batch.push(Err(sqlx::Error::Protocol(e.to_string())));
+                }
+                if open && !batch.is_empty() {
+                    let _ = sender.blocking_send(batch);
+                }
+            });
+            return RowStream::new(receiver);
+        }
         let pool = db.pool().clone();
         tokio::spawn(async move {
             let mut rows = sqlx::query_with(&self.text, self.args).fetch(&pool);
+            let mut batch = Vec::with_capacity(STREAM_BATCH);
             loop {
                 let next = match rows.try_next().await {
                     Ok(Some(row)) => map(row),
@@ -138,12 +163,18 @@ impl Sql {
                     Err(e) => Err(e),
                 };
                 let failed = next.is_err();
-                if sender.send(next).await.is_err() || failed {
-                    break;
+                batch.push(next);
+                if batch.len() == STREAM_BATCH || failed {
+                    if sender.send(std::mem::take(&mut batch)).await.is_err() || failed {
+                        return;
+                    }
                 }
             }
+            if !batch.is_empty() {
+                let _ = sender.send(batch).await;
+            }
         });
-        receiver
+        RowStream::new(receiver)
     }
 
     pub async fn execute<'e, E>(self, executor: E) -> Result<AnyQueryResult, sqlx::Error>
@@ -151,5 +182,39 @@ impl Sql {
         E: Executor<'e, Database = Any>,
     {
         sqlx::query_with(&self.text, self.args).execute(executor).await
+    }
+}
+
+/// Rows handed over between threads at a time: one wake-up per batch, not
+/// per row.
+const STREAM_BATCH: usize = 256;
+
+/// The rows of `Sql::stream`, one at a time, from an async task
+/// (`recv`) or a blocking thread (`blocking_recv`).
+pub struct RowStream<T> {
+    receiver: tokio::sync::mpsc::Receiver<Vec<Result<T, sqlx::Error>>>,
+    batch: std::collections::VecDeque<Result<T, sqlx::Error>>,
+}
+
+impl<T> RowStream<T> {
+    fn new(receiver: tokio::sync::mpsc::Receiver<Vec<Result<T, sqlx::Error>>>) -> RowStream<T> {
+        RowStream {
+            receiver,
+            batch: Default::default(),
+        }
+    }
+
+    pub async fn recv(&mut self) -> Option<Result<T, sqlx::Error>> {
+        if self.batch.is_empty() {
+            self.batch = self.receiver.recv().await?.into();
+        }
+        self.batch.pop_front()
+    }
+
+    pub fn blocking_recv(&mut self) -> Option<Result<T, sqlx::Error>> {
+        if self.batch.is_empty() {
+            self.batch = self.receiver.blocking_recv()?.into();
+        }
+        self.batch.pop_front()
     }
 }

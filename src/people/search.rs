@@ -145,7 +145,7 @@ pub async fn export(
     q: &str,
     unit_code: Option<&str>,
     limit: i64,
-) -> Result<tokio::sync::mpsc::Receiver<Result<Person, sqlx::Error>>, PeopleError> {
+) -> Result<crate::db::RowStream<Person>, PeopleError> {
     let (scope, _) = search_scope(db, user, unit_code).await?;
     Ok(storage::export(db, &scope, &model::parse_query(q), limit).await?)
 }

@@ -88,6 +88,9 @@ pub fn write(
     rows: impl Iterator<Item = Vec<Value>>,
 ) -> Result<u32, XlsxError> {
     let mut book = Workbook::new();
+    // Zipping the sheet is most of the time; level 2 halves it for a file
+    // a tenth larger (the default is 6, Excel itself uses 3).
+    book.set_zip_compression_level(2);
     let bold = Format::new().set_bold();
     let day = Format::new().set_num_format("dd/mm/yyyy");
     let text = Format::new().set_num_format("@");

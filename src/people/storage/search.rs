@@ -231,7 +231,7 @@ pub async fn export(
     scope: &ReadScope,
     query: &SearchQuery,
     limit: i64,
-) -> Result<tokio::sync::mpsc::Receiver<Result<Person, sqlx::Error>>, sqlx::Error> {
+) -> Result<crate::db::RowStream<Person>, sqlx::Error> {
     let sql = search_statement(db, scope, query, None, limit).await?;
     Ok(sql.stream(db, |row| person_from_row(&row)))
 }
