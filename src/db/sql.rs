@@ -164,10 +164,10 @@ impl Sql {
                 };
                 let failed = next.is_err();
                 batch.push(next);
-                if batch.len() == STREAM_BATCH || failed {
-                    if sender.send(std::mem::take(&mut batch)).await.is_err() || failed {
-                        return;
-                    }
+                if (batch.len() == STREAM_BATCH || failed)
+                    && (sender.send(std::mem::take(&mut batch)).await.is_err() || failed)
+                {
+                    return;
                 }
             }
             if !batch.is_empty() {
