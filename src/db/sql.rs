@@ -164,10 +164,12 @@ impl Sql {
                 };
                 let failed = next.is_err();
                 batch.push(next);
-                if (batch.len() == STREAM_BATCH || failed)
-                    && (sender.send(std::mem::take(&mut batch)).await.is_err() || failed)
-                {
-                    return;
+                if batch.len() == STREAM_BATCH || failed {
+                    // An error goes out with the rows before it, then ends the stream.
+                    let sent = sender.send(std::mem::take(&mut batch)).await.is_ok();
+                    if !sent || failed {
+                        return;
+                    }
                 }
             }
             if !batch.is_empty() {
