@@ -14,6 +14,7 @@ pub mod model;
 mod model_tests;
 pub mod patch;
 pub mod phone;
+mod print;
 pub mod rank;
 mod routes;
 pub mod search;

@@ -31,6 +31,7 @@ pub fn pages() -> Pages {
         .get("/persons/new", form::new_form)
         .get("/persons/export.csv", super::export::csv)
         .get("/persons/export.xlsx", super::export::xlsx)
+        .get("/units/{unit}/persons.pdf", super::print::persons_pdf)
         .get("/persons/{person}", detail)
         .post("/persons/{person}", form::update)
         .get("/persons/{person}/edit", form::edit_form)
@@ -85,6 +86,8 @@ struct SearchPage {
     export_xlsx: String,
     /// The import page, for the unit shown.
     import: String,
+    /// The unit's list as an official-format PDF, when a unit is shown.
+    print: Option<String>,
     can_write: bool,
     /// Name matches (ranked), not a list.
     ranked: bool,
@@ -124,6 +127,7 @@ async fn search_page(
     let export = with_query("/persons/export.csv", &[("q", &p.q), ("unit", unit_code)]);
     let export_xlsx = with_query("/persons/export.xlsx", &[("q", &p.q), ("unit", unit_code)]);
     let import = with_query("/imports/new", &[("kind", "persons"), ("unit", unit_code)]);
+    let print = found.unit.as_ref().map(|u| format!("/units/{}/persons.pdf", u.code));
     let can_write = !user.principal.scope(Permission::Write).is_empty();
     let back = url_encode(&ctx.path);
     let ranked = found.ranked;
@@ -138,6 +142,7 @@ async fn search_page(
         export,
         export_xlsx,
         import,
+        print,
         can_write,
         ranked,
     })?

@@ -18,6 +18,7 @@ mod org_tree;
 mod pages;
 mod people;
 mod phone;
+mod print;
 mod races;
 mod routes;
 mod schema;

@@ -1,0 +1,180 @@
+//! "Danh sách" — the persons a unit holds, as an official-format PDF
+//! (Decree 30/2020, `nhanai-pdf`): the Red Cross body of the unit as
+//! issuer, its province as the place, today's date, a numbered table.
+//! Only what a meeting list needs: name, sex, birth, place of residence.
+
+use std::sync::OnceLock;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use nhanai_pdf::{render_list, ListDocument};
+use tokio::sync::Semaphore;
+
+use super::model::Person;
+use crate::i18n::{self, Lang};
+use crate::org::service as org;
+use crate::org::{Level, Unit};
+use crate::text;
+use crate::web::auth::CurrentUser;
+use crate::web::error::AppError;
+use crate::web::extract::Path;
+use crate::web::AppState;
+
+/// Rows of one printed list at most: a list longer than this is printed
+/// for the units below.
+pub const MAX_PRINTED: i64 = 5_000;
+/// Documents one server typesets at once; another gets 503 with Retry-After.
+const CONCURRENT: usize = 2;
+
+fn permits() -> &'static Semaphore {
+    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
+    PERMITS.get_or_init(|| Semaphore::new(CONCURRENT))
+}
+
+/// The Red Cross body a unit is: "Hội Chữ thập đỏ Phường Ba Đình"; a
+/// branch or the centre is named as it is.
+fn body_of(unit: &Unit) -> String {
+    let folded = text::fold(&unit.name);
+    if folded.starts_with("chi hoi") || folded.starts_with("hoi ") || folded.starts_with("trung uong") {
+        unit.name.clone()
+    } else {
+        format!("Hội Chữ thập đỏ {}", unit.name)
+    }
+}
+
+/// The place a document is dated at: its province without "Thành phố" or
+/// "Tỉnh" ("Hà Nội"); the centre is in Hà Nội.
+fn place_of(province: Option<&Unit>) -> String {
+    let Some(province) = province else {
+        return "Hà Nội".into();
+    };
+    ["Thành phố ", "Tỉnh "]
+        .iter()
+        .find_map(|prefix| province.name.strip_prefix(prefix))
+        .unwrap_or(&province.name)
+        .to_owned()
+}
+
+fn row(lang: Lang, person: &Person) -> Vec<String> {
+    let residence = [
+        person.address.detail.clone(),
+        person
+            .address
+            .commune
+            .as_ref()
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
+    ]
+    .into_iter()
+    .filter(|part| !part.is_empty())
+    .collect::<Vec<_>>()
+    .join(", ");
+    vec![
+        person.full_name.clone(),
+        i18n::t(lang, person.sex.label_key()).to_owned(),
+        person.birth.map(|b| b.display()).unwrap_or_default(),
+        residence,
+    ]
+}
+
+pub(super) async fn persons_pdf(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    let unit = org::readable_unit(&state.db, &user.principal, &code).await?;
+    let mut rows = super::search::export(&state.db, &user.principal, "", Some(&unit.code), MAX_PRINTED + 1).await?;
+    let mut persons = Vec::new();
+    while let Some(person) = rows.recv().await {
+        persons.push(row(lang, &person?));
+    }
+    if persons.len() as i64 > MAX_PRINTED {
+        return Err(AppError::bad_request_with(
+            "persons.print_too_long",
+            &[("count", &crate::web::page::number(MAX_PRINTED))],
+        ));
+    }
+    let parent = match unit.parent_id {
+        Some(id) => org::unit_by_id(&state.db, id).await?,
+        None => None,
+    };
+    let province = match (unit.level, unit.placement.province_id) {
+        (Level::Province, _) => Some(unit.clone()),
+        (_, Some(id)) => org::unit_by_id(&state.db, id).await?,
+        _ => None,
+    };
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(time::macros::offset!(+7))
+        .date();
+    let t = |key: &str| i18n::t(lang, key).to_owned();
+    let doc = ListDocument {
+        issuer_parent: parent.as_ref().map(body_of).unwrap_or_default(),
+        issuer: body_of(&unit),
+        number: String::new(),
+        place: place_of(province.as_ref()),
+        date: (today.year(), u8::from(today.month()), today.day()),
+        title: t("persons.print_title"),
+        subtitle: t("persons.print_subtitle").replace("{unit}", &unit.name),
+        columns: vec![
+            (t("person.full_name"), 3.0),
+            (t("person.sex"), 1.0),
+            (t("person.birth_date"), 1.4),
+            (t("persons.print_residence"), 3.2),
+        ],
+        rows: persons,
+        signer_title: t("persons.print_signer"),
+        signer_name: String::new(),
+        recipients: vec![t("persons.print_archive")],
+    };
+    let _permit = permits().try_acquire().map_err(|_| AppError::Busy)?;
+    let pdf = tokio::task::spawn_blocking(move || render_list(&doc))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let file = format!("attachment; filename=\"danh-sach-{}.pdf\"", unit.code);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, file),
+        ],
+        Body::from(pdf),
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(name: &str) -> Unit {
+        Unit {
+            id: 1,
+            code: "x".into(),
+            name: name.into(),
+            level: Level::Commune,
+            kind: "ward".into(),
+            parent_id: None,
+            placement: Default::default(),
+            status: crate::org::model::UnitStatus::Active,
+            merged_into_id: None,
+            created_at: String::new(),
+            closed_at: None,
+        }
+    }
+
+    #[test]
+    fn the_issuer_is_the_units_red_cross_body_and_the_place_its_province() {
+        assert_eq!(body_of(&unit("Phường Ba Đình")), "Hội Chữ thập đỏ Phường Ba Đình");
+        assert_eq!(body_of(&unit("Chi hội Tổ dân phố số 1")), "Chi hội Tổ dân phố số 1");
+        assert_eq!(
+            body_of(&unit("Trung ương Hội Chữ thập đỏ Việt Nam")),
+            "Trung ương Hội Chữ thập đỏ Việt Nam"
+        );
+        assert_eq!(place_of(Some(&unit("Thành phố Hà Nội"))), "Hà Nội");
+        assert_eq!(place_of(Some(&unit("Tỉnh Cao Bằng"))), "Cao Bằng");
+        assert_eq!(place_of(None), "Hà Nội");
+    }
+}
