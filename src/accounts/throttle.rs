@@ -238,7 +238,12 @@ pub async fn is_held(db: &Db, username: &str) -> Result<bool, sqlx::Error> {
 /// Counts one more of a rare event per key (refused CCCD checks …) and
 /// tells whether the limit is passed.
 pub async fn count_event(db: &Db, key: &str, policy: &Policy) -> Result<Option<Wait>, sqlx::Error> {
-    let (n, start) = count(db, key, policy, 1).await?;
+    count_events(db, key, policy, 1).await
+}
+
+/// Counts `n` more of an event at once (a file's refused CCCDs).
+pub async fn count_events(db: &Db, key: &str, policy: &Policy, n: i64) -> Result<Option<Wait>, sqlx::Error> {
+    let (n, start) = count(db, key, policy, n).await?;
     Ok(verdict(n, policy, start, OffsetDateTime::now_utc()))
 }
 

@@ -143,7 +143,7 @@ async fn communes(
             Ok(id) => Ok(id),
             Err(PeopleError::Validation(fields)) => Err(fields.into_values().next().unwrap_or_default()),
             Err(PeopleError::Db(e)) => return Err(e),
-            Err(other) => Err(other.to_string()),
+            Err(_) => Err("person.error.commune_unknown".to_owned()),
         };
         out.insert(written, resolved);
     }
@@ -199,6 +199,17 @@ async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<Vec<RowCheck>, sqlx:
     let mut by_name: HashMap<String, Vec<storage::NameHolder>> = HashMap::new();
     for holder in storage::name_holders(ctx.db, &scope, &names).await? {
         by_name.entry(holder.name_folded.clone()).or_default().push(holder);
+    }
+    // A number registered outside the user's units is told, like the
+    // form tells it, within the same limit; past it no row says anything.
+    let hidden = holders.values().filter(|h| !h.visible).count() as i64;
+    if hidden > 0 && service::hidden_cccds_told(ctx.db, ctx.user, hidden).await? {
+        for (check, entry) in checks.iter_mut().zip(&valid) {
+            if entry.as_ref().is_some_and(|(p, _)| p.cccd.is_some()) {
+                check.errors.push(("cccd".into(), "import.error.cccd_unchecked".into()));
+            }
+        }
+        return Ok(checks);
     }
     let home_commune = ctx.unit.placement.commune_id;
     for (check, entry) in checks.iter_mut().zip(&valid) {

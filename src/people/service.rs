@@ -98,6 +98,25 @@ pub(super) async fn address_commune(db: &Db, written: &str, owner: &Unit) -> Res
     Ok(unit.filter(|u| u.level == Level::Commune).map(|u| u.id))
 }
 
+/// Counts and audits `count` CCCDs found registered outside the user's
+/// units (each such answer tells that a number exists), under the same
+/// limit as the form's refusals. True when the limit is passed: then no
+/// more is told.
+pub(super) async fn hidden_cccds_told(db: &Db, user: &Principal, count: i64) -> Result<bool, sqlx::Error> {
+    let key = format!("cccd:{}", user.username());
+    let wait = throttle::count_events(db, &key, &CCCD_REFUSALS, count).await?;
+    let placement = user.home().map(|g| g.unit.placement).unwrap_or_default();
+    let change = Change {
+        entity_id: None,
+        after: Some(serde_json::json!({ "count": count, "throttled": wait.is_some() })),
+        ..Change::new("cccd_refused", "person", 0, user.username().to_owned(), placement)
+    };
+    let mut tx = db.begin_write().await?;
+    audit::record(&mut tx, &user.actor(user.home()), change).await?;
+    tx.commit().await?;
+    Ok(wait.is_some())
+}
+
 /// Refuses a CCCD that another record holds. The existing record is
 /// pointed to only when the user may read it; a refusal that points
 /// nowhere tells that the number exists elsewhere, so it is audited and

@@ -474,3 +474,27 @@ async fn every_list_downloads_as_xlsx_with_a_frozen_filtered_header() {
     );
     assert_eq!(viewer.get("/audit/export.xlsx").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_file_cannot_probe_many_cccds_registered_elsewhere() {
+    let app = TestApp::new().await;
+    let mut other = app.signed_in("thanhdong", "staff", THANH_DONG).await;
+    let mut csv = String::from("Họ tên;Năm sinh;Giới tính;Số CCCD\n");
+    for serial in 0..25u32 {
+        add_person(&mut other, "Hà Văn Xa", THANH_DONG, 100 + serial).await;
+        csv.push_str(&format!("Hà Văn Gần;1980;Nam;{}\n", cccd(false, 1980, 100 + serial)));
+    }
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let view = upload(&mut staff, BA_DINH, "probe.csv", csv.as_bytes()).await;
+    assert_eq!(
+        view["duplicate_count"], 0,
+        "past the limit nothing is told row by row: {view}"
+    );
+    assert_eq!(view["error_count"], 25);
+    assert_eq!(view["errors"][0]["message"], "import.error.cccd_unchecked");
+    assert!(!view.to_string().contains("Hà Văn Xa"));
+    let audited = app
+        .count("SELECT COUNT(*) FROM audit_log WHERE action = 'cccd_refused' AND after_json LIKE '%\"count\":25%'")
+        .await;
+    assert_eq!(audited, 1, "the probe is in the audit trail");
+}

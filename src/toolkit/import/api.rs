@@ -24,8 +24,12 @@ use crate::web::AppState;
 pub const SHOWN_ISSUES: i64 = 500;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    // Uploads may be larger than other requests.
+    let upload = OpenApiRouter::new()
         .routes(routes!(upload_import))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_FILE_BYTES + 64 * 1024));
+    OpenApiRouter::new()
+        .merge(upload)
         .routes(routes!(show_import, discard_import))
         .routes(routes!(map_import))
         .routes(routes!(commit_import))

@@ -1,6 +1,9 @@
-//! Reading an uploaded file into a grid of cells — `.xlsx`, `.xls`, `.ods`
-//! (calamine) or `.csv` (comma, semicolon or tab; UTF-8, with or without
-//! BOM) — and turning a cell into text the way its column reads it.
+//! Reading an uploaded file into a grid of cells — `.xlsx` (calamine,
+//! cell by cell within the limits) or `.csv` (comma, semicolon or tab;
+//! UTF-8, with or without BOM) — and turning a cell into text the way its
+//! column reads it. Excel 97–2003 `.xls` files are refused with a clear
+//! message: calamine reads them whole into a sheet as large as their
+//! farthest cell, which one stray cell makes gigabytes.
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, Month};
@@ -8,7 +11,9 @@ use time::{Date, Duration, Month};
 use super::kind::CellKind;
 
 /// Rows of one import at most.
-pub const MAX_ROWS: usize = 200_000;
+/// (A commit is one transaction; on SQLite it holds the write lock, so it
+/// is kept to a few seconds: 50,000 rows.)
+pub const MAX_ROWS: usize = 50_000;
 /// Columns read at most (wider sheets are cut).
 pub const MAX_COLUMNS: usize = 60;
 
@@ -38,14 +43,17 @@ pub enum ReadError {
     Empty,
     #[error("too many rows")]
     TooManyRows,
+    /// An Excel 97–2003 `.xls`: to be saved as `.xlsx` first.
+    #[error("old Excel format")]
+    OldExcel,
 }
 
 /// Reads the first sheet that holds anything.
 pub fn read(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ReadError> {
-    let zip = bytes.starts_with(b"PK\x03\x04");
-    let ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
-    let grid = if zip || ole {
-        read_workbook(bytes)?
+    let grid = if bytes.starts_with(b"PK\x03\x04") {
+        read_xlsx(bytes)?
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(ReadError::OldExcel);
     } else {
         read_csv(bytes)?
     };
@@ -53,44 +61,59 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ReadError> {
     if grid.is_empty() {
         return Err(ReadError::Empty);
     }
-    if grid.len() > MAX_ROWS + 50 {
-        return Err(ReadError::TooManyRows);
-    }
     Ok(grid)
 }
 
-fn read_workbook(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ReadError> {
-    use calamine::{Data, Reader};
-    let cursor = std::io::Cursor::new(bytes);
-    let mut book = calamine::open_workbook_auto_from_rs(cursor).map_err(|e| ReadError::Unreadable(e.to_string()))?;
+fn unreadable(e: impl std::fmt::Display) -> ReadError {
+    ReadError::Unreadable(e.to_string())
+}
+
+fn cell_of(data: &calamine::DataRef<'_>) -> Cell {
+    use calamine::DataRef;
+    match data {
+        DataRef::Empty | DataRef::Error(_) => Cell::Empty,
+        DataRef::String(s) => Cell::Text(s.clone()),
+        DataRef::SharedString(s) => Cell::Text((*s).to_owned()),
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.to_owned()),
+        DataRef::DateTime(dt) => excel_day(dt.as_f64()).map_or(Cell::Number(dt.as_f64()), Cell::Date),
+        DataRef::DateTimeIso(s) => iso_day(s).map_or_else(|| Cell::Text(s.clone()), Cell::Date),
+        DataRef::DurationIso(s) => Cell::Text(s.clone()),
+    }
+}
+
+/// Reads an `.xlsx` cell by cell, growing the grid only as far as cells
+/// are found inside the limits: a stray cell at row 1,048,576 is refused
+/// without allocating a sheet that size.
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ReadError> {
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
     for name in book.sheet_names() {
-        let range = book
-            .worksheet_range(&name)
-            .map_err(|e| ReadError::Unreadable(e.to_string()))?;
-        if range.is_empty() {
-            continue;
+        let mut reader = book.worksheet_cells_reader(&name).map_err(unreadable)?;
+        let mut grid: Vec<Vec<Cell>> = Vec::new();
+        while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+            let (row, column) = cell.get_position();
+            let (row, column) = (row as usize, column as usize);
+            let value = cell_of(cell.get_value());
+            if column >= MAX_COLUMNS || matches!(value, Cell::Empty) {
+                continue;
+            }
+            if row > MAX_ROWS + 50 {
+                return Err(ReadError::TooManyRows);
+            }
+            if grid.len() <= row {
+                grid.resize(row + 1, Vec::new());
+            }
+            let cells = &mut grid[row];
+            if cells.len() <= column {
+                cells.resize(column + 1, Cell::Empty);
+            }
+            cells[column] = value;
         }
-        if range.height() > MAX_ROWS + 50 {
-            return Err(ReadError::TooManyRows);
+        if !grid.is_empty() {
+            return Ok(grid);
         }
-        // A sheet that starts below row 1 keeps its row numbers.
-        let (top, left) = range.start().unwrap_or((0, 0));
-        let mut grid: Vec<Vec<Cell>> = vec![Vec::new(); top as usize];
-        for row in range.rows() {
-            let mut cells = vec![Cell::Empty; left as usize];
-            cells.extend(row.iter().map(|data| match data {
-                Data::Empty | Data::Error(_) => Cell::Empty,
-                Data::String(s) => Cell::Text(s.clone()),
-                Data::Int(i) => Cell::Number(*i as f64),
-                Data::Float(f) => Cell::Number(*f),
-                Data::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.to_owned()),
-                Data::DateTime(dt) => excel_day(dt.as_f64()).map_or(Cell::Number(dt.as_f64()), Cell::Date),
-                Data::DateTimeIso(s) => iso_day(s).map_or_else(|| Cell::Text(s.clone()), Cell::Date),
-                Data::DurationIso(s) => Cell::Text(s.clone()),
-            }));
-            grid.push(cells);
-        }
-        return Ok(grid);
     }
     Err(ReadError::Empty)
 }
@@ -240,6 +263,7 @@ mod tests {
             Err(ReadError::NotSpreadsheet)
         );
         assert!(matches!(read(b"PK\x03\x04garbage"), Err(ReadError::Unreadable(_))));
+        assert_eq!(read(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1]), Err(ReadError::OldExcel));
         assert_eq!(read(b"\n\n"), Err(ReadError::Empty));
     }
 }

@@ -173,15 +173,17 @@ fn counts(issues: &[Issue]) -> (i64, i64) {
 
 async fn check(job: &RunningJob) -> Result<(), JobFailure> {
     let Some(c) = context(job).await? else { return Ok(()) };
-    if c.import.status != ImportStatus::Checking {
+    // A newer check (another mapping) replaced this one.
+    if c.import.status != ImportStatus::Checking || c.import.job_id != Some(job.job.id) {
         return Ok(());
     }
     let (_, issues, _) = check_rows(job, &c).await?;
     let (errors, duplicates) = counts(&issues);
     let db = job.db();
-    let earlier = storage::committed_before(db, &c.import).await?;
-    storage::set_message(db, c.import.id, earlier.map(|_| "import.already_imported")).await?;
-    storage::put_issues(db, c.import.id, &issues, errors, duplicates).await?;
+    if storage::put_issues(db, c.import.id, job.job.id, &issues, errors, duplicates).await? {
+        let earlier = storage::committed_before(db, &c.import).await?;
+        storage::set_message(db, c.import.id, earlier.map(|_| "import.already_imported")).await?;
+    }
     Ok(())
 }
 
@@ -196,14 +198,7 @@ async fn commit(job: &RunningJob) -> Result<(), JobFailure> {
     let checked = started.elapsed();
     let (errors, duplicates) = counts(&issues);
     if errors > 0 {
-        storage::set_status(
-            db.pool(),
-            c.import.id,
-            &[ImportStatus::Committing],
-            ImportStatus::Checking,
-        )
-        .await?;
-        storage::put_issues(db, c.import.id, &issues, errors, duplicates).await?;
+        storage::put_issues(db, c.import.id, job.job.id, &issues, errors, duplicates).await?;
         return Err(JobFailure::Failed("import.error.changed".into()));
     }
     // The same file committed before creates nothing again.
@@ -251,7 +246,7 @@ async fn commit(job: &RunningJob) -> Result<(), JobFailure> {
     job.check_cancel().await?;
     let written = started.elapsed();
     tx.commit().await?;
-    storage::drop_rows(db, c.import.id).await?;
+    storage::drop_rows(db, c.import.id, false).await?;
     tracing::info!(
         import = c.import.id,
         created,

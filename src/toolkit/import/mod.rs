@@ -47,6 +47,9 @@ pub enum ImportError {
     RowErrors(FieldErrors),
     #[error("not found")]
     NotFound,
+    /// The server is reading other files; retry in a moment.
+    #[error("busy")]
+    Busy,
     #[error("read-only access")]
     ReadOnly,
     #[error(transparent)]
@@ -74,6 +77,7 @@ impl IntoAppError for ImportError {
                 link: None,
             },
             ImportError::NotFound => AppError::NotFound,
+            ImportError::Busy => AppError::Busy,
             ImportError::ReadOnly => AppError::Forbidden,
             ImportError::Org(e) => e.into_app_error(),
             ImportError::Db(e) => e.into(),

@@ -53,6 +53,7 @@ fn read_error(e: ReadError) -> ImportError {
         ReadError::Unreadable(_) => "import.error.unreadable",
         ReadError::Empty => "import.error.empty",
         ReadError::TooManyRows => "import.error.too_many_rows",
+        ReadError::OldExcel => "import.error.old_excel",
     })
 }
 
@@ -69,6 +70,8 @@ pub async fn upload(state: &AppState, user: &Principal, upload: Upload) -> Resul
         return Err(ImportError::TooLarge);
     }
     let file_hash = hex(&Sha256::digest(&upload.bytes));
+    // Reading a sheet takes memory in proportion to it: two at a time.
+    let _permit = reading_permits().try_acquire().map_err(|_| ImportError::Busy)?;
     let grid = tokio::task::spawn_blocking(move || cells::read(&upload.bytes))
         .await
         .map_err(|_| ImportError::BadFile("import.error.unreadable"))?
@@ -119,13 +122,29 @@ pub async fn upload(state: &AppState, user: &Principal, upload: Upload) -> Resul
     storage::get(&state.db, id).await?.ok_or(ImportError::NotFound)
 }
 
+fn reading_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| tokio::sync::Semaphore::new(2))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The user's own import, while they may still write in its unit.
+/// The user's own import, while they may still write in its unit. A
+/// commit whose job ended without running (stopped while it waited, or
+/// given up after its servers died) leaves the import open again.
 pub async fn get(state: &AppState, user: &Principal, id: i64) -> Result<(Import, Unit), ImportError> {
-    let import = storage::get(&state.db, id).await?.ok_or(ImportError::NotFound)?;
+    let mut import = storage::get(&state.db, id).await?.ok_or(ImportError::NotFound)?;
+    if let (ImportStatus::Committing, Some(job)) = (import.status, import.job_id) {
+        let ended = jobs::get(&state.db, job).await?.filter(|j| j.status.is_over());
+        if ended.is_some() {
+            let from = [ImportStatus::Committing];
+            if storage::set_status(state.db.pool(), id, &from, ImportStatus::Preview).await? {
+                import.status = ImportStatus::Preview;
+            }
+        }
+    }
     if user.user_id() != Some(import.user_id) {
         return Err(ImportError::NotFound);
     }
@@ -237,6 +256,6 @@ pub async fn discard(state: &AppState, user: &Principal, id: i64) -> Result<(), 
     if let (Some(job), Some(user_id)) = (import.job_id, user.user_id()) {
         jobs::cancel_own(&state.db, user_id, job).await?;
     }
-    storage::drop_rows(&state.db, id).await?;
+    storage::drop_rows(&state.db, id, true).await?;
     Ok(())
 }

@@ -183,9 +183,26 @@ pub async fn set_mapping(
     sql.execute(&mut **tx).await.map(drop)
 }
 
-/// Replaces what the check found, and the counts, and opens the preview.
-pub async fn put_issues(db: &Db, id: i64, issues: &[Issue], errors: i64, duplicates: i64) -> Result<(), sqlx::Error> {
+/// Replaces what the check found, and the counts, and opens the preview —
+/// only while `job` is still the import's check (a newer mapping queued
+/// another one, whose findings win). False when dropped.
+pub async fn put_issues(
+    db: &Db,
+    id: i64,
+    job: i64,
+    issues: &[Issue],
+    errors: i64,
+    duplicates: i64,
+) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin_write().await?;
+    // Claims the import row first (a row lock on PostgreSQL).
+    let mut claim = Sql::new("UPDATE imports SET error_count = ");
+    claim.bind(errors).push(", duplicate_count = ").bind(duplicates);
+    claim.push(", status = 'preview' WHERE status IN ('checking', 'committing') AND id = ");
+    claim.bind(id).push(" AND job_id = ").bind(job);
+    if claim.execute(&mut *tx).await?.rows_affected() != 1 {
+        return Ok(false);
+    }
     let mut sql = Sql::new("DELETE FROM import_issues WHERE import_id = ");
     sql.bind(id);
     sql.execute(&mut *tx).await?;
@@ -195,27 +212,18 @@ pub async fn put_issues(db: &Db, id: i64, issues: &[Issue], errors: i64, duplica
         );
         for (i, issue) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" });
-            sql.bind(id)
-                .push(", ")
-                .bind(issue.row)
-                .push(", ")
-                .bind(issue.column.clone());
-            sql.push(", ")
-                .bind(issue.message.clone())
-                .push(", ")
-                .bind(issue.record_id);
+            sql.bind(id).push(", ").bind(issue.row);
+            sql.push(", ").bind(issue.column.clone());
+            sql.push(", ").bind(issue.message.clone());
+            sql.push(", ").bind(issue.record_id);
             sql.push(", ").bind(issue.label.clone());
             sql.push(", ").bind(i64::from(issue.is_error));
             sql.push(")");
         }
         sql.execute(&mut *tx).await?;
     }
-    let mut sql = Sql::new("UPDATE imports SET error_count = ");
-    sql.bind(errors).push(", duplicate_count = ").bind(duplicates);
-    sql.push(", status = 'preview' WHERE status = 'checking' AND id = ")
-        .bind(id);
-    sql.execute(&mut *tx).await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Errors (`duplicates` false) or duplicates of the last check, in row
@@ -255,10 +263,16 @@ pub async fn mark_committed(tx: &mut Transaction<'static, Any>, id: i64, created
     Ok(sql.execute(&mut **tx).await?.rows_affected() == 1)
 }
 
-/// Drops the cells and findings of an import that is over.
-pub async fn drop_rows(db: &Db, id: i64) -> Result<(), sqlx::Error> {
+/// Drops the cells of an import that is over, and its findings too when
+/// `findings` (a committed import keeps the rows it skipped, to show them).
+pub async fn drop_rows(db: &Db, id: i64, findings: bool) -> Result<(), sqlx::Error> {
+    let tables: &[&str] = if findings {
+        &["import_rows", "import_issues"]
+    } else {
+        &["import_rows"]
+    };
     let mut tx = db.begin_write().await?;
-    for table in ["import_rows", "import_issues"] {
+    for table in tables {
         let mut sql = Sql::new(&format!("DELETE FROM {table} WHERE import_id = "));
         sql.bind(id);
         sql.execute(&mut *tx).await?;

@@ -56,14 +56,9 @@ async fn run(state: &AppState, owner: Arc<str>, job: super::Job) {
         let _ = storage::finish(&state.db, &job, &owner, JobStatus::Failed, Some("jobs.error.unknown")).await;
         return;
     };
-    let running = RunningJob {
-        job,
-        state: state.clone(),
-        owner: owner.clone(),
-        last_report: Default::default(),
-    };
+    let job = job.clone();
     let heartbeat = {
-        let (db, job, owner) = (state.db.clone(), running.job.clone(), owner.clone());
+        let (db, job, owner) = (state.db.clone(), job.clone(), owner.clone());
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(lease / 3).await;
@@ -75,26 +70,48 @@ async fn run(state: &AppState, owner: Arc<str>, job: super::Job) {
             }
         })
     };
+    // Stops renewing the lease however the handler ends.
+    let _heartbeat = AbortOnDrop(heartbeat);
+    let running = RunningJob {
+        job: job.clone(),
+        state: state.clone(),
+        owner: owner.clone(),
+        last_report: Default::default(),
+    };
     let started = std::time::Instant::now();
-    let outcome = handler.run(&running).await;
-    heartbeat.abort();
+    // In a task of its own: a handler that panics fails its job, not the worker.
+    let outcome = match tokio::spawn(async move { handler.run(&running).await }).await {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            tracing::error!(job = job.id, panicked = e.is_panic(), "job handler did not finish");
+            Err(JobFailure::Failed("jobs.error.internal".into()))
+        }
+    };
     let (status, message) = match &outcome {
         Ok(()) => (JobStatus::Done, None),
         Err(JobFailure::Cancelled) => (JobStatus::Cancelled, None),
         Err(JobFailure::Failed(key)) => (JobStatus::Failed, Some(key.as_str())),
         Err(JobFailure::Db(e)) => {
-            tracing::error!(job = running.job.id, "job failed: {e}");
+            tracing::error!(job = job.id, "job failed: {e}");
             (JobStatus::Failed, Some("jobs.error.internal"))
         }
     };
     tracing::info!(
-        job = running.job.id,
-        kind = running.job.kind,
+        job = job.id,
+        kind = job.kind,
         status = status.as_str(),
         seconds = started.elapsed().as_secs_f64(),
         "job ended"
     );
-    if let Err(e) = storage::finish(&state.db, &running.job, &owner, status, message).await {
-        tracing::warn!(job = running.job.id, "job end not recorded: {e}");
+    if let Err(e) = storage::finish(&state.db, &job, &owner, status, message).await {
+        tracing::warn!(job = job.id, "job end not recorded: {e}");
+    }
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
