@@ -86,7 +86,7 @@ async fn demo_data_loads_once_and_logs_in() {
     assert!(persons > 30_000, "{persons} persons");
     assert!(branches > 400, "{branches} branches");
     let again = nhanai(&app.url, &["demo", "--scale", "small"], "");
-    assert!(again.status.success());
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
     assert_eq!(count(&app, "persons").await, persons, "a second run adds nothing");
     let drift = nhanai::org::service::counter_drift(&app.db, &nhanai::people::PERSONS)
         .await

@@ -85,6 +85,13 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Job>, sqlx::Error> {
 /// that waits or whose lease ran out, for `owner` until `lease_until`.
 pub async fn claim(db: &Db, owner: &str, lease_ms: i64) -> Result<Option<Job>, sqlx::Error> {
     let now = now_ms();
+    // A read first: an idle server looks every second, and must not take
+    // SQLite's write lock each time it finds nothing.
+    let mut waiting = Sql::new("SELECT 1 FROM jobs WHERE status = 'queued' OR (status = 'running' AND lease_until < ");
+    waiting.bind(now).push(") LIMIT 1");
+    if waiting.fetch_optional(db.pool()).await?.is_none() {
+        return Ok(None);
+    }
     let mut tx = db.begin_write().await?;
     let mut give_up = Sql::new("UPDATE jobs SET status = 'failed', message = 'jobs.error.abandoned', finished_at = ");
     give_up
