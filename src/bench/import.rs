@@ -306,6 +306,43 @@ async fn run(url: &str, plan: ImportPlan) -> Result<Value, BenchError> {
             return Err(BenchError::Http(format!("unit page: {status}")));
         }
     }
+    // A 1,000-person list in the official format, typeset three times.
+    let mut listed = crate::people::search::export(&db, &operator, "", Some(&commune.code), 1000)
+        .await
+        .map_err(|e| BenchError::Http(e.to_string()))?;
+    let mut rows = Vec::new();
+    while let Some(person) = listed.recv().await {
+        let person = person?;
+        rows.push(vec![
+            person.full_name,
+            person.sex.as_str().to_owned(),
+            person.birth.map(|b| b.display()).unwrap_or_default(),
+            person.address.detail,
+        ]);
+    }
+    let document = nhanai_pdf::ListDocument {
+        issuer_parent: "Hội Chữ thập đỏ Việt Nam".into(),
+        issuer: format!("Hội Chữ thập đỏ {}", commune.name),
+        place: "Hà Nội".into(),
+        date: (2026, 11, 28),
+        title: "DANH SÁCH".into(),
+        columns: vec![
+            ("Họ và tên".into(), 3.0),
+            ("Giới tính".into(), 1.0),
+            ("Ngày sinh".into(), 1.4),
+            ("Nơi ở".into(), 3.0),
+        ],
+        rows,
+        signer_title: "Chủ tịch".into(),
+        ..Default::default()
+    };
+    let mut pdf_ms = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        nhanai_pdf::render_list(&document).map_err(|e| BenchError::Http(e.to_string()))?;
+        pdf_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    pdf_ms.sort_by(f64::total_cmp);
     drop(server);
     db.close().await;
     let round = |x: f64| (x * 100.0).round() / 100.0;
@@ -323,5 +360,7 @@ async fn run(url: &str, plan: ImportPlan) -> Result<Value, BenchError> {
         "export_rows_per_s": (exported as f64 / export_seconds).round(),
         "export_peak_rss_mb": round(peak_mb),
         "unit_page_ms": percentiles(pages),
+        "pdf_list_rows": document.rows.len(),
+        "pdf_list_ms": (pdf_ms[1] * 10.0).round() / 10.0,
     }))
 }
