@@ -1,8 +1,9 @@
-//! `nhanai bench import`: in a fresh database holding `count` persons, a
-//! generated `rows`-row `.xlsx` uploaded through HTTP until committed; the
-//! whole registry downloaded as `.xlsx` (rate and the export's own memory);
-//! and the central unit page with its counts and pyramid. Prints one JSON
-//! line last.
+//! `nhanai bench import`: a generated `rows`-row `.xlsx` uploaded through
+//! HTTP until committed, into a fresh, empty registry (the goal's figure)
+//! and again into a fresh one holding `count` persons; that registry
+//! downloaded whole as `.xlsx` (rate and the export's own memory); and its
+//! central unit page with its counts and pyramid. Prints one JSON line
+//! last.
 
 use std::time::{Duration, Instant};
 
@@ -11,6 +12,7 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 
+use super::child::{resident_mb, ChildServer};
 use super::http::{Server, Session};
 use super::{drop_fresh, fresh, percentiles, BenchError, BENCH_PASSWORD};
 use crate::access::{Access, Permission, Principal};
@@ -31,10 +33,16 @@ pub struct ImportPlan {
 }
 
 pub async fn import(url: &str, plan: ImportPlan) -> Result<(), BenchError> {
+    let empty = import_into_empty(url, plan.rows).await?;
     let target = fresh(url).await?;
     let result = run(&target.url, plan).await;
     drop_fresh(target).await;
-    println!("{}", result?);
+    let mut result = result?;
+    let round = |x: f64| (x * 100.0).round() / 100.0;
+    result["import_check_seconds"] = json!(round(empty.check_seconds));
+    result["import_seconds"] = json!(round(empty.seconds));
+    result["import_rows_per_s"] = json!(empty.rows_per_s(plan.rows));
+    println!("{result}");
     Ok(())
 }
 
@@ -77,9 +85,9 @@ async fn load(db: &crate::db::Db, operator: &Principal, count: usize) -> Result<
 
 /// An office's list: a title block, then name, birth date (a date cell),
 /// sex, CCCD (text), phone and hamlet.
-fn workbook(rows: usize, commune: &str, province: &str) -> Result<Vec<u8>, BenchError> {
+fn workbook(rows: usize, seed: u64, commune: &str, province: &str) -> Result<Vec<u8>, BenchError> {
     let fail = |e: rust_xlsxwriter::XlsxError| BenchError::Http(e.to_string());
-    let mut g = Generator::new(11);
+    let mut g = Generator::new(seed);
     let mut serial = 900_000u64;
     let mut book = rust_xlsxwriter::Workbook::new();
     let day = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
@@ -150,62 +158,27 @@ async fn wait_for(session: &Session, id: i64, status: &str) -> Result<Value, Ben
     }
 }
 
-/// The resident memory of process `pid` that is its own (heap, stacks:
-/// `RssAnon`), in MB; the database file's pages mapped in are the page
-/// cache's, not the process's.
-fn resident_mb(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("RssAnon:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
+/// A database with `count` persons, the two bench accounts, and a server
+/// with both logged in.
+struct Stage {
+    db: crate::db::Db,
+    operator: Principal,
+    load_seconds: f64,
+    server: Server,
+    staff: Session,
+    viewer: Session,
+    commune: crate::org::Unit,
+    province: String,
 }
 
-/// `nhanai serve` in a process of its own, stopped when dropped.
-struct ChildServer {
-    child: std::process::Child,
-    addr: std::net::SocketAddr,
-}
-
-impl ChildServer {
-    fn start(url: &str) -> Result<ChildServer, BenchError> {
-        let fail = |e: std::io::Error| BenchError::Http(e.to_string());
-        let addr = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(fail)?;
-        let child = std::process::Command::new(std::env::current_exe().map_err(fail)?)
-            .args(["--database-url", url, "serve", "--addr", &addr.to_string()])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .map_err(fail)?;
-        let server = ChildServer { child, addr };
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(addr).is_ok() {
-                return Ok(server);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Err(BenchError::Http("the export server did not start".into()))
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-}
-
-impl Drop for ChildServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn run(url: &str, plan: ImportPlan) -> Result<Value, BenchError> {
+async fn stage(url: &str, count: usize) -> Result<Stage, BenchError> {
     let db = crate::open_database(url).await?;
     let operator = Principal::system("bench", org::central(&db).await?);
-    let load_seconds = load(&db, &operator, plan.count).await?;
+    let load_seconds = if count > 0 {
+        load(&db, &operator, count).await?
+    } else {
+        0.0
+    };
     let communes = org::communes_with_province(&db, None, false).await?;
     let (commune, province) = communes.first().cloned().ok_or(BenchError::NoAccess)?;
     for (username, role, unit) in [
@@ -226,40 +199,104 @@ async fn run(url: &str, plan: ImportPlan) -> Result<Value, BenchError> {
     let server = Server::start(url, None)?;
     let staff = Session::login(server.addr, "bench.staff", BENCH_PASSWORD).await?;
     let viewer = Session::login(server.addr, "bench.viewer", BENCH_PASSWORD).await?;
+    Ok(Stage {
+        db,
+        operator,
+        load_seconds,
+        server,
+        staff,
+        viewer,
+        commune,
+        province,
+    })
+}
 
-    let file = workbook(plan.rows, &commune.code, &province)?;
+/// How long a generated `rows`-row file took from upload to checked and
+/// to committed, and how many persons it created.
+struct Imported {
+    check_seconds: f64,
+    seconds: f64,
+    created: u64,
+}
+
+impl Imported {
+    fn rows_per_s(&self, rows: usize) -> f64 {
+        (rows as f64 / self.seconds).round()
+    }
+}
+
+/// Uploads a generated list of `rows` persons of the stage's commune
+/// (`seed` picks the persons) and commits it, as the staff account.
+async fn timed_import(stage: &Stage, rows: usize, seed: u64) -> Result<Imported, BenchError> {
+    let file = workbook(rows, seed, &stage.commune.code, &stage.province)?;
     let boundary = "nhanai-bench-boundary";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\npersons\r\n--{boundary}\r\n\
          Content-Disposition: form-data; name=\"unit\"\r\n\r\n{}\r\n--{boundary}\r\n\
          Content-Disposition: form-data; name=\"file\"; filename=\"ds.xlsx\"\r\n\r\n",
-        commune.code
+        stage.commune.code
     )
     .into_bytes();
     body.extend_from_slice(&file);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     let started = Instant::now();
     let content_type = format!("multipart/form-data; boundary={boundary}");
-    let (code, answer) = staff
+    let (code, answer) = stage
+        .staff
         .send(Method::POST, "/api/v1/imports", Some(&content_type), body)
         .await?;
     let view: Value = serde_json::from_slice(&answer).map_err(|e| BenchError::Http(e.to_string()))?;
     let id = view["id"]
         .as_i64()
         .ok_or_else(|| BenchError::Http(format!("upload: {code} {view}")))?;
-    let checked = wait_for(&staff, id, "preview").await?;
-    let checked_seconds = started.elapsed().as_secs_f64();
+    let checked = wait_for(&stage.staff, id, "preview").await?;
+    let check_seconds = started.elapsed().as_secs_f64();
     if checked["error_count"] != 0 {
         return Err(BenchError::Http(format!(
             "the generated file has errors: {}",
             checked["errors"]
         )));
     }
-    staff
+    stage
+        .staff
         .send(Method::POST, &format!("/api/v1/imports/{id}/commit"), None, Vec::new())
         .await?;
-    let committed = wait_for(&staff, id, "committed").await?;
-    let import_seconds = started.elapsed().as_secs_f64();
+    let committed = wait_for(&stage.staff, id, "committed").await?;
+    Ok(Imported {
+        check_seconds,
+        seconds: started.elapsed().as_secs_f64(),
+        created: committed["created_count"].as_u64().unwrap_or(0),
+    })
+}
+
+/// The import goal's figure: the file into a fresh, empty registry.
+async fn import_into_empty(url: &str, rows: usize) -> Result<Imported, BenchError> {
+    let target = fresh(url).await?;
+    let result = async {
+        let stage = stage(&target.url, 0).await?;
+        let imported = timed_import(&stage, rows, 11).await;
+        drop(stage.server);
+        stage.db.close().await;
+        imported
+    }
+    .await;
+    drop_fresh(target).await;
+    result
+}
+
+async fn run(url: &str, plan: ImportPlan) -> Result<Value, BenchError> {
+    let stage = stage(url, plan.count).await?;
+    // The same size of file again, into the registry of `count` persons.
+    let at_count = timed_import(&stage, plan.rows, 13).await?;
+    let Stage {
+        db,
+        operator,
+        load_seconds,
+        server,
+        viewer,
+        commune,
+        ..
+    } = stage;
 
     // The whole registry as .xlsx, from a server process of its own whose
     // resident memory is sampled while it makes the file.
@@ -288,7 +325,7 @@ async fn run(url: &str, plan: ImportPlan) -> Result<Value, BenchError> {
     if code != StatusCode::OK {
         return Err(BenchError::Http(format!("export: {code}")));
     }
-    let exported = plan.count + committed["created_count"].as_u64().unwrap_or(0) as usize;
+    let exported = plan.count + at_count.created as usize;
     let peak_mb = *peak.lock().unwrap_or_else(|e| e.into_inner());
 
     let mut rng = SmallRng::seed_from_u64(5);
@@ -351,9 +388,8 @@ async fn run(url: &str, plan: ImportPlan) -> Result<Value, BenchError> {
         "rows": plan.rows,
         "count": plan.count,
         "load_seconds": round(load_seconds),
-        "import_check_seconds": round(checked_seconds),
-        "import_seconds": round(import_seconds),
-        "import_rows_per_s": (plan.rows as f64 / import_seconds).round(),
+        "import_at_count_seconds": round(at_count.seconds),
+        "import_at_count_rows_per_s": at_count.rows_per_s(plan.rows),
         "export_rows": exported,
         "export_bytes": xlsx_bytes,
         "export_seconds": round(export_seconds),

@@ -3,6 +3,7 @@
 //! through the real HTTP stack the authenticated point read on one core
 //! and searches while log-ins arrive. Prints one JSON line last.
 
+mod child;
 mod http;
 mod import;
 

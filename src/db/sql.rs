@@ -52,13 +52,16 @@ impl Sql {
         self
     }
 
-    /// Appends `a, b, c` placeholders for a list of integers.
-    pub fn bind_list(&mut self, values: &[i64]) -> &mut Sql {
+    /// Appends `a, b, c` placeholders for a list of values (an `IN` list).
+    pub fn bind_list<T>(&mut self, values: &[T]) -> &mut Sql
+    where
+        T: 'static + Encode<'static, Any> + Type<Any> + Send + Clone,
+    {
         for (i, value) in values.iter().enumerate() {
             if i > 0 {
                 self.push(", ");
             }
-            self.bind(*value);
+            self.bind(value.clone());
         }
         self
     }

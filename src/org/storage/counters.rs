@@ -100,11 +100,14 @@ pub async fn read(db: &Db, counter: &str, units: &[Option<i64>]) -> Result<HashM
         }
     }
     if units.contains(&None) {
+        // The country: the sum of the provinces, the children of the centre.
         let mut sql = Sql::new(
-            "SELECT CAST(COALESCE(SUM(c.value), 0) AS BIGINT) FROM unit_counts c JOIN units u ON u.id = c.unit_id \
-             WHERE u.level = 'province' AND c.counter = ",
+            "SELECT CAST(COALESCE(SUM(c.value), 0) AS BIGINT) FROM units u JOIN unit_counts c ON c.unit_id = u.id \
+             WHERE u.parent_id = (SELECT t.id FROM units t WHERE t.code = ",
         );
-        sql.bind(counter.to_owned());
+        sql.bind(crate::org::model::CENTRAL_CODE.to_owned())
+            .push(") AND c.counter = ")
+            .bind(counter.to_owned());
         out.insert(None, sql.fetch_int(db.pool()).await?);
     }
     Ok(out)

@@ -9,6 +9,7 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::db::{self, Db, Sql};
 use crate::org::demography::BAND_STARTS;
+use crate::org::model::CENTRAL_CODE;
 use crate::org::placed::Demographics;
 use crate::org::tree::Level;
 
@@ -114,33 +115,29 @@ pub async fn recount_all(
 
 /// (sex, band, count) rows of each of `units` (`None`: the country), the
 /// band of each birth year computed by the database as of `this_year`
-/// (`None`: unknown year, or born after it). One row per unit and sex with
-/// a sum per band: grouped in the key's own order, so the database sorts
-/// nothing.
+/// (`None`: unknown year, or born after it). One expression picks a row's
+/// band and the rows are summed per band: a few hundred groups for the
+/// whole country, where a sum per band would evaluate every band's test on
+/// every row.
 pub type Rows = Vec<(String, Option<usize>, i64)>;
 
-fn push_band_sums(sql: &mut Sql, this_year: i64) {
-    for (i, start) in BAND_STARTS.iter().enumerate() {
-        let oldest = BAND_STARTS.get(i + 1).map_or(1, |next| this_year - next + 1);
-        sql.push(", CAST(SUM(CASE WHEN d.birth_year BETWEEN ")
-            .bind(oldest)
-            .push(" AND ")
-            .bind(this_year - start)
-            .push(" THEN d.value ELSE 0 END) AS BIGINT)");
-    }
-    sql.push(", CAST(SUM(CASE WHEN d.birth_year = 0 OR d.birth_year > ")
+/// The band index of `d.birth_year` (-1: unknown or not born yet).
+fn push_band(sql: &mut Sql, this_year: i64) {
+    sql.push("CAST(CASE WHEN d.birth_year <= 0 OR d.birth_year > ")
         .bind(this_year)
-        .push(" THEN d.value ELSE 0 END) AS BIGINT)");
+        .push(" THEN -1");
+    for (band, next) in BAND_STARTS.iter().skip(1).enumerate() {
+        // Younger than the next band's start: born after this_year - next.
+        sql.push(" WHEN d.birth_year > ")
+            .bind(this_year - next)
+            .push(&format!(" THEN {band}"));
+    }
+    sql.push(&format!(" ELSE {} END AS BIGINT)", BAND_STARTS.len() - 1));
 }
 
-/// A row of `push_band_sums` from column `at` on, as (sex, band, count).
-fn banded(row: &sqlx::any::AnyRow, sex_at: usize) -> Result<Rows, sqlx::Error> {
-    let sex: String = row.try_get(sex_at)?;
-    let mut out: Rows = (0..BAND_STARTS.len())
-        .map(|band| (sex.clone(), Some(band), db::int(row, sex_at + 1 + band)))
-        .collect();
-    out.push((sex, None, db::int(row, sex_at + 1 + BAND_STARTS.len())));
-    Ok(out)
+fn banded(row: &sqlx::any::AnyRow, sex_at: usize) -> Result<(String, Option<usize>, i64), sqlx::Error> {
+    let band = usize::try_from(db::int(row, sex_at + 1)).ok();
+    Ok((row.try_get(sex_at)?, band, db::int(row, sex_at + 2)))
 }
 
 pub async fn read(
@@ -152,28 +149,32 @@ pub async fn read(
     let mut out: HashMap<Option<i64>, Rows> = HashMap::new();
     let ids: Vec<i64> = units.iter().flatten().copied().collect();
     if !ids.is_empty() {
-        let mut sql = Sql::new("SELECT d.unit_id, d.sex");
-        push_band_sums(&mut sql, this_year);
-        sql.push(" FROM unit_demographics d WHERE d.counter = ")
+        let mut sql = Sql::new("SELECT d.unit_id, d.sex, ");
+        push_band(&mut sql, this_year);
+        sql.push(" AS band, CAST(SUM(d.value) AS BIGINT) FROM unit_demographics d WHERE d.counter = ")
             .bind(counter.to_owned())
             .push(" AND d.unit_id IN (")
             .bind_list(&ids)
-            .push(") GROUP BY d.unit_id, d.sex");
+            .push(") GROUP BY d.unit_id, d.sex, band");
         for row in sql.fetch_all(db.pool()).await? {
-            out.entry(Some(db::int(&row, 0))).or_default().extend(banded(&row, 1)?);
+            out.entry(Some(db::int(&row, 0))).or_default().push(banded(&row, 1)?);
         }
     }
     if units.contains(&None) {
-        let mut sql = Sql::new("SELECT d.sex");
-        push_band_sums(&mut sql, this_year);
+        // The country: the sum of the provinces, the children of the centre.
+        let mut sql = Sql::new("SELECT d.sex, ");
+        push_band(&mut sql, this_year);
         sql.push(
-            " FROM unit_demographics d JOIN units u ON u.id = d.unit_id WHERE u.level = 'province' AND d.counter = ",
+            " AS band, CAST(SUM(d.value) AS BIGINT) FROM units u JOIN unit_demographics d ON d.unit_id = u.id \
+             WHERE u.parent_id = (SELECT c.id FROM units c WHERE c.code = ",
         )
+        .bind(CENTRAL_CODE.to_owned())
+        .push(") AND d.counter = ")
         .bind(counter.to_owned())
-        .push(" GROUP BY d.sex");
+        .push(" GROUP BY d.sex, band");
         let mut country = Rows::new();
         for row in sql.fetch_all(db.pool()).await? {
-            country.extend(banded(&row, 0)?);
+            country.push(banded(&row, 0)?);
         }
         out.insert(None, country);
     }

@@ -8,6 +8,9 @@ use super::{insert_head, push_fields, push_place};
 use crate::access::{Access, ReadScope};
 use crate::db::{self, Db, Sql};
 
+/// Values asked about in one statement (within both databases' limits).
+const LOOKUP_CHUNK: usize = 1000;
+
 /// A person holding one of the CCCDs asked about.
 pub struct CccdHolder {
     pub cccd: String,
@@ -19,17 +22,11 @@ pub struct CccdHolder {
 
 pub async fn cccd_holders(db: &Db, scope: &ReadScope, cccds: &[String]) -> Result<Vec<CccdHolder>, sqlx::Error> {
     let mut out = Vec::new();
-    for chunk in cccds.chunks(500) {
+    for chunk in cccds.chunks(LOOKUP_CHUNK) {
         let mut sql = Sql::new("SELECT p.cccd, p.id, p.full_name, CASE WHEN ");
         scope.push_filter(&mut sql, "p");
         sql.push(" THEN 1 ELSE 0 END FROM persons p WHERE p.cccd IN (");
-        for (i, cccd) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(cccd.clone());
-        }
-        sql.push(")");
+        sql.bind_list(chunk).push(")");
         for row in sql.fetch_all(db.pool()).await? {
             out.push(CccdHolder {
                 cccd: row.try_get(0)?,
@@ -56,18 +53,12 @@ pub struct NameHolder {
 
 pub async fn name_holders(db: &Db, scope: &ReadScope, names_folded: &[String]) -> Result<Vec<NameHolder>, sqlx::Error> {
     let mut out = Vec::new();
-    for chunk in names_folded.chunks(500) {
+    for chunk in names_folded.chunks(LOOKUP_CHUNK) {
         let mut sql = Sql::new(
             "SELECT p.id, p.full_name, p.name_folded, p.birth_year, p.birth_date, \
              COALESCE(p.address_commune_id, p.commune_id), p.cccd FROM persons p WHERE p.name_folded IN (",
         );
-        for (i, name) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(name.clone());
-        }
-        sql.push(") AND ");
+        sql.bind_list(chunk).push(") AND ");
         scope.push_filter(&mut sql, "p");
         for row in sql.fetch_all(db.pool()).await? {
             out.push(NameHolder {
