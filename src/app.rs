@@ -12,6 +12,7 @@ pub fn capabilities() -> Vec<Box<dyn Capability>> {
     vec![
         Box::new(crate::org::Org),
         Box::new(crate::people::People),
+        Box::new(crate::members::Members),
         Box::new(crate::audit::Audit),
         Box::new(crate::accounts::Accounts),
         Box::new(crate::toolkit::jobs::Jobs),

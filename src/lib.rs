@@ -14,6 +14,8 @@ pub mod cli;
 pub mod db;
 pub mod demo;
 pub mod i18n;
+pub mod members;
+pub mod money;
 pub mod org;
 pub mod people;
 pub mod text;

@@ -168,6 +168,7 @@ pub(super) async fn page(
         Some(unit) => Choice {
             code: unit.code.clone(),
             name: unit.name.clone(),
+            level: unit.level,
         }
         .label(),
         None => p.unit.clone(),

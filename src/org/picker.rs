@@ -17,6 +17,7 @@ const MAX_CHOICES: usize = 400;
 pub struct Choice {
     pub code: String,
     pub name: String,
+    pub level: super::Level,
 }
 
 impl Choice {
@@ -35,6 +36,7 @@ pub async fn choices(db: &Db, user: &Principal, needs: Permission) -> Result<Vec
             out.push(Choice {
                 code: unit.code.clone(),
                 name: unit.name.clone(),
+                level: unit.level,
             });
         }
     };
@@ -87,10 +89,12 @@ mod tests {
             Choice {
                 code: "00004".into(),
                 name: "Phường Ba Đình".into(),
+                level: crate::org::Level::Commune,
             },
             Choice {
                 code: "00004-001".into(),
                 name: "Chi hội Tổ 1".into(),
+                level: crate::org::Level::Branch,
             },
         ]
     }

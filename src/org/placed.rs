@@ -33,4 +33,15 @@ pub struct Demographics {
 pub struct PlacedTable {
     pub table: &'static str,
     pub counter: Option<Counter>,
+    /// Its rows are roles of a record of another placed table and sit where
+    /// that record sits (a membership where its person is): that record is
+    /// not moved or deleted on its own while such rows exist.
+    pub follows: Option<Follows>,
+}
+
+/// The record a row follows: `column` holds an id of `table`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Follows {
+    pub table: &'static str,
+    pub column: &'static str,
 }

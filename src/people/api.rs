@@ -94,7 +94,14 @@ async fn update_person(
     JsonBody(patch): JsonBody<PersonPatch>,
 ) -> Result<Json<Person>, AppError> {
     Ok(Json(
-        service::update(&state.db, &user.principal, record_id(&id)?, &patch).await?,
+        service::update(
+            &state.db,
+            state.registry.placed_tables(),
+            &user.principal,
+            record_id(&id)?,
+            &patch,
+        )
+        .await?,
     ))
 }
 
@@ -106,6 +113,12 @@ async fn delete_person(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    service::delete(&state.db, &user.principal, record_id(&id)?).await?;
+    service::delete(
+        &state.db,
+        state.registry.placed_tables(),
+        &user.principal,
+        record_id(&id)?,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

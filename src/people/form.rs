@@ -175,7 +175,7 @@ pub(super) async fn update(
     if let Some(unit) = patch.unit.as_mut() {
         *unit = picker::code_of(unit, &units);
     }
-    match service::update(&state.db, &user.principal, id, &patch).await {
+    match service::update(&state.db, state.registry.placed_tables(), &user.principal, id, &patch).await {
         Ok(_) => Ok(Redirect::to(&format!("/persons/{id}{onward}")).into_response()),
         Err(e) => {
             let error = about_the_form(e.into())?;

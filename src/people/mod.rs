@@ -41,6 +41,7 @@ pub const PERSONS: PlacedTable = PlacedTable {
             birth_year: "birth_year",
         }),
     }),
+    follows: None,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +57,9 @@ pub enum PeopleError {
     Changed,
     #[error("person not found")]
     NotFound,
+    /// The person holds roles (a membership) that move or end with them.
+    #[error("the person holds roles elsewhere in the application")]
+    HasRoles,
     #[error("read-only access")]
     ReadOnly,
     #[error("too many refused CCCD checks")]
@@ -86,6 +90,7 @@ impl IntoAppError for PeopleError {
             PeopleError::StaleVersion => conflict("error.stale_version", None),
             PeopleError::Changed => conflict("error.unit_changed", None),
             PeopleError::NotFound => AppError::NotFound,
+            PeopleError::HasRoles => conflict("error.person_has_roles", None),
             PeopleError::ReadOnly => AppError::Forbidden,
             PeopleError::Throttled { seconds } => AppError::Throttled {
                 key: "error.cccd_throttled",

@@ -259,7 +259,13 @@ async fn delete(
     Path(id): Path<String>,
     Query(params): Query<DetailParams>,
 ) -> Result<Response, AppError> {
-    service::delete(&state.db, &user.principal, record_id(&id)?).await?;
+    service::delete(
+        &state.db,
+        state.registry.placed_tables(),
+        &user.principal,
+        record_id(&id)?,
+    )
+    .await?;
     let back = back_link(params.back.as_deref());
     let join = if back.contains('?') { '&' } else { '?' };
     Ok(Redirect::to(&format!("{back}{join}deleted=1")).into_response())

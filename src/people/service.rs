@@ -14,7 +14,7 @@ use crate::audit::{self, Change, Entry};
 use crate::db::Db;
 use crate::org::reform::Resolution;
 use crate::org::service::{self as org, placement};
-use crate::org::{Level, Unit};
+use crate::org::{Level, PlacedTable, Unit};
 
 /// Refusals of a CCCD registered elsewhere one account may receive in an
 /// hour: each tells that the number exists, so they are counted.
@@ -204,7 +204,15 @@ async fn kept_or_resolved(
 /// the user wrote anew is resolved: a stored unit or commune of residence
 /// stays the same record even when its name has become ambiguous or it
 /// was merged away.
-pub async fn update(db: &Db, user: &Principal, id: i64, patch: &PersonPatch) -> Result<Person, PeopleError> {
+/// `placed`: every placed table (a person holding roles — a membership —
+/// moves only with them, through their own capability).
+pub async fn update(
+    db: &Db,
+    placed: &[PlacedTable],
+    user: &Principal,
+    id: i64,
+    patch: &PersonPatch,
+) -> Result<Person, PeopleError> {
     let before = get(db, user, id).await?;
     let current_unit = org::unit_by_id(db, before.unit.id)
         .await?
@@ -225,6 +233,9 @@ pub async fn update(db: &Db, user: &Principal, id: i64, patch: &PersonPatch) -> 
     let address = kept_or_resolved(db, &valid.address_commune, before.address.commune.as_ref(), &unit).await?;
     ensure_cccd_free(db, user, valid.cccd.as_deref(), Some(id)).await?;
     let mut tx = db.begin_write().await?;
+    if from.unit_id() != to.unit_id() && !placement::followers(&mut tx, placed, &PERSONS, id).await?.is_empty() {
+        return Err(PeopleError::HasRoles);
+    }
     let updated = storage::update(&mut tx, &from, id, before.version, &valid, address)
         .await
         .map_err(duplicate_on_race)?;
@@ -245,13 +256,16 @@ pub async fn update(db: &Db, user: &Principal, id: i64, patch: &PersonPatch) -> 
     Ok(after)
 }
 
-pub async fn delete(db: &Db, user: &Principal, id: i64) -> Result<(), PeopleError> {
+pub async fn delete(db: &Db, placed: &[PlacedTable], user: &Principal, id: i64) -> Result<(), PeopleError> {
     let before = get(db, user, id).await?;
     let unit = org::unit_by_id(db, before.unit.id)
         .await?
         .ok_or(PeopleError::NotFound)?;
     let access = user.access(Permission::Write, &unit).ok_or(PeopleError::ReadOnly)?;
     let mut tx = db.begin_write().await?;
+    if !placement::followers(&mut tx, placed, &PERSONS, id).await?.is_empty() {
+        return Err(PeopleError::HasRoles);
+    }
     if !storage::delete(&mut tx, &access, id).await? {
         return Err(PeopleError::StaleVersion);
     }

@@ -12,6 +12,7 @@ mod cli;
 mod crash;
 mod demography;
 mod imports;
+mod members;
 mod merge_property;
 mod merges;
 mod org_tree;

@@ -31,8 +31,18 @@ async fn fixtures(app: &TestApp) -> HashMap<&'static str, String> {
         )
         .await
         .json();
+    let branch = open_branch(&mut central, BA_DINH, "Chi hội Tổ 1").await;
+    let enrolled = add_person(&mut central, "Đinh Thị Hội", BA_DINH, 2).await;
+    let member = central
+        .post_json(
+            "/api/v1/members",
+            &serde_json::json!({"person": enrolled.to_string(), "branch": branch, "joined_on": "03/02/2020"}),
+        )
+        .await;
+    assert_eq!(member.status, StatusCode::CREATED, "{}", member.body);
     HashMap::from([
         ("unit", BA_DINH.to_owned()),
+        ("member", member.json()["id"].to_string()),
         ("person", person.to_string()),
         ("account", account.to_string()),
         ("grant", grant.to_string()),

@@ -94,6 +94,29 @@ pub async fn counted(
     demographics::add(tx, counter.name, &groups).await
 }
 
+/// The tables among `tables` holding rows that follow the record `id` of
+/// `table` (its roles): while there are any, the record does not move or
+/// go on its own.
+pub async fn followers(
+    tx: &mut Transaction<'static, Any>,
+    tables: &[PlacedTable],
+    table: &PlacedTable,
+    id: i64,
+) -> Result<Vec<&'static str>, sqlx::Error> {
+    let mut out = Vec::new();
+    for follower in tables {
+        let Some(follows) = follower.follows.filter(|f| f.table == table.table) else {
+            continue;
+        };
+        let mut sql = Sql::new(&format!("SELECT 1 FROM {} WHERE {} = ", follower.table, follows.column));
+        sql.bind(id).push(" LIMIT 1");
+        if sql.fetch_optional(&mut **tx).await?.is_some() {
+            out.push(follower.table);
+        }
+    }
+    Ok(out)
+}
+
 /// Counts every record of `table` again (after a bulk load).
 pub async fn recount(tx: &mut Transaction<'static, Any>, table: &PlacedTable) -> Result<(), sqlx::Error> {
     match table.counter {

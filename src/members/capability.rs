@@ -1,0 +1,66 @@
+//! What members add to the application.
+
+use utoipa_axum::router::OpenApiRouter;
+
+use super::MEMBERS;
+use crate::access::Permission;
+use crate::org::PlacedTable;
+use crate::web::capability::{AuditEntity, Capability, FieldKind, NavEntry, RecordLink};
+use crate::web::routes::Pages;
+use crate::web::AppState;
+
+pub struct Members;
+
+impl Capability for Members {
+    fn name(&self) -> &'static str {
+        "members"
+    }
+
+    fn pages(&self) -> Pages {
+        super::routes::pages()
+    }
+
+    fn api(&self) -> OpenApiRouter<AppState> {
+        super::api::router()
+    }
+
+    fn nav(&self) -> Vec<NavEntry> {
+        vec![NavEntry {
+            href: "/members",
+            label_key: "nav.members",
+            needs: Permission::Read,
+            order: 25,
+        }]
+    }
+
+    fn placed_tables(&self) -> Vec<PlacedTable> {
+        vec![MEMBERS]
+    }
+
+    fn audit_entities(&self) -> Vec<AuditEntity> {
+        vec![AuditEntity {
+            entity: "member",
+            label_key: "audit.entity.member",
+            link: RecordLink::ById("/members/"),
+            field_prefix: "member.",
+            fields: &[
+                ("joined_on", FieldKind::Date),
+                ("on", FieldKind::Date),
+                ("unit", FieldKind::Unit),
+                (
+                    "status",
+                    FieldKind::Choice(|v| super::model::Status::parse(v).map(super::model::Status::label_key)),
+                ),
+                ("person", FieldKind::Hidden),
+            ],
+        }]
+    }
+
+    fn audit_actions(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("create", "audit.action.create"),
+            ("status", "audit.action.status"),
+            ("transfer", "audit.action.transfer"),
+        ]
+    }
+}

@@ -1,0 +1,81 @@
+//! Members (hội viên) of grassroots branches: a membership is a role of a
+//! person of the registry, held by one branch, with a national member
+//! number that never changes, a status with its history, and transfers
+//! between branches that move the person with the membership.
+
+mod api;
+mod capability;
+mod export;
+pub mod model;
+mod routes;
+pub mod service;
+mod storage;
+
+pub use capability::Members;
+
+use crate::org::placed::Follows;
+use crate::org::{Counter, OrgError, PlacedTable};
+use crate::people::PeopleError;
+use crate::validation::{field_error, FieldErrors};
+use crate::web::error::{AppError, IntoAppError};
+
+/// The members table: placed in the tree (where its person is), counted per unit.
+pub const MEMBERS: PlacedTable = PlacedTable {
+    table: "members",
+    counter: Some(Counter {
+        name: "members",
+        label_key: "counter.members",
+        list_path: "/members",
+        demographics: None,
+    }),
+    follows: Some(Follows {
+        table: "persons",
+        column: "person_id",
+    }),
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MembersError {
+    #[error("invalid membership data")]
+    Validation(FieldErrors),
+    /// The person is a member already; the membership's id when visible.
+    #[error("the person is already a member")]
+    AlreadyMember { id: i64 },
+    #[error("the record was changed by someone else")]
+    StaleVersion,
+    #[error("the unit changed meanwhile")]
+    Changed,
+    #[error("membership not found")]
+    NotFound,
+    #[error("read-only access")]
+    ReadOnly,
+    #[error(transparent)]
+    People(#[from] PeopleError),
+    #[error(transparent)]
+    Org(#[from] OrgError),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl MembersError {
+    pub fn field(field: &str, key: &str) -> MembersError {
+        MembersError::Validation(field_error(field, key))
+    }
+}
+
+impl IntoAppError for MembersError {
+    fn into_app_error(self) -> AppError {
+        let conflict = |key: &str, link: Option<String>| AppError::Conflict { key: key.into(), link };
+        match self {
+            MembersError::Validation(fields) => AppError::Validation(fields),
+            MembersError::AlreadyMember { id } => conflict("member.error.already", Some(format!("/members/{id}"))),
+            MembersError::StaleVersion => conflict("error.stale_version", None),
+            MembersError::Changed => conflict("error.unit_changed", None),
+            MembersError::NotFound => AppError::NotFound,
+            MembersError::ReadOnly => AppError::Forbidden,
+            MembersError::People(e) => e.into_app_error(),
+            MembersError::Org(e) => e.into_app_error(),
+            MembersError::Db(e) => e.into(),
+        }
+    }
+}

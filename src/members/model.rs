@@ -1,0 +1,196 @@
+//! Memberships as the pages and the API see them, and the pure rules of
+//! joining, status changes and member numbers.
+
+use serde::Serialize;
+use time::Date;
+
+use crate::people::model::{parse_birth, Birth};
+use crate::validation::FieldErrors;
+
+/// Where a membership stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Active,
+    Suspended,
+    Left,
+    Deceased,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [Status::Active, Status::Suspended, Status::Left, Status::Deceased];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Suspended => "suspended",
+            Status::Left => "left",
+            Status::Deceased => "deceased",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Status::Active => "member.status.active",
+            Status::Suspended => "member.status.suspended",
+            Status::Left => "member.status.left",
+            Status::Deceased => "member.status.deceased",
+        }
+    }
+
+    /// A membership that ended (left, deceased) may be taken up again
+    /// only as active; a deceased member's status is final.
+    pub fn may_become(self, next: Status) -> bool {
+        match (self, next) {
+            (a, b) if a == b => false,
+            (Status::Deceased, _) => false,
+            _ => true,
+        }
+    }
+}
+
+/// A membership with its person's name and its branch.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Member {
+    pub id: i64,
+    pub member_no: String,
+    pub person_id: i64,
+    pub full_name: String,
+    /// `M` or `F`.
+    pub sex: String,
+    /// `1985-03-07` or `1985`.
+    pub birth: Option<String>,
+    /// `07/03/1985` or `1985`.
+    #[serde(skip)]
+    pub birth_shown: String,
+    /// ISO date.
+    pub joined_on: String,
+    pub status: Status,
+    /// ISO date the status took effect.
+    pub status_on: String,
+    pub status_reason: String,
+    pub branch_code: String,
+    pub branch_name: String,
+    pub version: i64,
+    #[serde(skip)]
+    pub placement: crate::org::tree::Placement,
+}
+
+impl Member {
+    pub fn joined_display(&self) -> String {
+        display_date(&self.joined_on)
+    }
+
+    pub fn status_on_display(&self) -> String {
+        display_date(&self.status_on)
+    }
+}
+
+/// One line of a membership's history.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Event {
+    /// `joined`, `status` or `transfer`.
+    pub kind: String,
+    pub on_date: String,
+    pub status: Option<Status>,
+    pub reason: String,
+    pub from_unit: Option<String>,
+    pub to_unit: Option<String>,
+    pub username: String,
+}
+
+impl Event {
+    pub fn on_display(&self) -> String {
+        display_date(&self.on_date)
+    }
+}
+
+/// `2026-11-28` → `28/11/2026` (other text unchanged).
+pub fn display_date(iso: &str) -> String {
+    match parse_birth(iso, None) {
+        Ok(Some(birth @ Birth::Date(_))) => birth.display(),
+        _ => iso.to_owned(),
+    }
+}
+
+/// A full date typed by a user (`dd/mm/yyyy` or ISO), not after `today`.
+pub fn parse_day(input: &str, today: Date, field: &str, errors: &mut FieldErrors) -> Option<Date> {
+    let key = match parse_birth(input, None) {
+        Ok(Some(Birth::Date(d))) if d <= today => return Some(d),
+        Ok(Some(Birth::Date(_))) => "member.error.date_future",
+        Ok(None) => "member.error.date_missing",
+        _ => "member.error.date_format",
+    };
+    errors.insert(field.to_owned(), key.to_owned());
+    None
+}
+
+pub fn iso(date: Date) -> String {
+    format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
+}
+
+/// A new membership's number: `HV` and eight digits of its id, which is
+/// never reused, so the number is unique nationally and never changes.
+pub fn member_no(id: i64) -> String {
+    format!("HV{id:08}")
+}
+
+/// A reason is required for leaving and suspension, and kept short.
+pub fn check_reason(next: Status, reason: &str, errors: &mut FieldErrors) {
+    let needed = matches!(next, Status::Suspended | Status::Left);
+    if needed && reason.trim().is_empty() {
+        errors.insert("reason".into(), "member.error.reason_missing".into());
+    } else if reason.chars().count() > 500 {
+        errors.insert("reason".into(), "member.error.reason_long".into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn numbers_are_national_and_fixed_width() {
+        assert_eq!(member_no(42), "HV00000042");
+        assert_eq!(member_no(123_456_789), "HV123456789");
+    }
+
+    #[test]
+    fn a_deceased_member_stays_so_and_a_status_must_change() {
+        assert!(Status::Active.may_become(Status::Left));
+        assert!(Status::Left.may_become(Status::Active));
+        assert!(!Status::Active.may_become(Status::Active));
+        assert!(!Status::Deceased.may_become(Status::Active));
+    }
+
+    #[test]
+    fn dates_are_full_and_not_in_the_future() {
+        let today = date!(2026 - 11 - 28);
+        let mut errors = FieldErrors::new();
+        assert_eq!(
+            parse_day("03/02/2020", today, "joined_on", &mut errors),
+            Some(date!(2020 - 02 - 03))
+        );
+        assert!(errors.is_empty());
+        assert_eq!(parse_day("2020", today, "joined_on", &mut errors), None);
+        assert_eq!(errors["joined_on"], "member.error.date_format");
+        assert_eq!(parse_day("01/01/2027", today, "on", &mut errors), None);
+        assert_eq!(errors["on"], "member.error.date_future");
+        assert_eq!(parse_day("", today, "x", &mut errors), None);
+        assert_eq!(errors["x"], "member.error.date_missing");
+    }
+
+    #[test]
+    fn leaving_needs_a_reason() {
+        let mut errors = FieldErrors::new();
+        check_reason(Status::Active, "", &mut errors);
+        assert!(errors.is_empty());
+        check_reason(Status::Left, "  ", &mut errors);
+        assert_eq!(errors["reason"], "member.error.reason_missing");
+    }
+}

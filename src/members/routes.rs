@@ -1,0 +1,322 @@
+//! Pages of members: the list (by unit and status, with its `.xlsx`), the
+//! enrolment form, and a member's page with its history, where a change
+//! of status and a transfer are made.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::model::{Event, Member, Status};
+use super::service::{self, EnrolInput, StatusInput, TransferInput};
+use crate::access::Permission;
+use crate::org::picker::{self, Choice};
+use crate::org::service as org;
+use crate::org::Unit;
+use crate::web::auth::CurrentUser;
+use crate::web::error::AppError;
+use crate::web::extract::{record_id, Form, Path, Query};
+use crate::web::list::with_query;
+use crate::web::page::{render, render_status, FormState, PageCtx};
+use crate::web::routes::Pages;
+use crate::web::AppState;
+
+/// Members shown on one page.
+const PAGE: i64 = 100;
+
+pub fn pages() -> Pages {
+    Pages::default()
+        .get("/members", list_page)
+        .post("/members", enrol)
+        .get("/members/new", new_form)
+        .get("/members/export.xlsx", super::export::xlsx)
+        .get("/members/{member}", detail)
+        .post("/members/{member}/status", change_status)
+        .post("/members/{member}/transfer", transfer)
+}
+
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub(super) struct ListQuery {
+    /// Only inside this unit's subtree (its code).
+    pub unit: Option<String>,
+    /// `active`, `suspended`, `left` or `deceased`.
+    pub status: Option<String>,
+    /// Rows to skip (pages of 100).
+    pub offset: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "members/templates/list.html")]
+struct ListPage {
+    ctx: PageCtx,
+    unit: Option<Unit>,
+    status: Option<Status>,
+    items: Vec<Member>,
+    total: i64,
+    offset: i64,
+    previous: Option<String>,
+    next: Option<String>,
+    export: String,
+    can_write: bool,
+}
+
+impl ListPage {
+    fn statuses(&self) -> [Status; 4] {
+        Status::ALL
+    }
+
+    fn last_shown(&self) -> i64 {
+        self.offset + self.items.len() as i64
+    }
+}
+
+async fn unit_of(state: &AppState, code: Option<&str>) -> Result<Option<Unit>, AppError> {
+    match code.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) => Ok(Some(
+            org::unit_by_code(&state.db, code).await?.ok_or(AppError::NotFound)?,
+        )),
+        None => Ok(None),
+    }
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let unit = unit_of(&state, q.unit.as_deref()).await?;
+    if unit
+        .as_ref()
+        .is_some_and(|u| !user.principal.may(Permission::Read, &u.placement))
+    {
+        return Err(AppError::NotFound);
+    }
+    let status = q.status.as_deref().and_then(Status::parse);
+    let offset = q.offset.unwrap_or(0).max(0);
+    let (items, total) = service::list(&state.db, &user.principal, unit.as_ref(), status, offset, PAGE).await?;
+    let code = unit.as_ref().map(|u| u.code.as_str()).unwrap_or("");
+    let status_text = status.map(Status::as_str).unwrap_or("");
+    let link = |offset: i64| {
+        with_query(
+            "/members",
+            &[("unit", code), ("status", status_text), ("offset", &offset.to_string())],
+        )
+    };
+    let previous = (offset > 0).then(|| link((offset - PAGE).max(0)));
+    let next = (offset + PAGE < total).then(|| link(offset + PAGE));
+    let export = with_query("/members/export.xlsx", &[("unit", code), ("status", status_text)]);
+    let can_write = !user.principal.scope(Permission::Write).is_empty();
+    Ok(render(&ListPage {
+        ctx,
+        unit,
+        status,
+        items,
+        total,
+        offset,
+        previous,
+        next,
+        export,
+        can_write,
+    })?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "members/templates/new.html")]
+struct NewPage {
+    ctx: PageCtx,
+    form: FormState,
+    branches: Vec<Choice>,
+}
+
+async fn branch_choices(state: &AppState, user: &CurrentUser) -> Result<Vec<Choice>, AppError> {
+    let all = picker::choices(&state.db, &user.principal, Permission::Write).await?;
+    Ok(all
+        .into_iter()
+        .filter(|c| c.level == crate::org::Level::Branch)
+        .collect())
+}
+
+async fn show_new(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    input: &EnrolInput,
+    error: Option<AppError>,
+) -> Result<Response, AppError> {
+    let branches = branch_choices(state, user).await?;
+    let mut form = FormState::new(ctx.lang).with_values([
+        ("person", input.person.clone()),
+        ("branch", picker::shown(&input.branch, &branches)),
+        ("joined_on", input.joined_on.clone()),
+    ]);
+    let status = match error {
+        Some(e) => {
+            form = form.with_error(&e);
+            e.status()
+        }
+        None => StatusCode::OK,
+    };
+    render_status(status, &NewPage { ctx, form, branches })
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Query(input): Query<EnrolInput>,
+) -> Result<Response, AppError> {
+    show_new(&state, ctx, &user, &input, None).await
+}
+
+async fn enrol(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Form(mut input): Form<EnrolInput>,
+) -> Result<Response, AppError> {
+    let branches = branch_choices(&state, &user).await?;
+    input.branch = picker::code_of(&input.branch, &branches);
+    match service::enrol(&state.db, &user.principal, &input).await {
+        Ok(member) => Ok(Redirect::to(&format!("/members/{}", member.id)).into_response()),
+        Err(e) => match AppError::from(e) {
+            e @ (AppError::Internal(_) | AppError::NotFound | AppError::Forbidden) => Err(e),
+            e => show_new(&state, ctx, &user, &input, Some(e)).await,
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "members/templates/detail.html")]
+struct DetailPage {
+    ctx: PageCtx,
+    member: Member,
+    events: Vec<Event>,
+    can_write: bool,
+    /// The status form, with what was refused.
+    status_form: FormState,
+    transfer_form: FormState,
+    branches: Vec<Choice>,
+}
+
+impl DetailPage {
+    fn statuses(&self) -> Vec<Status> {
+        Status::ALL
+            .into_iter()
+            .filter(|s| self.member.status.may_become(*s))
+            .collect()
+    }
+}
+
+/// Which of the page's forms an error is about.
+enum Refused {
+    None,
+    Status(AppError, StatusInput),
+    Transfer(AppError, TransferInput),
+}
+
+async fn show_detail(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    id: i64,
+    refused: Refused,
+) -> Result<Response, AppError> {
+    let (member, events) = service::with_history(&state.db, &user.principal, id).await?;
+    let can_write = service::may_write(&user.principal, &member);
+    let branches = if can_write {
+        branch_choices(state, user).await?
+    } else {
+        Vec::new()
+    };
+    let mut status_form = FormState::new(ctx.lang);
+    let mut transfer_form = FormState::new(ctx.lang);
+    let mut status = StatusCode::OK;
+    match refused {
+        Refused::None => {}
+        Refused::Status(e, input) => {
+            status = e.status();
+            status_form = status_form
+                .with_values([("status", input.status), ("on", input.on), ("reason", input.reason)])
+                .with_error(&e);
+        }
+        Refused::Transfer(e, input) => {
+            status = e.status();
+            transfer_form = transfer_form
+                .with_values([
+                    ("branch", picker::shown(&input.branch, &branches)),
+                    ("on", input.on),
+                    ("reason", input.reason),
+                ])
+                .with_error(&e);
+        }
+    }
+    let page = DetailPage {
+        ctx,
+        member,
+        events,
+        can_write,
+        status_form,
+        transfer_form,
+        branches,
+    };
+    render_status(status, &page)
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    show_detail(&state, ctx, &user, record_id(&id)?, Refused::None).await
+}
+
+/// A form of the member page refused for a reason the user can fix is
+/// shown again on the page; other errors are passed on.
+fn shown_on_page(error: AppError) -> Result<AppError, AppError> {
+    match error {
+        AppError::Internal(_) | AppError::NotFound | AppError::Forbidden => Err(error),
+        other => Ok(other),
+    }
+}
+
+async fn change_status(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(input): Form<StatusInput>,
+) -> Result<Response, AppError> {
+    let id = record_id(&id)?;
+    match service::change_status(&state.db, &user.principal, id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/members/{id}")).into_response()),
+        Err(e) => {
+            let e = shown_on_page(e.into())?;
+            show_detail(&state, ctx, &user, id, Refused::Status(e, input)).await
+        }
+    }
+}
+
+async fn transfer(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(mut input): Form<TransferInput>,
+) -> Result<Response, AppError> {
+    let id = record_id(&id)?;
+    let branches = branch_choices(&state, &user).await?;
+    input.branch = picker::code_of(&input.branch, &branches);
+    match service::transfer(&state.db, &user.principal, id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/members/{id}")).into_response()),
+        Err(e) => {
+            let e = shown_on_page(e.into())?;
+            show_detail(&state, ctx, &user, id, Refused::Transfer(e, input)).await
+        }
+    }
+}

@@ -1,0 +1,337 @@
+//! Members: enrolment moves the person to the branch and numbers the
+//! membership for good; status changes and transfers keep their history
+//! and move the counts; nobody outside the branch's units sees or enrols.
+
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+
+use crate::support::people::add_person;
+use crate::support::units::*;
+use crate::support::{Client, TestApp};
+
+async fn enrol(client: &mut Client, person: i64, branch: &str, joined_on: &str) -> (StatusCode, Value) {
+    let response = client
+        .post_json(
+            "/api/v1/members",
+            &json!({"person": person.to_string(), "branch": branch, "joined_on": joined_on}),
+        )
+        .await;
+    let body = if response.body.is_empty() {
+        Value::Null
+    } else {
+        response.json()
+    };
+    (response.status, body)
+}
+
+/// The stored count of `counter` at the unit `code`.
+async fn count_at(app: &TestApp, counter: &str, code: &str) -> i64 {
+    app.count(&format!(
+        "SELECT CAST(COALESCE(SUM(c.value), 0) AS BIGINT) FROM unit_counts c JOIN units u ON u.id = c.unit_id \
+         WHERE u.code = '{code}' AND c.counter = '{counter}'"
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn enrolment_numbers_the_member_and_moves_the_person_to_the_branch() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let branch = open_branch(&mut staff, BA_DINH, "Chi hội Tổ 1").await;
+    let person = add_person(&mut staff, "Nguyễn Văn An", BA_DINH, 1).await;
+
+    let (status, member) = enrol(&mut staff, person, &branch, "03/02/2020").await;
+    assert_eq!(status, StatusCode::CREATED, "{member}");
+    let number = member["member_no"].as_str().expect("number").to_owned();
+    assert!(number.starts_with("HV") && number.len() == 10, "{number}");
+    assert_eq!(member["joined_on"], "2020-02-03");
+    assert_eq!(member["status"], "active");
+    assert_eq!(member["branch_code"], branch.as_str());
+    let person_now = staff.get(&format!("/api/v1/persons/{person}")).await.json();
+    assert_eq!(
+        person_now["unit"]["code"],
+        branch.as_str(),
+        "the person moved with the membership"
+    );
+    assert_eq!(count_at(&app, "members", &branch).await, 1);
+    assert_eq!(count_at(&app, "members", BA_DINH).await, 1);
+    assert_eq!(count_at(&app, "members", HA_NOI).await, 1);
+
+    // One membership per person.
+    let (status, again) = enrol(&mut staff, person, &branch, "03/02/2021").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{again}");
+    assert_eq!(count_at(&app, "members", BA_DINH).await, 1);
+
+    // By CCCD too; a second member gets another number.
+    let other = add_person(&mut staff, "Trần Thị Bình", BA_DINH, 2).await;
+    let cccd = staff.get(&format!("/api/v1/persons/{other}")).await.json()["cccd"]
+        .as_str()
+        .expect("cccd")
+        .to_owned();
+    let response = staff
+        .post_json(
+            "/api/v1/members",
+            &json!({"person": cccd, "branch": branch, "joined_on": "2021-05-19"}),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    assert_ne!(response.json()["member_no"], number.as_str());
+    assert_eq!(count_at(&app, "members", &branch).await, 2);
+}
+
+#[tokio::test]
+async fn bad_enrolments_say_what_is_wrong_and_change_nothing() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let branch = open_branch(&mut staff, BA_DINH, "Chi hội Tổ 2").await;
+    let person = add_person(&mut staff, "Lê Văn Cường", BA_DINH, 3).await;
+    for (person, branch, joined, field, key) in [
+        (person, branch.as_str(), "01/01/2099", "joined_on", "ngày"),
+        (person, branch.as_str(), "2020", "joined_on", "ngày"),
+        (person, BA_DINH, "01/01/2020", "branch", "chi hội"),
+        (person, "99999-999", "01/01/2020", "branch", "chi hội"),
+        (987_654, branch.as_str(), "01/01/2020", "person", "không tìm thấy"),
+    ] {
+        let (status, body) = enrol(&mut staff, person, branch, joined).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {body}");
+        let message = body["error"]["fields"][field]
+            .as_str()
+            .unwrap_or_default()
+            .to_lowercase();
+        assert!(message.contains(key), "{field}: {body}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM members").await, 0);
+    assert_eq!(count_at(&app, "members", BA_DINH).await, 0);
+}
+
+#[tokio::test]
+async fn a_transfer_keeps_the_number_and_history_and_moves_person_and_counts() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let from = open_branch(&mut staff, BA_DINH, "Chi hội Tổ 3").await;
+    let to = open_branch(&mut staff, BA_DINH, "Chi hội Tổ 4").await;
+    let person = add_person(&mut staff, "Phạm Thị Dung", BA_DINH, 4).await;
+    let (_, member) = enrol(&mut staff, person, &from, "10/10/2019").await;
+    let id = member["id"].as_i64().expect("id");
+
+    let stale = staff
+        .post_json(
+            &format!("/api/v1/members/{id}/transfer"),
+            &json!({"branch": to, "on": "01/06/2024", "reason": "Chuyển nhà", "version": 99}),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    let moved = staff
+        .post_json(
+            &format!("/api/v1/members/{id}/transfer"),
+            &json!({"branch": to, "on": "01/06/2024", "reason": "Chuyển nhà", "version": member["version"]}),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    let moved = moved.json();
+    assert_eq!(moved["member_no"], member["member_no"], "the number never changes");
+    assert_eq!(moved["branch_code"], to.as_str());
+    assert_eq!(
+        staff.get(&format!("/api/v1/persons/{person}")).await.json()["unit"]["code"],
+        to.as_str()
+    );
+    assert_eq!(count_at(&app, "members", &from).await, 0);
+    assert_eq!(count_at(&app, "members", &to).await, 1);
+    assert_eq!(count_at(&app, "members", BA_DINH).await, 1);
+    assert_eq!(count_at(&app, "persons", &to).await, 1);
+
+    let shown = staff.get(&format!("/api/v1/members/{id}")).await.json();
+    let kinds: Vec<&str> = shown["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["joined", "transfer"]);
+    assert_eq!(shown["history"][1]["from_unit"], "Chi hội Tổ 3");
+    assert_eq!(shown["history"][1]["to_unit"], "Chi hội Tổ 4");
+    let page = staff.get(&format!("/members/{id}")).await;
+    assert!(
+        page.body.contains("Chi hội Tổ 3") && page.body.contains("01/06/2024"),
+        "{}",
+        page.body
+    );
+}
+
+#[tokio::test]
+async fn status_changes_need_a_reason_and_are_kept_in_order() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let branch = open_branch(&mut staff, BA_DINH, "Chi hội Tổ 5").await;
+    let person = add_person(&mut staff, "Hoàng Văn Em", BA_DINH, 5).await;
+    let (_, member) = enrol(&mut staff, person, &branch, "01/03/2018").await;
+    let id = member["id"].as_i64().expect("id");
+    let path = format!("/api/v1/members/{id}/status");
+
+    let refused = staff
+        .post_json(&path, &json!({"status": "left", "on": "01/01/2025", "version": 1}))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(refused.json()["error"]["fields"]["reason"].is_string());
+    let before_joining = staff
+        .post_json(
+            &path,
+            &json!({"status": "suspended", "on": "01/01/2017", "reason": "x", "version": 1}),
+        )
+        .await;
+    assert_eq!(before_joining.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let left = staff
+        .post_json(
+            &path,
+            &json!({"status": "left", "on": "01/01/2025", "reason": "Đi làm xa", "version": 1}),
+        )
+        .await;
+    assert_eq!(left.status, StatusCode::OK, "{}", left.body);
+    assert_eq!(left.json()["status"], "left");
+    let deceased = staff
+        .post_json(&path, &json!({"status": "deceased", "on": "02/02/2025", "version": 2}))
+        .await;
+    assert_eq!(deceased.status, StatusCode::OK, "{}", deceased.body);
+    let back = staff
+        .post_json(&path, &json!({"status": "active", "on": "03/03/2025", "version": 3}))
+        .await;
+    assert_eq!(back.status, StatusCode::UNPROCESSABLE_ENTITY, "a death is final");
+
+    let listed = staff
+        .get(&format!("/api/v1/members?unit={branch}&status=deceased"))
+        .await
+        .json();
+    assert_eq!(listed["total"], 1);
+    let active = staff
+        .get(&format!("/api/v1/members?unit={branch}&status=active"))
+        .await
+        .json();
+    assert_eq!(active["total"], 0);
+    let history = staff.get(&format!("/api/v1/members/{id}")).await.json()["history"].clone();
+    let statuses: Vec<&str> = history
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter_map(|e| e["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["active", "left", "deceased"]);
+}
+
+#[tokio::test]
+async fn other_units_neither_see_nor_enrol_and_viewers_only_read() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let branch = open_branch(&mut staff, BA_DINH, "Chi hội Tổ 6").await;
+    let person = add_person(&mut staff, "Vũ Thị Giang", BA_DINH, 6).await;
+    let spare = add_person(&mut staff, "Vũ Văn Hải", BA_DINH, 7).await;
+    let (_, member) = enrol(&mut staff, person, &branch, "05/05/2015").await;
+    let id = member["id"].as_i64().expect("id");
+
+    let mut neighbour = app.signed_in("ngocha", "staff", NGOC_HA).await;
+    let their_branch = open_branch(&mut neighbour, NGOC_HA, "Chi hội Tổ 9").await;
+    assert_eq!(
+        neighbour.get(&format!("/api/v1/members/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        neighbour.get(&format!("/members/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(neighbour.get("/api/v1/members").await.json()["total"], 0);
+    // Enrolling someone registered elsewhere tells nothing about them.
+    let (status, body) = enrol(&mut neighbour, spare, &their_branch, "01/01/2020").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (_, unknown) = enrol(&mut neighbour, 9_999_999, &their_branch, "01/01/2020").await;
+    assert_eq!(body["error"]["fields"]["person"], unknown["error"]["fields"]["person"]);
+    // Nor can a branch move a member into theirs.
+    let moved = staff
+        .post_json(
+            &format!("/api/v1/members/{id}/transfer"),
+            &json!({"branch": their_branch, "on": "01/01/2024", "version": 1}),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", moved.body);
+
+    let mut viewer = app.signed_in("xem", "viewer", BA_DINH).await;
+    assert_eq!(
+        viewer.get(&format!("/api/v1/members/{id}")).await.status,
+        StatusCode::OK
+    );
+    let page = viewer.get(&format!("/members/{id}")).await;
+    assert!(!page.body.contains("status-form"), "a viewer gets no forms");
+    let refused = viewer
+        .post_json(
+            &format!("/api/v1/members/{id}/status"),
+            &json!({"status": "suspended", "on": "01/01/2024", "reason": "x", "version": 1}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let (status, _) = enrol(&mut viewer, spare, &branch, "01/01/2020").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(app.count("SELECT COUNT(*) FROM members").await, 1);
+}
+
+#[tokio::test]
+async fn the_pages_enrol_list_and_export_members() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let branch = open_branch(&mut staff, BA_DINH, "Chi hội Tổ 7").await;
+    let person = add_person(&mut staff, "Đỗ Văn Khoa", BA_DINH, 8).await;
+
+    let refused = staff
+        .post_form(
+            "/members",
+            &[
+                ("person", &person.to_string()),
+                ("branch", &branch),
+                ("joined_on", "31/02/2020"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("31/02/2020"), "what was typed stays");
+    assert_eq!(app.count("SELECT COUNT(*) FROM members").await, 0);
+    let done = staff
+        .post_form(
+            "/members",
+            &[
+                ("person", &person.to_string()),
+                ("branch", &branch),
+                ("joined_on", "28/02/2020"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = staff.get(&done.location()).await;
+    assert!(page.body.contains("Đỗ Văn Khoa") && page.body.contains("28/02/2020"));
+
+    let list = staff.get(&format!("/members?unit={branch}")).await;
+    assert!(list.body.contains("Đỗ Văn Khoa"), "{}", list.body);
+    let file = staff.get(&format!("/members/export.xlsx?unit={branch}")).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert!(file.bytes.starts_with(b"PK"), "an .xlsx is a zip");
+}
+
+#[tokio::test]
+async fn a_member_is_not_moved_or_deleted_from_the_person_page() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let branch = open_branch(&mut staff, BA_DINH, "Chi hội Tổ 8").await;
+    let person = add_person(&mut staff, "Ngô Thị Lan", BA_DINH, 9).await;
+    enrol(&mut staff, person, &branch, "01/01/2010").await;
+
+    let moved = staff
+        .patch_json(&format!("/api/v1/persons/{person}"), &json!({"unit": BA_DINH}))
+        .await;
+    assert_eq!(moved.status, StatusCode::CONFLICT, "{}", moved.body);
+    let deleted = staff.delete(&format!("/api/v1/persons/{person}")).await;
+    assert_eq!(deleted.status, StatusCode::CONFLICT, "{}", deleted.body);
+    // Other fields still change.
+    let renamed = staff
+        .patch_json(&format!("/api/v1/persons/{person}"), &json!({"phone": "0912000111"}))
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+    assert_eq!(count_at(&app, "persons", &branch).await, 1);
+    assert_eq!(count_at(&app, "members", &branch).await, 1);
+}
