@@ -17,11 +17,11 @@ impl Capability for Members {
     }
 
     fn pages(&self) -> Pages {
-        super::routes::pages()
+        super::routes::pages().merge(super::dues::pages())
     }
 
     fn api(&self) -> OpenApiRouter<AppState> {
-        super::api::router()
+        super::api::router().merge(super::dues::router())
     }
 
     fn nav(&self) -> Vec<NavEntry> {
@@ -38,22 +38,32 @@ impl Capability for Members {
     }
 
     fn audit_entities(&self) -> Vec<AuditEntity> {
-        vec![AuditEntity {
-            entity: "member",
-            label_key: "audit.entity.member",
-            link: RecordLink::ById("/members/"),
-            field_prefix: "member.",
-            fields: &[
-                ("joined_on", FieldKind::Date),
-                ("on", FieldKind::Date),
-                ("unit", FieldKind::Unit),
-                (
-                    "status",
-                    FieldKind::Choice(|v| super::model::Status::parse(v).map(super::model::Status::label_key)),
-                ),
-                ("person", FieldKind::Hidden),
-            ],
-        }]
+        vec![
+            AuditEntity {
+                entity: "dues",
+                label_key: "audit.entity.dues",
+                link: RecordLink::None,
+                field_prefix: "dues.",
+                fields: &[],
+            },
+            AuditEntity {
+                entity: "member",
+                label_key: "audit.entity.member",
+                link: RecordLink::ById("/members/"),
+                field_prefix: "member.",
+                fields: &[
+                    ("joined_on", FieldKind::Date),
+                    ("on", FieldKind::Date),
+                    ("unit", FieldKind::Unit),
+                    (
+                        "status",
+                        FieldKind::Choice(|v| super::model::Status::parse(v).map(super::model::Status::label_key)),
+                    ),
+                    ("person", FieldKind::Hidden),
+                    ("paid_on", FieldKind::Date),
+                ],
+            },
+        ]
     }
 
     fn audit_actions(&self) -> Vec<(&'static str, &'static str)> {
@@ -61,6 +71,8 @@ impl Capability for Members {
             ("create", "audit.action.create"),
             ("status", "audit.action.status"),
             ("transfer", "audit.action.transfer"),
+            ("dues_paid", "audit.action.dues_paid"),
+            ("set_rate", "audit.action.set_rate"),
         ]
     }
 }

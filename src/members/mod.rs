@@ -5,6 +5,7 @@
 
 mod api;
 mod capability;
+pub mod dues;
 mod export;
 pub mod model;
 mod routes;

@@ -201,6 +201,10 @@ struct DetailPage {
     status_form: FormState,
     transfer_form: FormState,
     branches: Vec<Choice>,
+    /// Dues of the last years, the latest first, and the payments.
+    owed: Vec<super::dues::Owed>,
+    payments: Vec<super::dues::Payment>,
+    dues_form: FormState,
 }
 
 impl DetailPage {
@@ -213,13 +217,14 @@ impl DetailPage {
 }
 
 /// Which of the page's forms an error is about.
-enum Refused {
+pub(crate) enum Refused {
     None,
     Status(AppError, StatusInput),
     Transfer(AppError, TransferInput),
+    Dues(AppError, super::dues::service::PaymentInput),
 }
 
-async fn show_detail(
+pub(crate) async fn show_detail(
     state: &AppState,
     ctx: PageCtx,
     user: &CurrentUser,
@@ -233,11 +238,25 @@ async fn show_detail(
     } else {
         Vec::new()
     };
+    let (owed, payments) = super::dues::service::of_member(&state.db, &user.principal, id).await?;
     let mut status_form = FormState::new(ctx.lang);
     let mut transfer_form = FormState::new(ctx.lang);
+    let owed_now = owed.first().map(|o| o.owed.dong().to_string()).unwrap_or_default();
+    let mut dues_form =
+        FormState::new(ctx.lang).with_values([("year", service::today().year().to_string()), ("amount", owed_now)]);
     let mut status = StatusCode::OK;
     match refused {
         Refused::None => {}
+        Refused::Dues(e, input) => {
+            status = e.status();
+            dues_form = FormState::new(ctx.lang)
+                .with_values([
+                    ("year", input.year),
+                    ("amount", input.amount),
+                    ("paid_on", input.paid_on),
+                ])
+                .with_error(&e);
+        }
         Refused::Status(e, input) => {
             status = e.status();
             status_form = status_form
@@ -263,6 +282,9 @@ async fn show_detail(
         status_form,
         transfer_form,
         branches,
+        owed,
+        payments,
+        dues_form,
     };
     render_status(status, &page)
 }
@@ -278,7 +300,7 @@ async fn detail(
 
 /// A form of the member page refused for a reason the user can fix is
 /// shown again on the page; other errors are passed on.
-fn shown_on_page(error: AppError) -> Result<AppError, AppError> {
+pub(crate) fn shown_on_page(error: AppError) -> Result<AppError, AppError> {
     match error {
         AppError::Internal(_) | AppError::NotFound | AppError::Forbidden => Err(error),
         other => Ok(other),

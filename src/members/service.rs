@@ -250,7 +250,7 @@ pub async fn change_status(db: &Db, user: &Principal, id: i64, input: &StatusInp
 }
 
 /// The unit holding `member`, with the user's right to change it there.
-async fn held_by(db: &Db, user: &Principal, member: &Member) -> Result<(Unit, Access), MembersError> {
+pub(super) async fn held_by(db: &Db, user: &Principal, member: &Member) -> Result<(Unit, Access), MembersError> {
     let unit = org::unit_by_code(db, &member.branch_code)
         .await?
         .ok_or(MembersError::NotFound)?;

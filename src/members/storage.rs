@@ -11,12 +11,19 @@ use crate::db::{self, Db, Sql};
 use crate::org::tree::Placement;
 use crate::people::model::Birth;
 
-const SELECT: &str = "SELECT m.id, m.member_no, m.person_id, p.full_name, p.sex, p.birth_year, p.birth_date, \
+/// The columns `member_from_row` reads, in order.
+pub(super) const COLUMNS: &str =
+    "SELECT m.id, m.member_no, m.person_id, p.full_name, p.sex, p.birth_year, p.birth_date, \
      m.joined_on, m.status, m.status_on, m.status_reason, u.code, u.name, m.version, \
-     m.province_id, m.commune_id, m.branch_id \
-     FROM members m JOIN persons p ON p.id = m.person_id JOIN units u ON u.id = m.unit_id WHERE ";
+     m.province_id, m.commune_id, m.branch_id";
+pub(super) const FROM: &str =
+    " FROM members m JOIN persons p ON p.id = m.person_id JOIN units u ON u.id = m.unit_id WHERE ";
 
-fn member_from_row(row: &AnyRow) -> Result<Member, sqlx::Error> {
+fn select() -> Sql {
+    Sql::new(&format!("{COLUMNS}{FROM}"))
+}
+
+pub(super) fn member_from_row(row: &AnyRow) -> Result<Member, sqlx::Error> {
     let status: String = row.try_get(8)?;
     let birth_date: Option<String> = row.try_get(6)?;
     let birth = Birth::from_stored(row.try_get(5)?, birth_date.as_deref());
@@ -44,7 +51,7 @@ fn member_from_row(row: &AnyRow) -> Result<Member, sqlx::Error> {
 }
 
 pub async fn get(db: &Db, scope: &ReadScope, id: i64) -> Result<Option<Member>, sqlx::Error> {
-    let mut sql = Sql::new(SELECT);
+    let mut sql = select();
     sql.push("m.id = ").bind(id).push(" AND ");
     scope.push_filter(&mut sql, "m");
     sql.fetch_optional(db.pool())
@@ -69,7 +76,7 @@ pub struct Filter {
     pub status: Option<Status>,
 }
 
-fn push_filter(sql: &mut Sql, scope: &ReadScope, filter: &Filter) {
+pub(super) fn push_filter(sql: &mut Sql, scope: &ReadScope, filter: &Filter) {
     scope.push_filter(sql, "m");
     if let Some((column, id)) = filter.within {
         sql.push(&format!(" AND m.{column} = ")).bind(id);
@@ -87,7 +94,7 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<Member>, sqlx::Error> {
-    let mut sql = Sql::new(SELECT);
+    let mut sql = select();
     push_filter(&mut sql, scope, filter);
     sql.push(" ORDER BY p.sort_key, m.id LIMIT ")
         .bind(limit)

@@ -74,6 +74,13 @@ impl Pages {
         self.add(Method::POST, path, true, post(handler))
     }
 
+    /// These pages and `other`'s (a capability's sub-rooms); no path twice.
+    pub fn merge(mut self, other: Pages) -> Pages {
+        self.router = self.router.merge(other.router);
+        self.routes.extend(other.routes);
+        self
+    }
+
     pub fn into_parts(self) -> (Router<AppState>, Vec<RouteInfo>) {
         (self.router, self.routes)
     }
