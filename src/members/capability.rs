@@ -66,6 +66,10 @@ impl Capability for Members {
         ]
     }
 
+    fn import_kinds(&self) -> Vec<std::sync::Arc<dyn crate::toolkit::import::ImportKind>> {
+        vec![std::sync::Arc::new(super::import::MembersImport)]
+    }
+
     fn audit_actions(&self) -> Vec<(&'static str, &'static str)> {
         vec![
             ("create", "audit.action.create"),

@@ -7,6 +7,7 @@ mod api;
 mod capability;
 pub mod dues;
 mod export;
+mod import;
 pub mod model;
 mod routes;
 pub mod service;

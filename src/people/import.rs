@@ -21,79 +21,82 @@ use crate::toolkit::import::{CellKind, ColumnSpec, Duplicate, ImportCtx, ImportK
 
 pub struct PersonsImport;
 
-const COLUMNS: &[ColumnSpec] = &[
-    ColumnSpec::new(
-        "full_name",
-        "person.full_name",
-        &["ho va ten", "ho ten", "ho ten day du", "ten", "full name", "name"],
-    )
-    .required(),
-    ColumnSpec::new("sex", "person.sex", &["gioi tinh", "nam nu", "gioi", "sex", "gender"]),
-    ColumnSpec::new(
-        "birth_date",
-        "person.birth_date",
-        &[
-            "ngay sinh",
-            "nam sinh",
-            "ngay thang nam sinh",
-            "sinh ngay",
-            "ns",
-            "date of birth",
-            "birth",
-        ],
-    )
-    .of(CellKind::Date),
-    ColumnSpec::new(
+/// The columns of a person in offices' lists (members' lists reuse them).
+pub const FULL_NAME: ColumnSpec = ColumnSpec::new(
+    "full_name",
+    "person.full_name",
+    &["ho va ten", "ho ten", "ho ten day du", "ten", "full name", "name"],
+)
+.required();
+pub const SEX: ColumnSpec = ColumnSpec::new("sex", "person.sex", &["gioi tinh", "nam nu", "gioi", "sex", "gender"]);
+pub const BIRTH_DATE: ColumnSpec = ColumnSpec::new(
+    "birth_date",
+    "person.birth_date",
+    &[
+        "ngay sinh",
+        "nam sinh",
+        "ngay thang nam sinh",
+        "sinh ngay",
+        "ns",
+        "date of birth",
+        "birth",
+    ],
+)
+.of(CellKind::Date);
+pub const CCCD: ColumnSpec = ColumnSpec::new(
+    "cccd",
+    "person.cccd",
+    &[
         "cccd",
-        "person.cccd",
-        &[
-            "cccd",
-            "cmnd",
-            "cmt",
-            "can cuoc",
-            "can cuoc cong dan",
-            "dinh danh",
-            "so dinh danh",
-            "ma dinh danh",
-        ],
-    )
-    .of(CellKind::Digits { width: 12 }),
-    ColumnSpec::new(
-        "phone",
-        "person.phone",
-        &["dien thoai", "sdt", "so dien thoai", "dt", "di dong", "phone", "mobile"],
-    )
-    .of(CellKind::Digits { width: 10 }),
-    ColumnSpec::new(
-        "address_commune",
-        "person.address_commune",
-        &[
-            "xa phuong",
-            "xa",
-            "phuong",
-            "thi tran",
-            "xa phuong thi tran",
-            "xa phuong noi o",
-            "commune",
-        ],
-    ),
-    ColumnSpec::new(
-        "address_detail",
-        "person.address_detail",
-        &[
-            "dia chi",
-            "thon",
-            "to dan pho",
-            "xom",
-            "ap",
-            "khu pho",
-            "so nha",
-            "to",
-            "address",
-        ],
-    )
-    .joined(),
-];
+        "cmnd",
+        "cmt",
+        "can cuoc",
+        "can cuoc cong dan",
+        "dinh danh",
+        "so dinh danh",
+        "ma dinh danh",
+    ],
+)
+.of(CellKind::Digits { width: 12 });
+pub const PHONE: ColumnSpec = ColumnSpec::new(
+    "phone",
+    "person.phone",
+    &["dien thoai", "sdt", "so dien thoai", "dt", "di dong", "phone", "mobile"],
+)
+.of(CellKind::Digits { width: 10 });
+pub const ADDRESS_COMMUNE: ColumnSpec = ColumnSpec::new(
+    "address_commune",
+    "person.address_commune",
+    &[
+        "xa phuong",
+        "xa",
+        "phuong",
+        "thi tran",
+        "xa phuong thi tran",
+        "xa phuong noi o",
+        "commune",
+    ],
+);
+pub const ADDRESS_DETAIL: ColumnSpec = ColumnSpec::new(
+    "address_detail",
+    "person.address_detail",
+    &[
+        "dia chi",
+        "thon",
+        "to dan pho",
+        "xom",
+        "ap",
+        "khu pho",
+        "so nha",
+        "to",
+        "address",
+    ],
+)
+.joined();
+
+pub const PERSON_COLUMNS: [ColumnSpec; 7] = [FULL_NAME, SEX, BIRTH_DATE, CCCD, PHONE, ADDRESS_COMMUNE, ADDRESS_DETAIL];
+
+const COLUMNS: &[ColumnSpec] = &PERSON_COLUMNS;
 
 /// The sex a CCCD states (its fourth digit: even male, odd female), for
 /// lists without a sex column.
@@ -185,7 +188,9 @@ fn same_birth(valid: &ValidPerson, year: Option<i64>, date: Option<&str>) -> boo
     }
 }
 
-async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<Vec<RowCheck>, sqlx::Error> {
+/// Validation and likely duplicates of persons in `rows` (members' lists
+/// read a duplicate as the person to reuse).
+pub(crate) async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<Vec<RowCheck>, sqlx::Error> {
     let mut checks = vec![RowCheck::default(); rows.len()];
     let valid = validated(ctx, rows, &mut checks).await?;
     let scope = ctx.user.scope(Permission::Read);
@@ -243,6 +248,19 @@ async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<Vec<RowCheck>, sqlx:
 }
 
 async fn commit(ctx: &ImportCtx<'_>, tx: &mut Transaction<'static, Any>, rows: &[Row]) -> Result<i64, sqlx::Error> {
+    Ok(create(ctx, tx, rows).await?.len() as i64)
+}
+
+/// Creates a person for each of `rows` (checked, without errors) in the
+/// unit of `ctx.access`, counted and audited; their ids, in row order.
+pub(crate) async fn create(
+    ctx: &ImportCtx<'_>,
+    tx: &mut Transaction<'static, Any>,
+    rows: &[Row],
+) -> Result<Vec<i64>, sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut checks = vec![RowCheck::default(); rows.len()];
     let valid: Vec<(ValidPerson, Option<i64>)> =
         validated(ctx, rows, &mut checks).await?.into_iter().flatten().collect();
@@ -296,7 +314,7 @@ async fn commit(ctx: &ImportCtx<'_>, tx: &mut Transaction<'static, Any>, rows: &
         audit_s = (started.elapsed() - counted).as_secs_f64(),
         "persons imported"
     );
-    Ok(created.len() as i64)
+    Ok(ids)
 }
 
 impl ImportKind for PersonsImport {

@@ -8,7 +8,7 @@ mod capability;
 pub mod cccd;
 mod export;
 mod form;
-mod import;
+pub(crate) mod import;
 pub mod model;
 #[cfg(test)]
 mod model_tests;

@@ -12,6 +12,7 @@ mod cli;
 mod crash;
 mod demography;
 mod imports;
+mod member_import;
 mod members;
 mod merge_property;
 mod merges;

@@ -123,6 +123,11 @@ pub trait ImportKind: Send + Sync + 'static {
     fn columns(&self) -> &'static [ColumnSpec];
     /// Where a record's page is (`/persons/`): duplicates link there.
     fn record_path(&self) -> &'static str;
+    /// Whether records of this kind go into `unit` (members only into a
+    /// branch); the catalogue key of the refusal otherwise.
+    fn accepts(&self, _unit: &Unit) -> Result<(), &'static str> {
+        Ok(())
+    }
     /// What must not repeat within one file, per row: (column key, key).
     /// A later row with the same key is an error on that column.
     fn unique_keys(&self, _row: &Row) -> Vec<(&'static str, String)> {

@@ -62,6 +62,7 @@ fn read_error(e: ReadError) -> ImportError {
 pub async fn upload(state: &AppState, user: &Principal, upload: Upload) -> Result<Import, ImportError> {
     let kind = kind_of(state, &upload.kind)?;
     let (unit, _) = writable_unit(state, user, &upload.unit).await?;
+    kind.accepts(&unit).map_err(|key| ImportError::field("unit", key))?;
     let user_id = user.user_id().ok_or(ImportError::ReadOnly)?;
     if upload.bytes.is_empty() {
         return Err(ImportError::NoFile);

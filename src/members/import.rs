@@ -1,0 +1,305 @@
+//! Members as an import kind: a branch's list (name, birth, sex, CCCD,
+//! phone, address, date of joining, card number). A row whose person is
+//! already registered — the same CCCD, or the same name, birth and commune
+//! inside the user's units — enrols that person instead of registering
+//! them twice; a person registered outside the user's units is not
+//! enrolled (the branch holding them must transfer them); someone already
+//! a member is skipped.
+
+use std::collections::HashSet;
+
+use futures_util::future::BoxFuture;
+use sqlx::{Any, Transaction};
+
+use super::model::{self, Status};
+use super::storage::{self, NewEvent};
+use super::MEMBERS;
+use crate::access::Permission;
+use crate::audit::{self, Change};
+use crate::org::service::{self as org, placement};
+use crate::org::{Level, Unit};
+use crate::people::import as persons;
+use crate::people::PERSONS;
+use crate::toolkit::import::{CellKind, ColumnSpec, Duplicate, ImportCtx, ImportKind, Row, RowCheck};
+
+pub struct MembersImport;
+
+const JOINED_ON: ColumnSpec = ColumnSpec::new(
+    "joined_on",
+    "member.joined_on",
+    &["ngay vao hoi", "ngay ket nap", "ngay gia nhap", "vao hoi", "joined"],
+)
+.of(CellKind::Date)
+.required();
+const MEMBER_NO: ColumnSpec = ColumnSpec::new(
+    "member_no",
+    "member.member_no",
+    &[
+        "so the",
+        "so the hoi vien",
+        "ma hoi vien",
+        "so hoi vien",
+        "member number",
+    ],
+);
+
+const COLUMNS: &[ColumnSpec] = &[
+    persons::FULL_NAME,
+    persons::SEX,
+    persons::BIRTH_DATE,
+    persons::CCCD,
+    persons::PHONE,
+    persons::ADDRESS_COMMUNE,
+    persons::ADDRESS_DETAIL,
+    JOINED_ON,
+    MEMBER_NO,
+];
+
+/// A card number as branches write them: letters, digits, `-` and `/`.
+fn valid_number(number: &str) -> bool {
+    !number.is_empty()
+        && number.len() <= 20
+        && number.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'/')
+        // Numbers of the form the system gives are the system's own.
+        && !(number.starts_with("HV") && number.len() == 10 && number[2..].bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// What a row's person is, from the persons' check.
+enum Who {
+    /// Registered and visible: enrol this person.
+    Existing(i64),
+    /// Not registered: register, then enrol.
+    New,
+    /// The person part has errors, or is registered out of reach.
+    Refused,
+}
+
+fn who(check: &RowCheck) -> Who {
+    if !check.errors.is_empty() || check.duplicates.iter().any(|d| d.record_id.is_none()) {
+        return Who::Refused;
+    }
+    match check.duplicates.first().and_then(|d| d.record_id) {
+        Some(id) => Who::Existing(id),
+        None => Who::New,
+    }
+}
+
+async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<Vec<RowCheck>, sqlx::Error> {
+    let found = persons::check(ctx, rows).await?;
+    let existing: Vec<i64> = found
+        .iter()
+        .filter_map(|c| match who(c) {
+            Who::Existing(id) => Some(id),
+            _ => None,
+        })
+        .collect();
+    let members = storage::members_of(ctx.db, &existing).await?;
+    let numbers: Vec<String> = rows
+        .iter()
+        .map(|r| r.get("member_no").trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let taken: HashSet<String> = storage::numbers_taken(ctx.db, &numbers).await?.into_iter().collect();
+    let today = super::service::today();
+    let mut out = Vec::with_capacity(rows.len());
+    for (row, person) in rows.iter().zip(found) {
+        let mut check = RowCheck {
+            errors: person.errors.clone(),
+            duplicates: Vec::new(),
+        };
+        if person.duplicates.iter().any(|d| d.record_id.is_none()) {
+            check
+                .errors
+                .push(("cccd".into(), "member.error.person_elsewhere".into()));
+        }
+        if let Who::Existing(id) = who(&person) {
+            if let Some((member_id, name)) = members.get(&id) {
+                // A member already: skipped, whatever the row says of them.
+                check.duplicates.push(Duplicate {
+                    record_id: Some(*member_id),
+                    label: name.clone(),
+                    reason: "import.duplicate.member".into(),
+                });
+                out.push(check);
+                continue;
+            }
+        }
+        let mut fields = crate::validation::FieldErrors::new();
+        model::parse_day(row.get("joined_on"), today, "joined_on", &mut fields);
+        let number = row.get("member_no").trim();
+        if !number.is_empty() && !valid_number(number) {
+            fields.insert("member_no".into(), "member.error.number_format".into());
+        } else if taken.contains(number) {
+            fields.insert("member_no".into(), "member.error.number_taken".into());
+        }
+        check.errors.extend(fields);
+        out.push(check);
+    }
+    Ok(out)
+}
+
+async fn commit(ctx: &ImportCtx<'_>, tx: &mut Transaction<'static, Any>, rows: &[Row]) -> Result<i64, sqlx::Error> {
+    let changed = || sqlx::Error::Protocol("import rows no longer valid".into());
+    let found = persons::check(ctx, rows).await?;
+    let mut new_rows = Vec::new();
+    let mut person_of_row: Vec<Option<i64>> = Vec::with_capacity(rows.len());
+    for (row, check) in rows.iter().zip(&found) {
+        match who(check) {
+            Who::Existing(id) => person_of_row.push(Some(id)),
+            Who::New => {
+                new_rows.push(row.clone());
+                person_of_row.push(None);
+            }
+            Who::Refused => return Err(changed()),
+        }
+    }
+    if !placement::lock_unit(ctx.db, tx, ctx.access).await? {
+        return Err(sqlx::Error::Protocol("the unit changed meanwhile".into()));
+    }
+    // Registered persons elsewhere in the user's units move to the branch.
+    for id in person_of_row.iter().flatten() {
+        move_here(ctx, tx, *id).await?;
+    }
+    let mut created = persons::create(ctx, tx, &new_rows).await?.into_iter();
+    let mut changes = Vec::with_capacity(rows.len());
+    let mut ids = Vec::with_capacity(rows.len());
+    for (row, person) in rows.iter().zip(person_of_row) {
+        let person_id = match person {
+            Some(id) => id,
+            None => created.next().ok_or_else(changed)?,
+        };
+        let mut errors = crate::validation::FieldErrors::new();
+        let joined = model::parse_day(row.get("joined_on"), super::service::today(), "joined_on", &mut errors)
+            .ok_or_else(changed)?;
+        let joined_on = model::iso(joined);
+        let number = Some(row.get("member_no").trim()).filter(|n| !n.is_empty());
+        let id = storage::insert(tx, ctx.access, person_id, &joined_on, number).await?;
+        let event = NewEvent {
+            member_id: id,
+            kind: "joined",
+            on_date: &joined_on,
+            status: Some(Status::Active),
+            reason: "",
+            from_unit_id: None,
+            to_unit_id: Some(ctx.unit.id),
+            username: ctx.user.username(),
+        };
+        storage::add_event(tx, event).await?;
+        changes.push(Change {
+            after: Some(serde_json::json!({ "person": person_id, "joined_on": joined_on, "unit": ctx.unit.code })),
+            ..Change::new(
+                "create",
+                "member",
+                id,
+                row.get("full_name").to_owned(),
+                ctx.access.placement(),
+            )
+        });
+        ids.push(id);
+    }
+    placement::counted(tx, &MEMBERS, &ids, 1).await?;
+    audit::record_many(ctx.db, tx, ctx.access.actor(), changes).await?;
+    Ok(ids.len() as i64)
+}
+
+/// Moves the registered person `id` to the import's branch, when the user
+/// may change them where they are.
+async fn move_here(ctx: &ImportCtx<'_>, tx: &mut Transaction<'static, Any>, id: i64) -> Result<(), sqlx::Error> {
+    let refused = || sqlx::Error::Protocol("a person to enrol is out of reach".into());
+    let person = crate::people::service::get(ctx.db, ctx.user, id)
+        .await
+        .map_err(|_| refused())?;
+    if person.unit.id == ctx.unit.id {
+        return Ok(());
+    }
+    let unit = org::unit_by_id(ctx.db, person.unit.id).await?.ok_or_else(refused)?;
+    let from = ctx.user.access(Permission::Write, &unit).ok_or_else(refused)?;
+    if !placement::move_record(ctx.db, tx, &PERSONS, id, &from, ctx.access).await? {
+        return Err(refused());
+    }
+    let change = Change {
+        previous: Some(person.placement),
+        before: Some(serde_json::json!({ "unit": person.unit.code })),
+        after: Some(serde_json::json!({ "unit": ctx.unit.code })),
+        ..Change::new("update", "person", id, person.full_name.clone(), ctx.access.placement())
+    };
+    audit::record(tx, ctx.access.actor(), change).await
+}
+
+impl ImportKind for MembersImport {
+    fn kind(&self) -> &'static str {
+        "members"
+    }
+
+    fn label_key(&self) -> &'static str {
+        "import.kind.members"
+    }
+
+    fn columns(&self) -> &'static [ColumnSpec] {
+        COLUMNS
+    }
+
+    fn record_path(&self) -> &'static str {
+        "/members/"
+    }
+
+    fn accepts(&self, unit: &Unit) -> Result<(), &'static str> {
+        if unit.level == Level::Branch {
+            Ok(())
+        } else {
+            Err("member.error.not_a_branch")
+        }
+    }
+
+    fn unique_keys(&self, row: &Row) -> Vec<(&'static str, String)> {
+        let mut keys = persons::PersonsImport.unique_keys(row);
+        let number = row.get("member_no").trim();
+        if !number.is_empty() {
+            keys.push(("member_no", number.to_owned()));
+        }
+        keys
+    }
+
+    fn check<'a>(
+        &'a self,
+        ctx: &'a ImportCtx<'a>,
+        rows: &'a [Row],
+    ) -> BoxFuture<'a, Result<Vec<RowCheck>, sqlx::Error>> {
+        Box::pin(check(ctx, rows))
+    }
+
+    fn commit<'a>(
+        &'a self,
+        ctx: &'a ImportCtx<'a>,
+        tx: &'a mut Transaction<'static, Any>,
+        rows: &'a [Row],
+    ) -> BoxFuture<'a, Result<i64, sqlx::Error>> {
+        Box::pin(commit(ctx, tx, rows))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn card_numbers_are_short_plain_and_not_the_systems_own() {
+        assert!(valid_number("HN-0123"));
+        assert!(valid_number("12/2020"));
+        assert!(!valid_number("HV00000042"));
+        assert!(!valid_number("số 5"));
+        assert!(!valid_number(&"9".repeat(21)));
+    }
+
+    #[test]
+    fn branch_lists_name_the_member_columns() {
+        use crate::toolkit::import::headers::guess;
+        for (header, key) in [
+            ("Ngày vào Hội", "joined_on"),
+            ("Số thẻ", "member_no"),
+            ("Họ và tên", "full_name"),
+        ] {
+            assert_eq!(guess(header, COLUMNS), Some(key), "{header}");
+        }
+    }
+}
