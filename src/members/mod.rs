@@ -15,7 +15,7 @@ mod storage;
 
 pub use capability::Members;
 
-use crate::org::placed::Follows;
+use crate::org::placed::{Demographics, Follows};
 use crate::org::{Counter, OrgError, PlacedTable};
 use crate::people::PeopleError;
 use crate::validation::{field_error, FieldErrors};
@@ -28,7 +28,11 @@ pub const MEMBERS: PlacedTable = PlacedTable {
         name: "members",
         label_key: "counter.members",
         list_path: "/members",
-        demographics: None,
+        demographics: Some(Demographics {
+            sex: "p.sex",
+            birth_year: "p.birth_year",
+            join: "JOIN persons p ON p.id = t.person_id",
+        }),
     }),
     follows: Some(Follows {
         table: "persons",

@@ -18,11 +18,21 @@ pub struct Counter {
 
 /// The columns a counter is broken down by: sex (`M`/`F`) and birth year
 /// (nullable). Bands are computed from the years when shown, so they age
-/// with the calendar.
+/// with the calendar. The table is read as `t`; `join` brings in another
+/// table when the columns are not its own (a member's sex and birth year
+/// are its person's: `JOIN persons p ON p.id = t.person_id`, `p.sex`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Demographics {
     pub sex: &'static str,
     pub birth_year: &'static str,
+    pub join: &'static str,
+}
+
+impl Demographics {
+    /// `FROM {table} t {join}`.
+    pub fn from(&self, table: &str) -> String {
+        format!(" FROM {table} t {}", self.join)
+    }
 }
 
 /// A table whose rows belong somewhere in the tree. It carries `unit_id`

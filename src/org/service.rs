@@ -19,7 +19,7 @@ use crate::db::{self, Db};
 /// The one path that places records (see `org::storage::placement`):
 /// capabilities call it from their storage, in their transaction.
 pub mod placement {
-    pub use crate::org::storage::placement::{counted, followers, lock_unit, move_record, recount};
+    pub use crate::org::storage::placement::{counted, followers, followers_counted, lock_unit, move_record, recount};
 }
 
 pub async fn unit_by_code(db: &Db, code: &str) -> Result<Option<Unit>, sqlx::Error> {

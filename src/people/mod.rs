@@ -37,8 +37,9 @@ pub const PERSONS: PlacedTable = PlacedTable {
         label_key: "counter.persons",
         list_path: "/persons",
         demographics: Some(Demographics {
-            sex: "sex",
-            birth_year: "birth_year",
+            sex: "t.sex",
+            birth_year: "t.birth_year",
+            join: "",
         }),
     }),
     follows: None,

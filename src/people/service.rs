@@ -236,9 +236,12 @@ pub async fn update(
     if from.unit_id() != to.unit_id() && !placement::followers(&mut tx, placed, &PERSONS, id).await?.is_empty() {
         return Err(PeopleError::HasRoles);
     }
+    // Roles counted by the person's sex and age follow the edit.
+    placement::followers_counted(&mut tx, placed, &PERSONS, id, -1).await?;
     let updated = storage::update(&mut tx, &from, id, before.version, &valid, address)
         .await
         .map_err(duplicate_on_race)?;
+    placement::followers_counted(&mut tx, placed, &PERSONS, id, 1).await?;
     if !updated || !placement::move_record(db, &mut tx, &PERSONS, id, &from, &to).await? {
         return Err(PeopleError::StaleVersion);
     }

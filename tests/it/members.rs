@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-use crate::support::people::add_person;
+use crate::support::people::{add_person, cccd};
 use crate::support::units::*;
 use crate::support::{Client, TestApp};
 
@@ -463,4 +463,68 @@ async fn dues_follow_the_nearest_rate_and_arrears_list_who_owes() {
     assert_eq!(file.status, StatusCode::OK);
     let rates = staff.get(&format!("/units/{BA_DINH}/dues")).await;
     assert!(rates.body.contains("50.000\u{a0}₫") && !rates.body.contains("rate-form"));
+}
+
+#[tokio::test]
+async fn members_are_counted_by_their_persons_sex_and_age_through_edits_transfers_and_merges() {
+    let app = TestApp::new().await;
+    let mut central = app.signed_in("trunguong", "admin", TW).await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let (one, two) = (
+        open_branch(&mut staff, BA_DINH, "Chi hội Tổ 12").await,
+        open_branch(&mut staff, BA_DINH, "Chi hội Tổ 13").await,
+    );
+    let person = add_person(&mut staff, "Mai Văn Tuổi", BA_DINH, 31).await;
+    let (_, member) = enrol(&mut staff, person, &one, "01/01/2010").await;
+    let by_sex = |sex: &'static str, code: String| {
+        let app = app.clone();
+        async move {
+            app.count(&format!(
+                "SELECT CAST(COALESCE(SUM(d.value), 0) AS BIGINT) FROM unit_demographics d JOIN units u ON u.id = d.unit_id \
+                 WHERE u.code = '{code}' AND d.counter = 'members' AND d.sex = '{sex}' AND d.birth_year = 1980"
+            ))
+            .await
+        }
+    };
+    assert_eq!(by_sex("M", one.clone()).await, 1);
+    assert_eq!(by_sex("M", HA_NOI.to_owned()).await, 1);
+
+    // The person's sex is corrected: the member's count follows.
+    let edited = staff
+        .patch_json(
+            &format!("/api/v1/persons/{person}"),
+            &json!({"sex": "F", "cccd": cccd(true, 1980, 31)}),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    assert_eq!(by_sex("M", BA_DINH.to_owned()).await, 0);
+    assert_eq!(by_sex("F", BA_DINH.to_owned()).await, 1);
+
+    let moved = staff
+        .post_json(
+            &format!("/api/v1/members/{}/transfer", member["id"]),
+            &json!({"branch": two, "on": "01/01/2024", "version": member["version"]}),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    assert_eq!(by_sex("F", one.clone()).await, 0);
+    assert_eq!(by_sex("F", two.clone()).await, 1);
+
+    // Ba Đình merges into Ngọc Hà: its members are counted there.
+    let merged = central
+        .post_json(
+            &format!("/api/v1/units/{NGOC_HA}/merge"),
+            &json!({"sources": [BA_DINH]}),
+        )
+        .await;
+    assert!(merged.status.is_success(), "{}", merged.body);
+    assert_eq!(by_sex("F", NGOC_HA.to_owned()).await, 1);
+    let drift = nhanai::org::service::demographic_drift(&app.db, &nhanai::members::MEMBERS)
+        .await
+        .expect("drift");
+    assert!(drift.is_empty(), "{drift:?}");
+    let counts = nhanai::org::service::counter_drift(&app.db, &nhanai::members::MEMBERS)
+        .await
+        .expect("drift");
+    assert!(counts.is_empty(), "{counts:?}");
 }

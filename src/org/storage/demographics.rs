@@ -42,15 +42,16 @@ pub async fn add(tx: &mut Transaction<'static, Any>, counter: &str, deltas: &Del
 
 fn select_groups(demo: &Demographics, table: &str, column: &str) -> String {
     format!(
-        "SELECT {column}, {sex}, COALESCE({year}, 0), COUNT(*) FROM {table} WHERE {column} IS NOT NULL",
+        "SELECT t.{column}, {sex}, COALESCE({year}, 0), COUNT(*){from} WHERE t.{column} IS NOT NULL",
         sex = demo.sex,
-        year = demo.birth_year
+        year = demo.birth_year,
+        from = demo.from(table)
     )
 }
 
 fn group_by(demo: &Demographics, column: &str) -> String {
     format!(
-        " GROUP BY {column}, {sex}, COALESCE({year}, 0)",
+        " GROUP BY t.{column}, {sex}, COALESCE({year}, 0)",
         sex = demo.sex,
         year = demo.birth_year
     )
@@ -75,9 +76,10 @@ pub async fn recount(
     let mut sql = Sql::new("INSERT INTO unit_demographics (unit_id, counter, sex, birth_year, value) SELECT ");
     sql.bind(unit_id).push(", ").bind(counter.to_owned());
     sql.push(&format!(
-        ", {sex}, COALESCE({year}, 0), COUNT(*) FROM {table} WHERE {column} = ",
+        ", {sex}, COALESCE({year}, 0), COUNT(*){from} WHERE t.{column} = ",
         sex = demo.sex,
-        year = demo.birth_year
+        year = demo.birth_year,
+        from = demo.from(table)
     ));
     sql.bind(unit_id);
     sql.push(&format!(
@@ -100,12 +102,13 @@ pub async fn recount_all(
     sql.execute(&mut **tx).await?;
     for column in ["province_id", "commune_id", "branch_id"] {
         let mut sql = Sql::new("INSERT INTO unit_demographics (unit_id, counter, sex, birth_year, value) SELECT ");
-        sql.push(&format!("{column}, "))
+        sql.push(&format!("t.{column}, "))
             .bind(counter.to_owned())
             .push(&format!(
-                ", {sex}, COALESCE({year}, 0), COUNT(*) FROM {table} WHERE {column} IS NOT NULL",
+                ", {sex}, COALESCE({year}, 0), COUNT(*){from} WHERE t.{column} IS NOT NULL",
                 sex = demo.sex,
-                year = demo.birth_year
+                year = demo.birth_year,
+                from = demo.from(table)
             ))
             .push(&group_by(demo, column));
         sql.execute(&mut **tx).await?;

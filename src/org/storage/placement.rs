@@ -64,13 +64,13 @@ pub async fn counted(
     };
     let mut totals: HashMap<i64, i64> = HashMap::new();
     let mut groups = demographics::Deltas::new();
-    let extra = match counter.demographics {
-        Some(d) => format!(", {}, COALESCE({}, 0)", d.sex, d.birth_year),
-        None => String::new(),
+    let (extra, join) = match counter.demographics {
+        Some(d) => (format!(", {}, COALESCE({}, 0)", d.sex, d.birth_year), d.join),
+        None => (String::new(), ""),
     };
     for chunk in ids.chunks(500) {
         let mut sql = Sql::new(&format!(
-            "SELECT province_id, commune_id, branch_id{extra} FROM {} WHERE id IN (",
+            "SELECT t.province_id, t.commune_id, t.branch_id{extra} FROM {} t {join} WHERE t.id IN (",
             table.table
         ));
         sql.bind_list(chunk).push(")");
@@ -115,6 +115,39 @@ pub async fn followers(
         }
     }
     Ok(out)
+}
+
+/// Uncounts (`sign` -1) or counts (+1) the rows following the record `id`
+/// of `table` whose counters read its fields (a member's sex and age are
+/// its person's): around a change of those fields, like `counted`.
+pub async fn followers_counted(
+    tx: &mut Transaction<'static, Any>,
+    tables: &[PlacedTable],
+    table: &PlacedTable,
+    id: i64,
+    sign: i64,
+) -> Result<(), sqlx::Error> {
+    for follower in tables {
+        let Some(follows) = follower.follows.filter(|f| f.table == table.table) else {
+            continue;
+        };
+        if follower.counter.and_then(|c| c.demographics).is_none() {
+            continue;
+        }
+        let mut sql = Sql::new(&format!(
+            "SELECT id FROM {} WHERE {} = ",
+            follower.table, follows.column
+        ));
+        sql.bind(id);
+        let ids: Vec<i64> = sql
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| crate::db::int(r, 0))
+            .collect();
+        counted(tx, follower, &ids, sign).await?;
+    }
+    Ok(())
 }
 
 /// Counts every record of `table` again (after a bulk load).
