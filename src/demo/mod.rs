@@ -58,9 +58,11 @@ pub async fn load(db: &Db, scale: Scale) -> Result<(), DemoError> {
         persons += fill(&mut load, &operator, batch, year).await?;
     }
     load.commit().await?;
+    let members = crate::members::demo::seed(db, year).await?;
     tracing::info!(
         communes = communes.len(),
         persons,
+        members,
         seconds = started.elapsed().as_secs_f64(),
         "demo data loaded"
     );

@@ -5,6 +5,7 @@
 
 mod api;
 mod capability;
+pub mod demo;
 pub mod dues;
 mod export;
 mod import;

@@ -260,3 +260,76 @@ pub async fn events(db: &Db, member_id: i64) -> Result<Vec<Event>, sqlx::Error> 
     }
     Ok(out)
 }
+
+/// Adults registered at a branch who are not members: (person id, birth year).
+pub async fn demo_candidates(tx: &mut Transaction<'static, Any>, born_by: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let mut sql =
+        Sql::new("SELECT p.id, p.birth_year FROM persons p WHERE p.branch_id IS NOT NULL AND p.birth_year <= ");
+    sql.bind(born_by)
+        .push(" AND NOT EXISTS (SELECT 1 FROM members m WHERE m.person_id = p.id) ORDER BY p.id");
+    Ok(sql
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| (db::int(r, 0), db::int(r, 1)))
+        .collect())
+}
+
+/// A demo membership, where its person is.
+pub struct DemoMember {
+    pub person_id: i64,
+    pub joined_on: String,
+    pub status: &'static str,
+    pub status_on: String,
+    pub reason: &'static str,
+}
+
+/// Enrols demo members where their persons are, numbered from their ids
+/// like every member, each with its line of history.
+pub async fn insert_demo(
+    db: &Db,
+    tx: &mut Transaction<'static, Any>,
+    members: &[DemoMember],
+) -> Result<(), sqlx::Error> {
+    let now = db::now();
+    for chunk in members.chunks(1000) {
+        let mut sql = db.bulk_sql(
+            "INSERT INTO members (person_id, member_no, joined_on, status, status_on, status_reason, unit_id, \
+             province_id, commune_id, branch_id, created_at, updated_at) SELECT p.id, 'new-' || CAST(p.id AS TEXT), \
+             v.column2, v.column3, v.column4, v.column5, p.unit_id, p.province_id, p.commune_id, p.branch_id, ",
+        );
+        sql.bind(now.clone()).push(", ").bind(now.clone());
+        // VALUES columns are column1… in both databases.
+        sql.push(" FROM (VALUES ");
+        for (i, m) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(m.person_id).push(", ").bind(m.joined_on.clone()).push(", ");
+            sql.bind(m.status.to_owned()).push(", ").bind(m.status_on.clone());
+            sql.push(", ").bind(m.reason.to_owned()).push(")");
+        }
+        sql.push(") v JOIN persons p ON p.id = v.column1");
+        sql.execute(&mut **tx).await?;
+    }
+    // The number every member gets: HV and eight digits of its id.
+    let digits = "CAST(id AS TEXT)";
+    let padded = format!("'00000000' || {digits}");
+    Sql::new(&format!(
+        "UPDATE members SET member_no = 'HV' || CASE WHEN id >= 100000000 THEN {digits} \
+         ELSE substr({padded}, length({padded}) - 7, 8) END WHERE member_no LIKE 'new-%'"
+    ))
+    .execute(&mut **tx)
+    .await?;
+    let mut sql = Sql::new(
+        "INSERT INTO member_events (member_id, kind, on_date, status, reason, to_unit_id, username, at) \
+         SELECT m.id, 'joined', m.joined_on, 'active', '', m.unit_id, 'demo', ",
+    );
+    sql.bind(now)
+        .push(" FROM members m WHERE NOT EXISTS (SELECT 1 FROM member_events e WHERE e.member_id = m.id)");
+    sql.execute(&mut **tx).await?;
+    let sql = Sql::new(
+        "INSERT INTO member_events (member_id, kind, on_date, status, reason, username, at) \
+         SELECT m.id, 'status', m.status_on, m.status, m.status_reason, 'demo', m.created_at FROM members m \
+         WHERE m.status <> 'active' AND NOT EXISTS (SELECT 1 FROM member_events e WHERE e.member_id = m.id AND e.kind = 'status')",
+    );
+    sql.execute(&mut **tx).await.map(drop)
+}

@@ -83,11 +83,28 @@ async fn demo_data_loads_once_and_logs_in() {
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
     let persons = count(&app, "persons").await;
     let branches = count(&app, "units WHERE level = 'branch'").await;
+    let members = count(&app, "members").await;
     assert!(persons > 30_000, "{persons} persons");
     assert!(branches > 400, "{branches} branches");
+    assert!(
+        members > persons / 6 && members < persons / 2,
+        "{members} members of {persons}"
+    );
+    assert_eq!(count(&app, "members WHERE member_no NOT LIKE 'HV%'").await, 0);
+    assert_eq!(count(&app, "member_events WHERE kind = 'joined'").await, members);
     let again = nhanai(&app.url, &["demo", "--scale", "small"], "");
     assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
     assert_eq!(count(&app, "persons").await, persons, "a second run adds nothing");
+    assert_eq!(count(&app, "members").await, members, "nor members");
+    for table in [&nhanai::members::MEMBERS] {
+        let counts = nhanai::org::service::counter_drift(&app.db, table)
+            .await
+            .expect("drift");
+        let ages = nhanai::org::service::demographic_drift(&app.db, table)
+            .await
+            .expect("drift");
+        assert!(counts.is_empty() && ages.is_empty(), "{counts:?} {ages:?}");
+    }
     let drift = nhanai::org::service::counter_drift(&app.db, &nhanai::people::PERSONS)
         .await
         .expect("drift");
