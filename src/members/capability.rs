@@ -17,11 +17,15 @@ impl Capability for Members {
     }
 
     fn pages(&self) -> Pages {
-        super::routes::pages().merge(super::dues::pages())
+        super::routes::pages()
+            .merge(super::dues::pages())
+            .merge(super::requests::pages())
     }
 
     fn api(&self) -> OpenApiRouter<AppState> {
-        super::api::router().merge(super::dues::router())
+        super::api::router()
+            .merge(super::dues::router())
+            .merge(super::requests::router())
     }
 
     fn nav(&self) -> Vec<NavEntry> {
@@ -39,6 +43,13 @@ impl Capability for Members {
 
     fn audit_entities(&self) -> Vec<AuditEntity> {
         vec![
+            AuditEntity {
+                entity: "member_request",
+                label_key: "audit.entity.member_request",
+                link: RecordLink::None,
+                field_prefix: "member.",
+                fields: &[("joined_on", FieldKind::Date), ("unit", FieldKind::Unit)],
+            },
             AuditEntity {
                 entity: "dues",
                 label_key: "audit.entity.dues",
@@ -77,6 +88,8 @@ impl Capability for Members {
             ("transfer", "audit.action.transfer"),
             ("dues_paid", "audit.action.dues_paid"),
             ("set_rate", "audit.action.set_rate"),
+            ("request", "audit.action.request"),
+            ("decline", "audit.action.decline"),
         ]
     }
 }

@@ -10,6 +10,7 @@ pub mod dues;
 mod export;
 mod import;
 pub mod model;
+pub mod requests;
 mod routes;
 pub mod service;
 mod storage;

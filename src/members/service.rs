@@ -62,7 +62,12 @@ pub async fn list(
 
 /// A branch the user may write to, by code; one outside the user's reach
 /// is reported like an unknown code.
-async fn writable_branch(db: &Db, user: &Principal, code: &str, field: &str) -> Result<(Unit, Access), MembersError> {
+pub(super) async fn writable_branch(
+    db: &Db,
+    user: &Principal,
+    code: &str,
+    field: &str,
+) -> Result<(Unit, Access), MembersError> {
     let unknown = || MembersError::field(field, "member.error.branch_unknown");
     let unit = org::unit_by_code(db, code.trim()).await?.ok_or_else(unknown)?;
     if !user.may(Permission::Read, &unit.placement) {
@@ -165,7 +170,7 @@ pub async fn enrol(db: &Db, user: &Principal, input: &EnrolInput) -> Result<Memb
 
 /// Moves the person to where the membership goes (nothing when already
 /// there), audited as a change of the person's unit.
-async fn move_person(
+pub(super) async fn move_person(
     db: &Db,
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     person: &people::model::Person,

@@ -40,7 +40,18 @@ async fn fixtures(app: &TestApp) -> HashMap<&'static str, String> {
         )
         .await;
     assert_eq!(member.status, StatusCode::CREATED, "{}", member.body);
+    // A branch of Ngọc Hà asks for a person of Ba Đình.
+    let mut ngoc_ha = app.signed_in("xin.ngocha", "staff", NGOC_HA).await;
+    let asking_branch = open_branch(&mut ngoc_ha, NGOC_HA, "Chi hội Tổ 2").await;
+    let request = ngoc_ha
+        .post_json(
+            "/api/v1/members/requests",
+            &serde_json::json!({"branch": asking_branch, "cccd": crate::support::people::cccd(false, 1980, 1), "joined_on": "01/01/2021"}),
+        )
+        .await;
+    assert_eq!(request.status, StatusCode::CREATED, "{}", request.body);
     HashMap::from([
+        ("request", request.json()["id"].to_string()),
         ("unit", BA_DINH.to_owned()),
         ("member", member.json()["id"].to_string()),
         ("person", person.to_string()),
