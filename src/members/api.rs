@@ -11,7 +11,6 @@ use utoipa_axum::routes;
 use super::model::{Event, Member, Status};
 use super::routes::ListQuery;
 use super::service::{self, EnrolInput, StatusInput, TransferInput};
-use crate::org::service as org;
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
 use crate::web::extract::{record_id, Json as JsonBody, Path, Query};
@@ -53,16 +52,7 @@ async fn list_members(
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<MemberList>, AppError> {
-    let unit = match q.unit.as_deref().filter(|c| !c.is_empty()) {
-        Some(code) => {
-            let unit = org::unit_by_code(&state.db, code).await?.ok_or(AppError::NotFound)?;
-            if !user.principal.may(crate::access::Permission::Read, &unit.placement) {
-                return Err(AppError::NotFound);
-            }
-            Some(unit)
-        }
-        None => None,
-    };
+    let unit = service::unit_filter(&state.db, &user.principal, q.unit.as_deref()).await?;
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         Some(text) => Some(Status::parse(text).ok_or_else(|| AppError::bad_request("member.error.status"))?),
         None => None,

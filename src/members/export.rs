@@ -7,7 +7,6 @@ use super::model::{Member, Status};
 use super::routes::ListQuery;
 use super::service;
 use crate::i18n::{self, Lang};
-use crate::org::service as org;
 use crate::toolkit::xlsx::{self, Column, ColumnType, Value};
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
@@ -59,10 +58,7 @@ pub(super) async fn xlsx(
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let unit = match q.unit.as_deref().filter(|c| !c.is_empty()) {
-        Some(code) => Some(org::unit_by_code(&state.db, code).await?.ok_or(AppError::NotFound)?),
-        None => None,
-    };
+    let unit = service::unit_filter(&state.db, &user.principal, q.unit.as_deref()).await?;
     let status = q.status.as_deref().and_then(Status::parse);
     // Read in batches here, written by the blocking writer as they come.
     let (send, mut receive) = tokio::sync::mpsc::channel::<Vec<Member>>(2);

@@ -11,8 +11,8 @@ use std::collections::HashSet;
 use futures_util::future::BoxFuture;
 use sqlx::{Any, Transaction};
 
-use super::model::{self, Status};
-use super::storage::{self, NewEvent};
+use super::model;
+use super::storage;
 use super::MEMBERS;
 use crate::access::Permission;
 use crate::audit::{self, Change};
@@ -173,18 +173,7 @@ async fn commit(ctx: &ImportCtx<'_>, tx: &mut Transaction<'static, Any>, rows: &
             .ok_or_else(changed)?;
         let joined_on = model::iso(joined);
         let number = Some(row.get("member_no").trim()).filter(|n| !n.is_empty());
-        let id = storage::insert(tx, ctx.access, person_id, &joined_on, number).await?;
-        let event = NewEvent {
-            member_id: id,
-            kind: "joined",
-            on_date: &joined_on,
-            status: Some(Status::Active),
-            reason: "",
-            from_unit_id: None,
-            to_unit_id: Some(ctx.unit.id),
-            username: ctx.user.username(),
-        };
-        storage::add_event(tx, event).await?;
+        let id = storage::insert_joined(tx, ctx.access, person_id, &joined_on, number, ctx.user.username()).await?;
         changes.push(Change {
             after: Some(serde_json::json!({ "person": person_id, "joined_on": joined_on, "unit": ctx.unit.code })),
             ..Change::new(

@@ -12,7 +12,6 @@ use super::model::{Event, Member, Status};
 use super::service::{self, EnrolInput, StatusInput, TransferInput};
 use crate::access::Permission;
 use crate::org::picker::{self, Choice};
-use crate::org::service as org;
 use crate::org::Unit;
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
@@ -73,28 +72,13 @@ impl ListPage {
     }
 }
 
-async fn unit_of(state: &AppState, code: Option<&str>) -> Result<Option<Unit>, AppError> {
-    match code.map(str::trim).filter(|c| !c.is_empty()) {
-        Some(code) => Ok(Some(
-            org::unit_by_code(&state.db, code).await?.ok_or(AppError::NotFound)?,
-        )),
-        None => Ok(None),
-    }
-}
-
 async fn list_page(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let unit = unit_of(&state, q.unit.as_deref()).await?;
-    if unit
-        .as_ref()
-        .is_some_and(|u| !user.principal.may(Permission::Read, &u.placement))
-    {
-        return Err(AppError::NotFound);
-    }
+    let unit = service::unit_filter(&state.db, &user.principal, q.unit.as_deref()).await?;
     let status = q.status.as_deref().and_then(Status::parse);
     let offset = q.offset.unwrap_or(0).max(0);
     let (items, total) = service::list(&state.db, &user.principal, unit.as_ref(), status, offset, PAGE).await?;

@@ -41,6 +41,19 @@ pub fn may_write(user: &Principal, member: &Member) -> bool {
     user.may(Permission::Write, &member.placement)
 }
 
+/// The unit a list is narrowed to (`?unit=CODE`), when given: one the user
+/// may not read is not found, like an unknown code.
+pub async fn unit_filter(db: &Db, user: &Principal, code: Option<&str>) -> Result<Option<Unit>, MembersError> {
+    let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    let unit = org::unit_by_code(db, code).await?.ok_or(MembersError::NotFound)?;
+    if !user.may(Permission::Read, &unit.placement) {
+        return Err(MembersError::NotFound);
+    }
+    Ok(Some(unit))
+}
+
 /// The members inside the user's scope (and `unit`, when given), by name.
 pub async fn list(
     db: &Db,
@@ -146,19 +159,8 @@ pub async fn enrol(db: &Db, user: &Principal, input: &EnrolInput) -> Result<Memb
         return Err(MembersError::Changed);
     }
     move_person(db, &mut tx, &person, &from, (&to, &branch.code)).await?;
-    let id = storage::insert(&mut tx, &to, person.id, &joined_on, None).await?;
+    let id = storage::insert_joined(&mut tx, &to, person.id, &joined_on, None, user.username()).await?;
     placement::counted(&mut tx, &MEMBERS, &[id], 1).await?;
-    let event = NewEvent {
-        member_id: id,
-        kind: "joined",
-        on_date: &joined_on,
-        status: Some(Status::Active),
-        reason: "",
-        from_unit_id: None,
-        to_unit_id: Some(branch.id),
-        username: user.username(),
-    };
-    storage::add_event(&mut tx, event).await?;
     let change = Change {
         after: Some(serde_json::json!({ "person": person.id, "joined_on": joined_on, "unit": branch.code })),
         ..Change::new("create", "member", id, person.full_name.clone(), to.placement())

@@ -177,6 +177,30 @@ pub async fn insert(
     Ok(id)
 }
 
+/// A new membership with the first line of its history ("joined at").
+pub async fn insert_joined(
+    tx: &mut Transaction<'static, Any>,
+    access: &Access,
+    person_id: i64,
+    joined_on: &str,
+    number: Option<&str>,
+    username: &str,
+) -> Result<i64, sqlx::Error> {
+    let id = insert(tx, access, person_id, joined_on, number).await?;
+    let event = NewEvent {
+        member_id: id,
+        kind: "joined",
+        on_date: joined_on,
+        status: Some(Status::Active),
+        reason: "",
+        from_unit_id: None,
+        to_unit_id: Some(access.unit_id()),
+        username,
+    };
+    add_event(tx, event).await?;
+    Ok(id)
+}
+
 /// Sets the status as of `on`; false when the record changed meanwhile.
 pub async fn set_status(
     tx: &mut Transaction<'static, Any>,

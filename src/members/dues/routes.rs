@@ -11,7 +11,6 @@ use super::service::{self, PaymentInput, RateInput};
 use super::{Arrear, Rate};
 use crate::access::Permission;
 use crate::i18n::{self, Lang};
-use crate::org::service as org;
 use crate::org::Unit;
 use crate::toolkit::xlsx::{self, Column, ColumnType, Value};
 use crate::web::auth::CurrentUser;
@@ -49,16 +48,7 @@ pub(crate) async fn unit_and_year(
     user: &CurrentUser,
     q: &ArrearsQuery,
 ) -> Result<(Option<Unit>, i32), AppError> {
-    let unit = match q.unit.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        Some(code) => {
-            let unit = org::unit_by_code(&state.db, code).await?.ok_or(AppError::NotFound)?;
-            if !user.principal.may(Permission::Read, &unit.placement) {
-                return Err(AppError::NotFound);
-            }
-            Some(unit)
-        }
-        None => None,
-    };
+    let unit = crate::members::service::unit_filter(&state.db, &user.principal, q.unit.as_deref()).await?;
     let this_year = crate::members::service::today().year();
     let year = q.year.unwrap_or(this_year);
     if !(2000..=this_year + 1).contains(&year) {

@@ -12,7 +12,7 @@ pub use routes::{pages, router};
 
 use serde::Serialize;
 
-use super::model::{self, Status};
+use super::model;
 use super::service::{move_person, today, writable_branch};
 use super::storage::{self as members, NewEvent};
 use super::{MembersError, MEMBERS};
@@ -233,19 +233,9 @@ pub async fn accept(db: &Db, user: &Principal, id: i64) -> Result<i64, MembersEr
             member_id
         }
         None => {
-            let member_id = members::insert(&mut tx, &to, person.id, &stored.joined_on, None).await?;
+            let member_id =
+                members::insert_joined(&mut tx, &to, person.id, &stored.joined_on, None, user.username()).await?;
             placement::counted(&mut tx, &MEMBERS, &[member_id], 1).await?;
-            let event = NewEvent {
-                member_id,
-                kind: "joined",
-                on_date: &stored.joined_on,
-                status: Some(Status::Active),
-                reason: "",
-                from_unit_id: None,
-                to_unit_id: Some(branch.id),
-                username: user.username(),
-            };
-            members::add_event(&mut tx, event).await?;
             member_id
         }
     };
