@@ -300,6 +300,7 @@ fn settings(
     Ok(Settings {
         secure_cookies: https || (!insecure && !addr.ip().is_loopback()),
         trusted_proxies,
+        public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
         ..Settings::default()
     })
 }

@@ -20,12 +20,14 @@ impl Capability for Members {
         super::routes::pages()
             .merge(super::dues::pages())
             .merge(super::requests::pages())
+            .merge(super::card::pages())
     }
 
     fn api(&self) -> OpenApiRouter<AppState> {
         super::api::router()
             .merge(super::dues::router())
             .merge(super::requests::router())
+            .merge(super::card::router())
     }
 
     fn nav(&self) -> Vec<NavEntry> {
@@ -89,6 +91,7 @@ impl Capability for Members {
             ("dues_paid", "audit.action.dues_paid"),
             ("set_rate", "audit.action.set_rate"),
             ("request", "audit.action.request"),
+            ("set_tiers", "audit.action.set_tiers"),
             ("decline", "audit.action.decline"),
         ]
     }

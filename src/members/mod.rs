@@ -5,6 +5,7 @@
 
 mod api;
 mod capability;
+pub mod card;
 pub mod demo;
 pub mod dues;
 mod export;
@@ -57,6 +58,9 @@ pub enum MembersError {
     NotFound,
     #[error("read-only access")]
     ReadOnly,
+    /// A card could not be made (its code or its PDF).
+    #[error("card: {0}")]
+    Card(String),
     #[error(transparent)]
     People(#[from] PeopleError),
     #[error(transparent)]
@@ -81,6 +85,7 @@ impl IntoAppError for MembersError {
             MembersError::Changed => conflict("error.unit_changed", None),
             MembersError::NotFound => AppError::NotFound,
             MembersError::ReadOnly => AppError::Forbidden,
+            MembersError::Card(e) => AppError::Internal(e),
             MembersError::People(e) => e.into_app_error(),
             MembersError::Org(e) => e.into_app_error(),
             MembersError::Db(e) => e.into(),

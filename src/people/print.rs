@@ -3,14 +3,9 @@
 //! issuer, its province as the place, today's date, a numbered table.
 //! Only what a meeting list needs: name, sex, birth, place of residence.
 
-use std::sync::OnceLock;
-
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use nhanai_pdf::{render_list, ListDocument};
-use tokio::sync::Semaphore;
 
 use super::model::Person;
 use crate::i18n::{self, Lang};
@@ -25,13 +20,6 @@ use crate::web::AppState;
 /// Rows of one printed list at most: a list longer than this is printed
 /// for the units below.
 pub const MAX_PRINTED: i64 = 5_000;
-/// Documents one server typesets at once; another gets 503 with Retry-After.
-const CONCURRENT: usize = 2;
-
-fn permits() -> &'static Semaphore {
-    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
-    PERMITS.get_or_init(|| Semaphore::new(CONCURRENT))
-}
 
 /// The Red Cross body a unit is: "Hội Chữ thập đỏ Phường Ba Đình"; a
 /// branch or the centre is named as it is.
@@ -129,20 +117,8 @@ pub(super) async fn persons_pdf(
         signer_name: String::new(),
         recipients: vec![t("persons.print_archive")],
     };
-    let _permit = permits().try_acquire().map_err(|_| AppError::Busy)?;
-    let pdf = tokio::task::spawn_blocking(move || render_list(&doc))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let file = format!("attachment; filename=\"danh-sach-{}.pdf\"", unit.code);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (header::CONTENT_DISPOSITION, file),
-        ],
-        Body::from(pdf),
-    )
-        .into_response())
+    let file = format!("danh-sach-{}.pdf", unit.code);
+    crate::toolkit::pdf::download(&file, move || render_list(&doc)).await
 }
 
 #[cfg(test)]

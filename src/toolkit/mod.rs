@@ -1,8 +1,9 @@
 //! Shared machinery every capability uses by declaring what it needs:
 //! jobs with progress (`jobs`), spreadsheet imports through a preview
-//! (`import`), and `.xlsx` exports (`xlsx`). Like the web core, the
+//! (`import`), `.xlsx` exports (`xlsx`) and PDF downloads (`pdf`). Like the web core, the
 //! toolkit imports no capability.
 
 pub mod import;
 pub mod jobs;
+pub mod pdf;
 pub mod xlsx;

@@ -42,6 +42,10 @@ pub struct Settings {
     /// How long a server's claim on a job lasts without being renewed: a
     /// job whose server died is taken over after this.
     pub job_lease: std::time::Duration,
+    /// Where the public reaches the server (`https://nhanai.redcross.org.vn`),
+    /// for addresses printed on paper (a card's QR code); without it, the
+    /// address a request came to.
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -50,6 +54,7 @@ impl Default for Settings {
             secure_cookies: false,
             trusted_proxies: Vec::new(),
             job_lease: std::time::Duration::from_secs(30),
+            public_url: None,
         }
     }
 }

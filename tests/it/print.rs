@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::support::units::*;
 use crate::support::TestApp;
 
-fn pdftotext(pdf: &[u8]) -> String {
+pub fn pdftotext(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("list.pdf");
     std::fs::write(&path, pdf).unwrap();

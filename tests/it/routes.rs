@@ -50,7 +50,21 @@ async fn fixtures(app: &TestApp) -> HashMap<&'static str, String> {
         )
         .await;
     assert_eq!(request.status, StatusCode::CREATED, "{}", request.body);
+    // The fixture member's card, printed once, has a public address.
+    let member_id = member.json()["id"].to_string();
+    let card = central.get(&format!("/members/{member_id}/card.pdf")).await;
+    assert_eq!(card.status, StatusCode::OK);
+    let token: String = sqlx::Row::try_get(
+        &nhanai::db::Sql::new(&format!("SELECT card_token FROM members WHERE id = {member_id}"))
+            .fetch_optional(app.db.pool())
+            .await
+            .expect("query")
+            .expect("row"),
+        0,
+    )
+    .expect("token");
     HashMap::from([
+        ("token", token),
         ("request", request.json()["id"].to_string()),
         ("unit", BA_DINH.to_owned()),
         ("member", member.json()["id"].to_string()),
@@ -123,8 +137,14 @@ async fn every_route_checks_login_csrf_scope_and_write_access() {
         let what = format!("{} {}", route.method, route.path);
         if route.public {
             if route.method == Method::GET {
-                let status = anonymous.get(&path).await.status;
+                let response = anonymous.get(&path).await;
+                let status = response.status;
                 assert!(status.is_success() || status.is_redirection(), "{what}: {status}");
+                // A public page never sends its visitor to log in.
+                assert!(
+                    !(status.is_redirection() && response.location().starts_with("/login")),
+                    "{what} asks for a login"
+                );
             }
             continue;
         }

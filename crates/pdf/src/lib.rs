@@ -12,11 +12,13 @@
 //! (`json("/data.json")`), never spliced into markup, so no name can change
 //! the layout.
 
+mod card;
 mod fonts;
 mod world;
 
 use serde::Serialize;
 
+pub use card::{render_card, CardDocument};
 pub use fonts::FONT_DIRS;
 
 #[derive(Debug, thiserror::Error)]

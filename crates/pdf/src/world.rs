@@ -28,8 +28,8 @@ fn file_id(path: &str) -> Result<FileId, PdfError> {
 struct Document {
     fonts: &'static Fonts,
     main: Source,
-    data_id: FileId,
-    data: Bytes,
+    /// `/data.json` and any other file the template reads (an image).
+    files: Vec<(FileId, Bytes)>,
 }
 
 impl World for Document {
@@ -54,11 +54,11 @@ impl World for Document {
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        if id == self.data_id {
-            Ok(self.data.clone())
-        } else {
-            Err(FileError::AccessDenied)
-        }
+        self.files
+            .iter()
+            .find(|(file, _)| *file == id)
+            .map(|(_, bytes)| bytes.clone())
+            .ok_or(FileError::AccessDenied)
     }
 
     fn font(&self, index: usize) -> Option<Font> {
@@ -72,11 +72,19 @@ impl World for Document {
 
 /// Typesets `template` with `data` as `/data.json`, into PDF bytes.
 pub fn typeset(template: &str, data: Vec<u8>) -> Result<Vec<u8>, PdfError> {
+    typeset_with(template, data, Vec::new())
+}
+
+/// Like `typeset`, with more files the template may read, by path.
+pub fn typeset_with(template: &str, data: Vec<u8>, more: Vec<(&str, Vec<u8>)>) -> Result<Vec<u8>, PdfError> {
+    let mut files = vec![(file_id("/data.json")?, Bytes::new(data))];
+    for (path, bytes) in more {
+        files.push((file_id(path)?, Bytes::new(bytes)));
+    }
     let world = Document {
         fonts: fonts()?,
         main: Source::new(file_id("/main.typ")?, template.to_owned()),
-        data_id: file_id("/data.json")?,
-        data: Bytes::new(data),
+        files,
     };
     let document: PagedDocument = typst::compile(&world).output.map_err(|errors| {
         PdfError::Typeset(

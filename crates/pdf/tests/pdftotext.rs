@@ -111,3 +111,29 @@ fn a_list_reads_back_with_motto_title_and_every_diacritic() {
     );
     assert!(text.contains("Nơi nhận:") && text.contains("CHỦ TỊCH") && text.contains("Hoàng Minh Châu"));
 }
+
+#[test]
+fn a_member_card_reads_back_with_name_number_tier_and_address() {
+    let card = nhanai_pdf::CardDocument {
+        issuer: "Hội Chữ thập đỏ Phường Ba Đình".into(),
+        name: "Đặng Ưng Thuỳ Dương".into(),
+        number: "HV00000042".into(),
+        branch: "Chi hội Tổ dân phố 3".into(),
+        since: "Hội viên từ 2012".into(),
+        tier: "Hạng Vàng".into(),
+        url: "https://nhanai.example/p/the/abc".into(),
+        qr_svg: r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 2 2"><rect width="1" height="1"/></svg>"#
+            .into(),
+    };
+    let pdf = nhanai_pdf::render_card(&card).expect("card");
+    let text = text_of(&pdf).expect("pdftotext is installed (Debian poppler-utils)");
+    for expected in [
+        "THẺ HỘI VIÊN",
+        "Đặng Ưng Thuỳ Dương",
+        "HV00000042",
+        "Hạng Vàng",
+        "nhanai.example/p/the/abc",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+}
