@@ -232,6 +232,10 @@ impl ImportKind for MembersImport {
         "/members/"
     }
 
+    fn committed_key(&self) -> &'static str {
+        "import.committed_members"
+    }
+
     fn accepts(&self, unit: &Unit) -> Result<(), &'static str> {
         if unit.level == Level::Branch {
             Ok(())

@@ -123,6 +123,10 @@ pub trait ImportKind: Send + Sync + 'static {
     fn columns(&self) -> &'static [ColumnSpec];
     /// Where a record's page is (`/persons/`): duplicates link there.
     fn record_path(&self) -> &'static str;
+    /// Catalogue key of "done: {count} … added" once committed.
+    fn committed_key(&self) -> &'static str {
+        "import.committed"
+    }
     /// Whether records of this kind go into `unit` (members only into a
     /// branch); the catalogue key of the refusal otherwise.
     fn accepts(&self, _unit: &Unit) -> Result<(), &'static str> {

@@ -119,6 +119,8 @@ struct PreviewPage {
     specs: &'static [ColumnSpec],
     list_path: String,
     record_path: &'static str,
+    /// "thêm {count} người" / "… hội viên".
+    committed_key: &'static str,
     notice: Option<&'static str>,
 }
 
@@ -193,6 +195,7 @@ async fn preview(
         specs: kind.columns(),
         list_path,
         record_path: kind.record_path(),
+        committed_key: kind.committed_key(),
         notice,
     };
     Ok(render(&page)?.into_response())
