@@ -6,10 +6,13 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
 
 /// An amount in đồng.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// Written out as its number of đồng; read only through `parse` (or from
+/// storage), never deserialised, so every amount typed is checked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Money(i64);
 
@@ -63,8 +66,9 @@ impl Money {
     /// `.`, `,` or spaces in threes, an optional `₫`/`đ`/`đồng`/`VND`.
     /// A decimal part (`1.250,50`) is refused: there are no xu.
     pub fn parse(input: &str) -> Result<Money, MoneyError> {
-        let mut text = input.trim().to_lowercase();
-        for suffix in ["₫", "đồng", "vnđ", "vnd", "đ"] {
+        // Composed, whatever the keyboard sent ("đồng" in NFD is five marks).
+        let mut text: String = input.trim().to_lowercase().nfc().collect();
+        for suffix in ["₫", "đồng", "dong", "vnđ", "vnd", "đ", "d"] {
             if let Some(rest) = text.strip_suffix(suffix) {
                 text = rest.trim_end().to_owned();
                 break;
@@ -211,6 +215,10 @@ mod tests {
             ("1250000đ", 1_250_000),
             ("500.000 đồng", 500_000),
             ("  200000 VND ", 200_000),
+            ("200.000 dong", 200_000),
+            ("200.000d", 200_000),
+            ("200.000 \u{111}\u{1ed3}ng", 200_000),
+            ("200.000 \u{111}o\u{302}\u{300}ng", 200_000),
             ("0", 0),
         ] {
             assert_eq!(Money::parse(typed), Ok(Money::from_dong(dong)), "{typed}");

@@ -8,7 +8,7 @@ use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::model::{Event, Member, Status};
+use super::model::{Event, Member};
 use super::routes::ListQuery;
 use super::service::{self, EnrolInput, StatusInput, TransferInput};
 use crate::web::auth::CurrentUser;
@@ -53,13 +53,10 @@ async fn list_members(
     Query(q): Query<ListQuery>,
 ) -> Result<Json<MemberList>, AppError> {
     let unit = service::unit_filter(&state.db, &user.principal, q.unit.as_deref()).await?;
-    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
-        Some(text) => Some(Status::parse(text).ok_or_else(|| AppError::bad_request("member.error.status"))?),
-        None => None,
-    };
-    let offset = q.offset.unwrap_or(0).max(0);
+    let status = service::status_filter(q.status.as_deref())?;
+    let offset = q.offset.unwrap_or(0).clamp(0, i64::MAX / 2);
     let (items, total) = service::list(&state.db, &user.principal, unit.as_ref(), status, offset, PAGE).await?;
-    let next_offset = (offset + PAGE < total).then_some(offset + PAGE);
+    let next_offset = (offset.saturating_add(PAGE) < total).then_some(offset + PAGE);
     Ok(Json(MemberList {
         items,
         total,

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::response::Response;
 
-use super::model::{Member, Status};
+use super::model::Member;
 use super::routes::ListQuery;
 use super::service;
 use crate::i18n::{self, Lang};
@@ -59,7 +59,7 @@ pub(super) async fn xlsx(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let unit = service::unit_filter(&state.db, &user.principal, q.unit.as_deref()).await?;
-    let status = q.status.as_deref().and_then(Status::parse);
+    let status = service::status_filter(q.status.as_deref())?;
     // Read in batches here, written by the blocking writer as they come.
     let (send, mut receive) = tokio::sync::mpsc::channel::<Vec<Member>>(2);
     let db = state.db.clone();

@@ -57,11 +57,17 @@ const COLUMNS: &[ColumnSpec] = &[
 
 /// A card number as branches write them: letters, digits, `-` and `/`.
 fn valid_number(number: &str) -> bool {
+    let systems_own = match (number.get(..2), number.get(2..)) {
+        (Some(prefix), Some(digits)) => {
+            prefix.eq_ignore_ascii_case("hv") && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    };
     !number.is_empty()
         && number.len() <= 20
         && number.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'/')
         // Numbers of the form the system gives are the system's own.
-        && !(number.starts_with("HV") && number.len() == 10 && number[2..].bytes().all(|b| b.is_ascii_digit()))
+        && !systems_own
 }
 
 /// What a row's person is, from the persons' check.
@@ -280,6 +286,8 @@ mod tests {
         assert!(valid_number("HN-0123"));
         assert!(valid_number("12/2020"));
         assert!(!valid_number("HV00000042"));
+        assert!(!valid_number("hv123456789"));
+        assert!(!valid_number("#new-42"));
         assert!(!valid_number("số 5"));
         assert!(!valid_number(&"9".repeat(21)));
     }

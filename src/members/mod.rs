@@ -31,6 +31,8 @@ pub const MEMBERS: PlacedTable = PlacedTable {
         name: "members",
         label_key: "counter.members",
         list_path: "/members",
+        // Who is a member now: not those who left or died.
+        filter: "status IN ('active', 'suspended')",
         demographics: Some(Demographics {
             sex: "p.sex",
             birth_year: "p.birth_year",

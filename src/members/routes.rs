@@ -79,8 +79,8 @@ async fn list_page(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let unit = service::unit_filter(&state.db, &user.principal, q.unit.as_deref()).await?;
-    let status = q.status.as_deref().and_then(Status::parse);
-    let offset = q.offset.unwrap_or(0).max(0);
+    let status = service::status_filter(q.status.as_deref())?;
+    let offset = q.offset.unwrap_or(0).clamp(0, i64::MAX / 2);
     let (items, total) = service::list(&state.db, &user.principal, unit.as_ref(), status, offset, PAGE).await?;
     let code = unit.as_ref().map(|u| u.code.as_str()).unwrap_or("");
     let status_text = status.map(Status::as_str).unwrap_or("");
@@ -90,8 +90,9 @@ async fn list_page(
             &[("unit", code), ("status", status_text), ("offset", &offset.to_string())],
         )
     };
+    let offset = offset.min(total);
     let previous = (offset > 0).then(|| link((offset - PAGE).max(0)));
-    let next = (offset + PAGE < total).then(|| link(offset + PAGE));
+    let next = (offset.saturating_add(PAGE) < total).then(|| link(offset + PAGE));
     let export = with_query("/members/export.xlsx", &[("unit", code), ("status", status_text)]);
     let can_write = !user.principal.scope(Permission::Write).is_empty();
     Ok(render(&ListPage {

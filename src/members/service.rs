@@ -54,6 +54,16 @@ pub async fn unit_filter(db: &Db, user: &Principal, code: Option<&str>) -> Resul
     Ok(Some(unit))
 }
 
+/// A list's status filter (`?status=`): none, or one of the four.
+pub fn status_filter(text: Option<&str>) -> Result<Option<Status>, MembersError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => Status::parse(t)
+            .map(Some)
+            .ok_or_else(|| MembersError::field("status", "members.error.status")),
+    }
+}
+
 /// The members inside the user's scope (and `unit`, when given), by name.
 pub async fn list(
     db: &Db,
@@ -68,8 +78,10 @@ pub async fn list(
         within: unit.and_then(|u| u.level.column().map(|c| (c, u.id))),
         status,
     };
-    let items = storage::list(db, &scope, &filter, offset, limit).await?;
     let total = storage::count(db, &scope, &filter).await?;
+    // Past the end is the end (an offset typed by hand cannot overflow).
+    let offset = offset.clamp(0, total);
+    let items = storage::list(db, &scope, &filter, offset, limit).await?;
     Ok((items, total))
 }
 
@@ -105,13 +117,16 @@ async fn person_to_enrol(
 ) -> Result<(people::model::Person, Access), MembersError> {
     let unknown = || MembersError::field("person", "member.error.person_unknown");
     let written = written.trim();
-    let person = if written.len() == 12 && written.bytes().all(|b| b.is_ascii_digit()) {
-        let found = people::search::search(db, user, written, None, None).await?;
+    let digits = people::cccd::normalise(written);
+    let person = if digits.len() == 12 {
+        let found = people::search::search(db, user, &digits, None, None).await?;
         found
             .page
             .items
             .into_iter()
-            .find(|p| p.cccd.as_deref() == Some(written))
+            .find(|p| p.cccd.as_deref() == Some(digits.as_str()))
+    } else if digits.len() == 9 && !written.starts_with('#') {
+        return Err(MembersError::field("person", "member.error.cmnd"));
     } else {
         match written.trim_start_matches('#').parse::<i64>() {
             Ok(id) => people::service::get(db, user, id).await.ok(),
@@ -152,13 +167,15 @@ pub async fn enrol(db: &Db, user: &Principal, input: &EnrolInput) -> Result<Memb
     let (branch, to) = writable_branch(db, user, &input.branch, "branch").await?;
     let joined_on = model::iso(joined);
     let mut tx = db.begin_write().await?;
-    if let Some(id) = storage::id_of_person(&mut tx, person.id).await? {
-        return Err(MembersError::AlreadyMember { id });
-    }
     if !placement::lock_unit(db, &mut tx, &to).await? {
         return Err(MembersError::Changed);
     }
-    move_person(db, &mut tx, &person, &from, (&to, &branch.code)).await?;
+    // The person's row first: a second enrolment of them waits here, then
+    // finds the membership.
+    move_person(db, &mut tx, &person, &from, (&to, &branch.code), to.actor()).await?;
+    if let Some(id) = storage::id_of_person(&mut tx, person.id).await? {
+        return Err(MembersError::AlreadyMember { id });
+    }
     let id = storage::insert_joined(&mut tx, &to, person.id, &joined_on, None, user.username()).await?;
     placement::counted(&mut tx, &MEMBERS, &[id], 1).await?;
     let change = Change {
@@ -170,17 +187,23 @@ pub async fn enrol(db: &Db, user: &Principal, input: &EnrolInput) -> Result<Memb
     get(db, user, id).await
 }
 
-/// Moves the person to where the membership goes (nothing when already
-/// there), audited as a change of the person's unit.
+/// Moves the person to where the membership goes, or, when they are there
+/// already, holds their record so it cannot move meanwhile; the move is
+/// audited as a change of the person's unit, by `actor`.
 pub(super) async fn move_person(
     db: &Db,
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     person: &people::model::Person,
     from: &Access,
     (to, to_code): (&Access, &str),
+    actor: &crate::access::Actor,
 ) -> Result<(), MembersError> {
     if from.unit_id() == to.unit_id() {
-        return Ok(());
+        return if placement::lock_record(tx, &PERSONS, person.id, from).await? {
+            Ok(())
+        } else {
+            Err(MembersError::Changed)
+        };
     }
     if !placement::move_record(db, tx, &PERSONS, person.id, from, to).await? {
         return Err(MembersError::Changed);
@@ -191,7 +214,7 @@ pub(super) async fn move_person(
         after: Some(serde_json::json!({ "unit": to_code })),
         ..Change::new("update", "person", person.id, person.full_name.clone(), to.placement())
     };
-    audit::record(tx, to.actor(), change).await?;
+    audit::record(tx, actor, change).await?;
     Ok(())
 }
 
@@ -223,8 +246,8 @@ pub async fn change_status(db: &Db, user: &Principal, id: i64, input: &StatusInp
         Some(next) => model::check_reason(next, &input.reason, &mut errors),
     }
     let on = model::parse_day(&input.on, today(), "on", &mut errors);
-    if on.is_some_and(|d| model::iso(d) < before.joined_on) {
-        errors.insert("on".into(), "member.error.before_joining".into());
+    if on.is_some_and(|d| model::iso(d) < before.status_on.clone().max(before.joined_on.clone())) {
+        errors.insert("on".into(), "member.error.before_last".into());
     }
     let (Some(next), Some(on), true) = (next, on, errors.is_empty()) else {
         return Err(MembersError::Validation(errors));
@@ -232,9 +255,12 @@ pub async fn change_status(db: &Db, user: &Principal, id: i64, input: &StatusInp
     let on = model::iso(on);
     let reason = input.reason.trim();
     let mut tx = db.begin_write().await?;
+    // Who counts depends on the status: uncounted before, counted after.
+    placement::counted(&mut tx, &MEMBERS, &[id], -1).await?;
     if !storage::set_status(&mut tx, &access, id, input.version, next, &on, reason).await? {
         return Err(MembersError::StaleVersion);
     }
+    placement::counted(&mut tx, &MEMBERS, &[id], 1).await?;
     let event = NewEvent {
         member_id: id,
         kind: "status",
@@ -283,7 +309,13 @@ pub async fn transfer(db: &Db, user: &Principal, id: i64, input: &TransferInput)
     let before = get(db, user, id).await?;
     let (from_unit, from) = held_by(db, user, &before).await?;
     let mut errors = FieldErrors::new();
+    if !matches!(before.status, Status::Active | Status::Suspended) {
+        errors.insert("branch".into(), "member.error.not_member_now".into());
+    }
     let on = model::parse_day(&input.on, today(), "on", &mut errors);
+    if on.is_some_and(|d| model::iso(d) < before.joined_on) {
+        errors.insert("on".into(), "member.error.before_joining".into());
+    }
     if input.branch.trim().is_empty() {
         errors.insert("branch".into(), "member.error.branch_missing".into());
     }
@@ -311,7 +343,7 @@ pub async fn transfer(db: &Db, user: &Principal, id: i64, input: &TransferInput)
     {
         return Err(MembersError::StaleVersion);
     }
-    move_person(db, &mut tx, &person, &person_from, (&to, &to_unit.code)).await?;
+    move_person(db, &mut tx, &person, &person_from, (&to, &to_unit.code), to.actor()).await?;
     let event = NewEvent {
         member_id: id,
         kind: "transfer",

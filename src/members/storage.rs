@@ -152,8 +152,9 @@ pub async fn insert(
         "INSERT INTO members (person_id, member_no, joined_on, status, status_on, unit_id, province_id, \
          commune_id, branch_id, created_at, updated_at) VALUES (",
     );
-    // A number held for the moment by the person's id, unique like the person.
-    let provisional = format!("new-{person_id}");
+    // A number held for the moment by the person's id, unique like the
+    // person; its `#` is refused in numbers typed or imported.
+    let provisional = format!("#new-{person_id}");
     sql.bind(person_id)
         .push(", ")
         .bind(number.unwrap_or(&provisional).to_owned());
@@ -319,7 +320,7 @@ pub async fn insert_demo(
     for chunk in members.chunks(1000) {
         let mut sql = db.bulk_sql(
             "INSERT INTO members (person_id, member_no, joined_on, status, status_on, status_reason, unit_id, \
-             province_id, commune_id, branch_id, created_at, updated_at) SELECT p.id, 'new-' || CAST(p.id AS TEXT), \
+             province_id, commune_id, branch_id, created_at, updated_at) SELECT p.id, '#new-' || CAST(p.id AS TEXT), \
              v.column2, v.column3, v.column4, v.column5, p.unit_id, p.province_id, p.commune_id, p.branch_id, ",
         );
         sql.bind(now.clone()).push(", ").bind(now.clone());
@@ -339,7 +340,7 @@ pub async fn insert_demo(
     let padded = format!("'00000000' || {digits}");
     Sql::new(&format!(
         "UPDATE members SET member_no = 'HV' || CASE WHEN id >= 100000000 THEN {digits} \
-         ELSE substr({padded}, length({padded}) - 7, 8) END WHERE member_no LIKE 'new-%'"
+         ELSE substr({padded}, length({padded}) - 7, 8) END WHERE member_no LIKE '#new-%'"
     ))
     .execute(&mut **tx)
     .await?;

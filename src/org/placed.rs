@@ -14,6 +14,21 @@ pub struct Counter {
     /// Also counted by sex and birth year (unit pages show age bands and
     /// a population pyramid).
     pub demographics: Option<Demographics>,
+    /// Which rows count, on the table's own columns (`status IN ('active',
+    /// 'suspended')`); empty: all. A change of those columns uncounts and
+    /// counts the row again, like a move.
+    pub filter: &'static str,
+}
+
+impl Counter {
+    /// The rows this counter counts, as a `FROM` item (to be aliased).
+    pub fn source(&self, table: &str) -> String {
+        if self.filter.is_empty() {
+            table.to_owned()
+        } else {
+            format!("(SELECT * FROM {table} WHERE {})", self.filter)
+        }
+    }
 }
 
 /// The columns a counter is broken down by: sex (`M`/`F`) and birth year

@@ -19,7 +19,9 @@ use crate::db::{self, Db};
 /// The one path that places records (see `org::storage::placement`):
 /// capabilities call it from their storage, in their transaction.
 pub mod placement {
-    pub use crate::org::storage::placement::{counted, followers, followers_counted, lock_unit, move_record, recount};
+    pub use crate::org::storage::placement::{
+        counted, followers, followers_counted, lock_record, lock_unit, move_record, recount,
+    };
 }
 
 pub async fn unit_by_code(db: &Db, code: &str) -> Result<Option<Unit>, sqlx::Error> {
@@ -167,7 +169,7 @@ pub async fn counts_of(db: &Db, counters: &[Counter], unit: &Unit) -> Result<Cou
 /// Stored counts that differ from the records (unit id, stored, actual).
 pub async fn counter_drift(db: &Db, table: &PlacedTable) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
     match table.counter {
-        Some(counter) => storage::counters::drift(db, counter.name, table.table).await,
+        Some(counter) => storage::counters::drift(db, counter.name, &counter.source(table.table)).await,
         None => Ok(Vec::new()),
     }
 }
@@ -176,7 +178,9 @@ pub async fn counter_drift(db: &Db, table: &PlacedTable) -> Result<Vec<(i64, i64
 /// (unit id, sex, birth year (0: unknown), stored, actual).
 pub async fn demographic_drift(db: &Db, table: &PlacedTable) -> Result<Vec<(i64, String, i64, i64, i64)>, sqlx::Error> {
     match table.counter.and_then(|c| c.demographics.map(|d| (c, d))) {
-        Some((counter, demo)) => storage::demographics::drift(db, counter.name, table.table, &demo).await,
+        Some((counter, demo)) => {
+            storage::demographics::drift(db, counter.name, &counter.source(table.table), &demo).await
+        }
         None => Ok(Vec::new()),
     }
 }

@@ -36,6 +36,7 @@ pub const PERSONS: PlacedTable = PlacedTable {
         name: "persons",
         label_key: "counter.persons",
         list_path: "/persons",
+        filter: "",
         demographics: Some(Demographics {
             sex: "t.sex",
             birth_year: "t.birth_year",

@@ -166,6 +166,17 @@ async fn status_changes_need_a_reason_and_are_kept_in_order() {
         .await;
     assert_eq!(left.status, StatusCode::OK, "{}", left.body);
     assert_eq!(left.json()["status"], "left");
+    // Who left is no longer counted, and cannot be transferred.
+    assert_eq!(count_at(&app, "members", &branch).await, 0);
+    assert_eq!(count_at(&app, "members", BA_DINH).await, 0);
+    let other = open_branch(&mut staff, BA_DINH, "Chi hội Tổ 5b").await;
+    let moved = staff
+        .post_json(
+            &format!("/api/v1/members/{id}/transfer"),
+            &json!({"branch": other, "on": "01/02/2025", "version": 2}),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", moved.body);
     let deceased = staff
         .post_json(&path, &json!({"status": "deceased", "on": "02/02/2025", "version": 2}))
         .await;
@@ -175,6 +186,23 @@ async fn status_changes_need_a_reason_and_are_kept_in_order() {
         .await;
     assert_eq!(back.status, StatusCode::UNPROCESSABLE_ENTITY, "a death is final");
 
+    for bad in ["status=gone", "offset=9223372036854775807"] {
+        let page = staff.get(&format!("/members?unit={branch}&{bad}")).await;
+        assert!(
+            page.status.is_success() || page.status.is_client_error(),
+            "{bad}: {}",
+            page.status
+        );
+        assert_ne!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    assert_eq!(
+        staff.get("/api/v1/members?status=gone").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let drift = nhanai::org::service::counter_drift(&app.db, &nhanai::members::MEMBERS)
+        .await
+        .expect("drift");
+    assert!(drift.is_empty(), "{drift:?}");
     let listed = staff
         .get(&format!("/api/v1/members?unit={branch}&status=deceased"))
         .await

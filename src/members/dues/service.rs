@@ -39,8 +39,16 @@ fn check_year(text: &str, errors: &mut FieldErrors) -> Option<i32> {
     }
 }
 
+/// The most one rate or payment may be: dues are small sums, and a typo
+/// of three zeros too many should not pass.
+const MOST: i64 = 100_000_000;
+
 fn check_amount(text: &str, errors: &mut FieldErrors, positive: bool) -> Option<Money> {
     match Money::parse(text) {
+        Ok(m) if m.dong() > MOST => {
+            errors.insert("amount".into(), "dues.error.amount_large".into());
+            None
+        }
         Ok(m) if positive && m == Money::ZERO => {
             errors.insert("amount".into(), "dues.error.amount_zero".into());
             None
@@ -156,6 +164,10 @@ pub async fn record_payment(
     let paid_on = model::parse_day(&input.paid_on, today(), "paid_on", &mut errors);
     if member.status == Status::Deceased {
         errors.insert("year".into(), "dues.error.deceased".into());
+    }
+    let joined_year: i32 = member.joined_on.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+    if year.is_some_and(|y| y < joined_year) {
+        errors.insert("year".into(), "dues.error.before_joining".into());
     }
     let (Some(year), Some(amount), Some(paid_on), true) = (year, amount, paid_on, errors.is_empty()) else {
         return Err(MembersError::Validation(errors));

@@ -12,7 +12,7 @@ pub use routes::{pages, router};
 
 use serde::Serialize;
 
-use super::model;
+use super::model::{self, Status};
 use super::service::{move_person, today, writable_branch};
 use super::storage::{self as members, NewEvent};
 use super::{MembersError, MEMBERS};
@@ -135,6 +135,23 @@ pub async fn ask(db: &Db, user: &Principal, input: &AskInput) -> Result<Outgoing
     let joined_on = model::iso(joined);
     let note = input.note.trim();
     let mut tx = db.begin_write().await?;
+    // Asking again while one is pending adds nothing (a unit's queue cannot
+    // be flooded with one number).
+    if let Some(pending) = storage::pending_from(&mut tx, to.unit_id(), &number).await? {
+        tx.commit().await?;
+        return Ok(Outgoing {
+            id: pending,
+            branch_code: branch.code,
+            branch_name: branch.name,
+            cccd: number,
+            joined_on,
+            note: note.to_owned(),
+            status: RequestStatus::Pending,
+            requested_at: crate::db::now(),
+            reason: String::new(),
+            member_id: None,
+        });
+    }
     let request = NewRequest {
         cccd: &number,
         joined_on: &joined_on,
@@ -209,12 +226,26 @@ pub async fn accept(db: &Db, user: &Principal, id: i64) -> Result<i64, MembersEr
     if !branch.is_active() {
         return Err(stale());
     }
+    if branch.id == person_unit.id {
+        return Err(MembersError::field("request", "member.error.same_branch"));
+    }
     let mut tx = db.begin_write().await?;
     if !placement::lock_unit(db, &mut tx, &to).await? {
         return Err(MembersError::Changed);
     }
+    // The person first (their row is held from here on), by the acceptor.
+    move_person(db, &mut tx, &person, &from, (&to, &branch.code), from.actor()).await?;
     let member_id = match members::id_of_person(&mut tx, person.id).await? {
         Some(member_id) => {
+            let member = members::get(db, &user.scope(Permission::Read), member_id)
+                .await?
+                .ok_or(MembersError::Changed)?;
+            if !matches!(member.status, Status::Active | Status::Suspended) {
+                return Err(MembersError::field("request", "member.error.not_member_now"));
+            }
+            if !members::bump_version(&mut tx, member_id, member.version).await? {
+                return Err(MembersError::Changed);
+            }
             // A transfer: the membership moves with its person.
             if !placement::move_record(db, &mut tx, &MEMBERS, member_id, &from, &to).await? {
                 return Err(MembersError::Changed);
@@ -239,7 +270,6 @@ pub async fn accept(db: &Db, user: &Principal, id: i64) -> Result<i64, MembersEr
             member_id
         }
     };
-    move_person(db, &mut tx, &person, &from, (&to, &branch.code)).await?;
     if !storage::decide(
         &mut tx,
         id,

@@ -35,6 +35,17 @@ pub async fn insert(tx: &mut Transaction<'static, Any>, to: &Access, r: NewReque
     sql.fetch_int(&mut **tx).await
 }
 
+/// The pending request of branch `to_unit_id` for `cccd`, if any.
+pub async fn pending_from(
+    tx: &mut Transaction<'static, Any>,
+    to_unit_id: i64,
+    cccd: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT id FROM member_requests WHERE status = 'pending' AND to_unit_id = ");
+    sql.bind(to_unit_id).push(" AND cccd = ").bind(cccd.to_owned());
+    Ok(sql.fetch_optional(&mut **tx).await?.map(|r| db::int(&r, 0)))
+}
+
 fn status_of(text: &str) -> RequestStatus {
     RequestStatus::parse(text).unwrap_or(RequestStatus::Pending)
 }
@@ -42,7 +53,7 @@ fn status_of(text: &str) -> RequestStatus {
 /// Requests made by units inside `scope`, newest first.
 pub async fn outgoing(db: &Db, scope: &ReadScope, limit: i64) -> Result<Vec<Outgoing>, sqlx::Error> {
     let mut sql = Sql::new(
-        "SELECT r.id, u.code, u.name, r.cccd, r.joined_on, r.note, r.status, r.requested_at, r.reason, r.member_id \
+        "SELECT r.id, u.code, u.name, r.cccd, r.joined_on, r.note, r.status, r.requested_at, '', r.member_id \
          FROM member_requests r JOIN units u ON u.id = r.to_unit_id WHERE ",
     );
     scope.push_filter_on(&mut sql, "r", "to_");

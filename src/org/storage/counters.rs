@@ -37,7 +37,7 @@ pub async fn add(
 }
 
 /// Counts again, from the records themselves, what `unit_id` (of `level`)
-/// holds in `table`.
+/// holds in `table` (a table, or the counter's `source` of it).
 pub async fn recount(
     tx: &mut Transaction<'static, Any>,
     counter: &str,
@@ -53,7 +53,7 @@ pub async fn recount(
     let mut lock = Sql::new("UPDATE unit_counts SET value = value WHERE unit_id = ");
     lock.bind(unit_id).push(" AND counter = ").bind(counter.to_owned());
     lock.execute(&mut **tx).await?;
-    let mut sql = Sql::new(&format!("SELECT COUNT(*) FROM {table} WHERE {column} = "));
+    let mut sql = Sql::new(&format!("SELECT COUNT(*) FROM {table} c WHERE {column} = "));
     sql.bind(unit_id);
     let value = sql.fetch_int(&mut **tx).await?;
     let mut sql = Sql::new("INSERT INTO unit_counts (unit_id, counter, value) VALUES (");
@@ -78,7 +78,7 @@ pub async fn recount_all(tx: &mut Transaction<'static, Any>, counter: &str, tabl
         ));
         sql.bind(counter.to_owned());
         sql.push(&format!(
-            ", COUNT(*) FROM {table} WHERE {column} IS NOT NULL GROUP BY {column}"
+            ", COUNT(*) FROM {table} c WHERE {column} IS NOT NULL GROUP BY {column}"
         ));
         sql.execute(&mut **tx).await?;
     }
@@ -120,7 +120,7 @@ pub async fn drift(db: &Db, counter: &str, table: &str) -> Result<Vec<(i64, i64,
     let mut actual: HashMap<i64, i64> = HashMap::new();
     for column in ["province_id", "commune_id", "branch_id"] {
         let sql = Sql::new(&format!(
-            "SELECT {column}, COUNT(*) FROM {table} WHERE {column} IS NOT NULL GROUP BY {column}"
+            "SELECT {column}, COUNT(*) FROM {table} c WHERE {column} IS NOT NULL GROUP BY {column}"
         ));
         for row in sql.fetch_all(db.pool()).await? {
             actual.insert(row.try_get(0)?, db::int(&row, 1));

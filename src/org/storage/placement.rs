@@ -29,6 +29,22 @@ pub async fn lock_unit(db: &Db, tx: &mut Transaction<'static, Any>, access: &Acc
     Ok(sql.fetch_optional(&mut **tx).await?.is_some())
 }
 
+/// Locks the record `id` of `table` (its row, until the transaction ends)
+/// and checks that it is still where `access` found it. A record that
+/// stays where it is (a person enrolled at their own branch) is held this
+/// way, so that it cannot be moved or deleted underneath the change.
+pub async fn lock_record(
+    tx: &mut Transaction<'static, Any>,
+    table: &PlacedTable,
+    id: i64,
+    access: &Access,
+) -> Result<bool, sqlx::Error> {
+    let mut sql = Sql::new(&format!("UPDATE {0} SET unit_id = unit_id WHERE id = ", table.table));
+    sql.bind(id).push(" AND ");
+    access.push_guard(&mut sql, table.table);
+    Ok(sql.execute(&mut **tx).await?.rows_affected() == 1)
+}
+
 fn push_placement(sql: &mut Sql, alias: &str, p: &Placement) {
     let mut first = true;
     for (column, value) in [
@@ -71,7 +87,7 @@ pub async fn counted(
     for chunk in ids.chunks(500) {
         let mut sql = Sql::new(&format!(
             "SELECT t.province_id, t.commune_id, t.branch_id{extra} FROM {} t {join} WHERE t.id IN (",
-            table.table
+            counter.source(table.table)
         ));
         sql.bind_list(chunk).push(")");
         for row in sql.fetch_all(&mut **tx).await? {
@@ -154,9 +170,10 @@ pub async fn followers_counted(
 pub async fn recount(tx: &mut Transaction<'static, Any>, table: &PlacedTable) -> Result<(), sqlx::Error> {
     match table.counter {
         Some(counter) => {
-            counters::recount_all(tx, counter.name, table.table).await?;
+            let source = counter.source(table.table);
+            counters::recount_all(tx, counter.name, &source).await?;
             match counter.demographics {
-                Some(demo) => demographics::recount_all(tx, counter.name, table.table, &demo).await,
+                Some(demo) => demographics::recount_all(tx, counter.name, &source, &demo).await,
                 None => Ok(()),
             }
         }
@@ -258,9 +275,10 @@ pub async fn merge(
     for table in tables {
         if let Some(counter) = table.counter {
             for (l, id) in &touched {
-                counters::recount(tx, counter.name, table.table, *l, *id).await?;
+                let source = counter.source(table.table);
+                counters::recount(tx, counter.name, &source, *l, *id).await?;
                 if let Some(demo) = counter.demographics {
-                    demographics::recount(tx, counter.name, table.table, &demo, *l, *id).await?;
+                    demographics::recount(tx, counter.name, &source, &demo, *l, *id).await?;
                 }
             }
         }
