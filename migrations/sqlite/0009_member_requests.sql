@@ -1,12 +1,13 @@
 -- A branch asks the unit holding a person (by CCCD) to let them join or
--- transfer to it. The holder (person_id) is found by the system and never
+-- transfer to it. The request sits at the asking branch (placed like any
+-- record, so merges move it). The holder (person_id) is found by the system and never
 -- shown to the asking branch until the holding unit accepts.
 CREATE TABLE member_requests (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
-    to_unit_id      INTEGER NOT NULL REFERENCES units(id),
-    to_province_id  INTEGER REFERENCES units(id),
-    to_commune_id   INTEGER REFERENCES units(id),
-    to_branch_id    INTEGER REFERENCES units(id),
+    unit_id         INTEGER NOT NULL REFERENCES units(id),
+    province_id     INTEGER REFERENCES units(id),
+    commune_id      INTEGER REFERENCES units(id),
+    branch_id       INTEGER REFERENCES units(id),
     cccd            TEXT NOT NULL,
     joined_on       TEXT NOT NULL,
     note            TEXT NOT NULL DEFAULT '',
@@ -20,5 +21,5 @@ CREATE TABLE member_requests (
     member_id       INTEGER REFERENCES members(id)
 );
 CREATE INDEX member_requests_by_person ON member_requests (person_id, status);
-CREATE INDEX member_requests_to_commune ON member_requests (to_commune_id, id);
-CREATE INDEX member_requests_to_province ON member_requests (to_province_id, id);
+CREATE INDEX member_requests_in_commune ON member_requests (commune_id, id);
+CREATE INDEX member_requests_in_province ON member_requests (province_id, id);

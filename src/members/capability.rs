@@ -40,7 +40,7 @@ impl Capability for Members {
     }
 
     fn placed_tables(&self) -> Vec<PlacedTable> {
-        vec![MEMBERS]
+        vec![MEMBERS, super::requests::MEMBER_REQUESTS]
     }
 
     fn audit_entities(&self) -> Vec<AuditEntity> {

@@ -135,4 +135,17 @@ async fn a_branch_asks_for_someone_registered_elsewhere_and_learns_nothing_until
         "{}",
         page.body
     );
+
+    // Ngọc Hà merges into Giảng Võ: its requests are Giảng Võ's now.
+    let mut central = app.signed_in("trunguong", "admin", TW).await;
+    let merged = central
+        .post_json(
+            &format!("/api/v1/units/{GIANG_VO}/merge"),
+            &json!({"sources": [NGOC_HA]}),
+        )
+        .await;
+    assert!(merged.status.is_success(), "{}", merged.body);
+    let mut giangvo = app.signed_in("giangvo", "staff", GIANG_VO).await;
+    let theirs = giangvo.get("/api/v1/members/requests").await.json();
+    assert_eq!(theirs["outgoing"].as_array().map(Vec::len), Some(3), "{theirs}");
 }

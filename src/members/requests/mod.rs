@@ -24,6 +24,14 @@ use crate::people::{self, cccd};
 use crate::validation::FieldErrors;
 use storage::NewRequest;
 
+/// Requests sit at the asking branch, placed like any record: a merge of
+/// the branch or a unit above it moves them with everything else.
+pub const MEMBER_REQUESTS: crate::org::PlacedTable = crate::org::PlacedTable {
+    table: "member_requests",
+    counter: None,
+    follows: None,
+};
+
 /// Requests a list shows at most.
 const LISTED: i64 = 200;
 

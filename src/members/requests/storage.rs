@@ -18,7 +18,7 @@ pub struct NewRequest<'a> {
 pub async fn insert(tx: &mut Transaction<'static, Any>, to: &Access, r: NewRequest<'_>) -> Result<i64, sqlx::Error> {
     let p = to.placement();
     let mut sql = Sql::new(
-        "INSERT INTO member_requests (to_unit_id, to_province_id, to_commune_id, to_branch_id, cccd, joined_on, \
+        "INSERT INTO member_requests (unit_id, province_id, commune_id, branch_id, cccd, joined_on, \
          note, person_id, status, requested_by, requested_at) VALUES (",
     );
     sql.bind(to.unit_id()).push(", ").bind(p.province_id).push(", ");
@@ -41,7 +41,7 @@ pub async fn pending_from(
     to_unit_id: i64,
     cccd: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
-    let mut sql = Sql::new("SELECT id FROM member_requests WHERE status = 'pending' AND to_unit_id = ");
+    let mut sql = Sql::new("SELECT id FROM member_requests WHERE status = 'pending' AND unit_id = ");
     sql.bind(to_unit_id).push(" AND cccd = ").bind(cccd.to_owned());
     Ok(sql.fetch_optional(&mut **tx).await?.map(|r| db::int(&r, 0)))
 }
@@ -54,9 +54,9 @@ fn status_of(text: &str) -> RequestStatus {
 pub async fn outgoing(db: &Db, scope: &ReadScope, limit: i64) -> Result<Vec<Outgoing>, sqlx::Error> {
     let mut sql = Sql::new(
         "SELECT r.id, u.code, u.name, r.cccd, r.joined_on, r.note, r.status, r.requested_at, '', r.member_id \
-         FROM member_requests r JOIN units u ON u.id = r.to_unit_id WHERE ",
+         FROM member_requests r JOIN units u ON u.id = r.unit_id WHERE ",
     );
-    scope.push_filter_on(&mut sql, "r", "to_");
+    scope.push_filter(&mut sql, "r");
     sql.push(" ORDER BY r.id DESC LIMIT ").bind(limit);
     let mut out = Vec::new();
     for row in sql.fetch_all(db.pool()).await? {
@@ -81,7 +81,7 @@ pub async fn outgoing(db: &Db, scope: &ReadScope, limit: i64) -> Result<Vec<Outg
 pub async fn incoming(db: &Db, scope: &ReadScope, limit: i64) -> Result<Vec<Incoming>, sqlx::Error> {
     let mut sql = Sql::new(
         "SELECT r.id, u.code, u.name, r.joined_on, r.note, r.requested_at, p.id, p.full_name, m.member_no \
-         FROM member_requests r JOIN units u ON u.id = r.to_unit_id JOIN persons p ON p.id = r.person_id \
+         FROM member_requests r JOIN units u ON u.id = r.unit_id JOIN persons p ON p.id = r.person_id \
          LEFT JOIN members m ON m.person_id = p.id WHERE r.status = 'pending' AND ",
     );
     scope.push_filter(&mut sql, "p");
@@ -114,7 +114,7 @@ pub struct Stored {
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<Stored>, sqlx::Error> {
     let mut sql =
-        Sql::new("SELECT to_unit_id, person_id, joined_on, status, requested_by FROM member_requests WHERE id = ");
+        Sql::new("SELECT unit_id, person_id, joined_on, status, requested_by FROM member_requests WHERE id = ");
     sql.bind(id);
     let Some(row) = sql.fetch_optional(db.pool()).await? else {
         return Ok(None);
