@@ -117,9 +117,15 @@ pub fn display_date(iso: &str) -> String {
     }
 }
 
-/// A full date typed by a user (`dd/mm/yyyy` or ISO), not after `today`.
+/// The day the Vietnam Red Cross Society was founded: nothing of its
+/// members happened before it.
+pub const FOUNDED: Date = time::macros::date!(1946 - 11 - 23);
+
+/// A full date typed by a user (`dd/mm/yyyy` or ISO), from the Society's
+/// founding to `today`.
 pub fn parse_day(input: &str, today: Date, field: &str, errors: &mut FieldErrors) -> Option<Date> {
     let key = match parse_birth(input, None) {
+        Ok(Some(Birth::Date(d))) if d < FOUNDED => "member.error.date_too_old",
         Ok(Some(Birth::Date(d))) if d <= today => return Some(d),
         Ok(Some(Birth::Date(_))) => "member.error.date_future",
         Ok(None) => "member.error.date_missing",
@@ -181,6 +187,8 @@ mod tests {
         assert_eq!(errors["joined_on"], "member.error.date_format");
         assert_eq!(parse_day("01/01/2027", today, "on", &mut errors), None);
         assert_eq!(errors["on"], "member.error.date_future");
+        assert_eq!(parse_day("22/11/1946", today, "y", &mut errors), None);
+        assert_eq!(errors["y"], "member.error.date_too_old");
         assert_eq!(parse_day("", today, "x", &mut errors), None);
         assert_eq!(errors["x"], "member.error.date_missing");
     }
