@@ -100,6 +100,7 @@ async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<Vec<RowCheck>, sqlx:
         })
         .collect();
     let members = storage::members_of(ctx.db, &existing).await?;
+    let placements = storage::placements_of(ctx.db, &existing).await?;
     let numbers: Vec<String> = rows
         .iter()
         .map(|r| r.get("member_no").trim().to_owned())
@@ -119,6 +120,13 @@ async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<Vec<RowCheck>, sqlx:
                 .push(("cccd".into(), "member.error.person_elsewhere".into()));
         }
         if let Who::Existing(id) = who(&person) {
+            // Enrolling moves the person here: the user must be able to.
+            let writable = placements.get(&id).is_some_and(|p| ctx.user.may(Permission::Write, p));
+            if !writable && !members.contains_key(&id) {
+                check
+                    .errors
+                    .push(("full_name".into(), "member.error.person_readonly".into()));
+            }
             if let Some((member_id, name)) = members.get(&id) {
                 // A member already: skipped, whatever the row says of them.
                 check.duplicates.push(Duplicate {

@@ -174,6 +174,10 @@ pub async fn record_payment(
     };
     let paid_on = model::iso(paid_on);
     let mut tx = db.begin_write().await?;
+    // Paid where the member is: not if they moved out of reach meanwhile.
+    if !crate::org::service::placement::lock_record(&mut tx, &crate::members::MEMBERS, member.id, &access).await? {
+        return Err(MembersError::Changed);
+    }
     let id = storage::add_payment(&mut tx, member.id, year, amount, &paid_on, user.username()).await?;
     let change = Change {
         after: Some(serde_json::json!({ "year": year, "amount": amount.dong(), "paid_on": paid_on })),
