@@ -54,7 +54,7 @@ async fn a_branch_imports_its_members_and_prints_a_card() {
         .await
         .expect("logged in");
 
-    for (file, wanted) in [(&bad, "Ngày vào Hội"), (&good, "0 lỗi")] {
+    for (file, wanted) in [(&bad, "Nhập đủ ngày/tháng/năm"), (&good, "0 lỗi")] {
         c.goto(&format!("{base}/members?unit={branch}")).await.expect("members");
         c.find(Locator::LinkText("Nhập từ Excel"))
             .await

@@ -104,11 +104,20 @@ pub struct ImportView {
     pub duplicates: Vec<Issue>,
 }
 
-pub async fn view(state: &AppState, lang: Lang, import: Import, unit_code: String) -> Result<ImportView, AppError> {
+pub async fn view(state: &AppState, lang: Lang, mut import: Import, unit_code: String) -> Result<ImportView, AppError> {
     let job = match import.job_id {
         Some(id) => jobs::get(&state.db, id).await?.map(|j| JobView::of(&j, lang)),
         None => None,
     };
+    // A job ends after its work is written: an import read just before its
+    // job ended still says "checking", and its page would wait for a job
+    // that is over. Read it again.
+    let working = matches!(import.status, ImportStatus::Checking | ImportStatus::Committing);
+    if working && job.as_ref().is_some_and(|j| j.status.is_over()) {
+        if let Some(fresh) = super::storage::get(&state.db, import.id).await? {
+            import = fresh;
+        }
+    }
     let errors = service::issues(&state.db, import.id, false, SHOWN_ISSUES).await?;
     let duplicates = service::issues(&state.db, import.id, true, SHOWN_ISSUES).await?;
     Ok(ImportView {
