@@ -41,7 +41,13 @@ async fn upload(c: &fantoccini::Client, base: &str, file: &std::path::Path) {
     c.goto(&format!("{base}/imports/new?kind=persons&unit={BA_DINH}"))
         .await
         .expect("upload page");
-    c.find(Locator::Css("input[type=file]"))
+    send_file(c, file).await;
+}
+
+/// Chooses `file` in the upload form being shown (or about to be) and sends it.
+pub async fn send_file(c: &fantoccini::Client, file: &std::path::Path) {
+    c.wait()
+        .for_element(Locator::Css("input[type=file]"))
         .await
         .expect("file input")
         .send_keys(&file.display().to_string())

@@ -6,6 +6,7 @@
 use fantoccini::Locator;
 
 use crate::browser::{browser_at, serve, submit_login, text_once};
+use crate::browser_import::send_file;
 use crate::imports::{workbook, X};
 use crate::support::units::*;
 use crate::support::TestApp;
@@ -62,19 +63,7 @@ async fn a_branch_imports_its_members_and_prints_a_card() {
             .click()
             .await
             .expect("import page");
-        c.wait()
-            .for_element(Locator::Css("input[type=file]"))
-            .await
-            .expect("upload form")
-            .send_keys(&file.display().to_string())
-            .await
-            .expect("choose file");
-        c.find(Locator::Css("form[enctype] button[type=submit]"))
-            .await
-            .expect("submit")
-            .click()
-            .await
-            .expect("upload");
+        send_file(&c, file).await;
         let shown = text_once(&c, "main", wanted).await;
         assert!(shown.contains(wanted), "{shown}");
     }

@@ -62,33 +62,15 @@ async fn a_member_card_prints_with_a_public_address_that_tells_only_validity_and
     // The centre changes the rules: 15 years for gold makes this card silver.
     let mut central = app.signed_in("trunguong", "admin", TW).await;
     let refused = staff
-        .send(
-            axum::http::Method::PUT,
-            "/api/v1/members/tiers",
-            Some("application/json"),
-            r#"{"silver":5,"gold":15,"platinum":25}"#,
-            true,
-        )
+        .put_json("/api/v1/members/tiers", &json!({"silver":5,"gold":15,"platinum":25}))
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let set = central
-        .send(
-            axum::http::Method::PUT,
-            "/api/v1/members/tiers",
-            Some("application/json"),
-            r#"{"silver":5,"gold":15,"platinum":25}"#,
-            true,
-        )
+        .put_json("/api/v1/members/tiers", &json!({"silver":5,"gold":15,"platinum":25}))
         .await;
     assert_eq!(set.status, StatusCode::OK, "{}", set.body);
     let backwards = central
-        .send(
-            axum::http::Method::PUT,
-            "/api/v1/members/tiers",
-            Some("application/json"),
-            r#"{"silver":9,"gold":8,"platinum":25}"#,
-            true,
-        )
+        .put_json("/api/v1/members/tiers", &json!({"silver":9,"gold":8,"platinum":25}))
         .await;
     assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(public.get(path).await.body.contains("Hạng Bạc"));

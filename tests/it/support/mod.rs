@@ -368,6 +368,11 @@ impl Client {
             .await
     }
 
+    pub async fn put_json(&mut self, path: &str, body: &Value) -> Response {
+        self.send(Method::PUT, path, Some("application/json"), body.to_string(), true)
+            .await
+    }
+
     pub async fn patch_json(&mut self, path: &str, body: &Value) -> Response {
         self.send(Method::PATCH, path, Some("application/json"), body.to_string(), true)
             .await
