@@ -318,6 +318,9 @@ fn spawn_housekeeping(db: crate::db::Db) {
             if let Err(e) = crate::accounts::throttle::purge(&db).await {
                 tracing::warn!("old throttle counts not deleted: {e}");
             }
+            if let Err(e) = crate::toolkit::rate::purge(&db).await {
+                tracing::warn!("old rate counts not deleted: {e}");
+            }
         }
     });
 }

@@ -18,9 +18,11 @@ pub mod members;
 pub mod money;
 pub mod org;
 pub mod people;
+pub mod teams;
 pub mod text;
 pub mod toolkit;
 pub mod validation;
+pub mod volunteers;
 pub mod web;
 
 /// Connects, migrates and loads the reference data: a database ready to serve.

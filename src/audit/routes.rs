@@ -169,6 +169,7 @@ pub(super) async fn page(
             code: unit.code.clone(),
             name: unit.name.clone(),
             level: unit.level,
+            placement: unit.placement,
         }
         .label(),
         None => p.unit.clone(),

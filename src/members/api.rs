@@ -85,7 +85,7 @@ async fn enrol_member(
     user: CurrentUser,
     JsonBody(input): JsonBody<EnrolInput>,
 ) -> Result<Response, AppError> {
-    let member = service::enrol(&state.db, &user.principal, &input).await?;
+    let member = service::enrol(&state.db, state.registry.placed_tables(), &user.principal, &input).await?;
     let location = format!("/api/v1/members/{}", member.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(member)).into_response())
 }
@@ -118,6 +118,13 @@ async fn transfer_member(
     JsonBody(input): JsonBody<TransferInput>,
 ) -> Result<Json<Member>, AppError> {
     Ok(Json(
-        service::transfer(&state.db, &user.principal, record_id(&id)?, &input).await?,
+        service::transfer(
+            &state.db,
+            state.registry.placed_tables(),
+            &user.principal,
+            record_id(&id)?,
+            &input,
+        )
+        .await?,
     ))
 }

@@ -19,7 +19,6 @@ use crate::audit::{self, Change};
 use crate::org::service::{self as org, placement};
 use crate::org::{Level, Unit};
 use crate::people::import as persons;
-use crate::people::PERSONS;
 use crate::toolkit::import::{CellKind, ColumnSpec, Duplicate, ImportCtx, ImportKind, Row, RowCheck};
 
 pub struct MembersImport;
@@ -217,16 +216,10 @@ async fn move_here(ctx: &ImportCtx<'_>, tx: &mut Transaction<'static, Any>, id: 
     }
     let unit = org::unit_by_id(ctx.db, person.unit.id).await?.ok_or_else(refused)?;
     let from = ctx.user.access(Permission::Write, &unit).ok_or_else(refused)?;
-    if !placement::move_record(ctx.db, tx, &PERSONS, id, &from, ctx.access).await? {
-        return Err(refused());
-    }
-    let change = Change {
-        previous: Some(person.placement),
-        before: Some(serde_json::json!({ "unit": person.unit.code })),
-        after: Some(serde_json::json!({ "unit": ctx.unit.code })),
-        ..Change::new("update", "person", id, person.full_name.clone(), ctx.access.placement())
-    };
-    audit::record(tx, ctx.access.actor(), change).await
+    let to = (ctx.access, ctx.unit.code.as_str());
+    crate::people::roles::move_with_roles(ctx.db, tx, ctx.placed, &person, &from, to, ctx.access.actor())
+        .await
+        .map_err(|_| refused())
 }
 
 impl ImportKind for MembersImport {

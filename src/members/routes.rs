@@ -166,7 +166,7 @@ async fn enrol(
 ) -> Result<Response, AppError> {
     let branches = branch_choices(&state, &user).await?;
     input.branch = picker::code_of(&input.branch, &branches);
-    match service::enrol(&state.db, &user.principal, &input).await {
+    match service::enrol(&state.db, state.registry.placed_tables(), &user.principal, &input).await {
         Ok(member) => Ok(Redirect::to(&format!("/members/{}", member.id)).into_response()),
         Err(e) => match AppError::from(e) {
             e @ (AppError::Internal(_) | AppError::NotFound | AppError::Forbidden) => Err(e),
@@ -283,15 +283,6 @@ async fn detail(
     show_detail(&state, ctx, &user, record_id(&id)?, Refused::None).await
 }
 
-/// A form of the member page refused for a reason the user can fix is
-/// shown again on the page; other errors are passed on.
-pub(crate) fn shown_on_page(error: AppError) -> Result<AppError, AppError> {
-    match error {
-        AppError::Internal(_) | AppError::NotFound | AppError::Forbidden => Err(error),
-        other => Ok(other),
-    }
-}
-
 async fn change_status(
     State(state): State<AppState>,
     ctx: PageCtx,
@@ -303,7 +294,7 @@ async fn change_status(
     match service::change_status(&state.db, &user.principal, id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/members/{id}")).into_response()),
         Err(e) => {
-            let e = shown_on_page(e.into())?;
+            let e = crate::web::page::shown_on_form(e.into())?;
             show_detail(&state, ctx, &user, id, Refused::Status(e, input)).await
         }
     }
@@ -319,10 +310,10 @@ async fn transfer(
     let id = record_id(&id)?;
     let branches = branch_choices(&state, &user).await?;
     input.branch = picker::code_of(&input.branch, &branches);
-    match service::transfer(&state.db, &user.principal, id, &input).await {
+    match service::transfer(&state.db, state.registry.placed_tables(), &user.principal, id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/members/{id}")).into_response()),
         Err(e) => {
-            let e = shown_on_page(e.into())?;
+            let e = crate::web::page::shown_on_form(e.into())?;
             show_detail(&state, ctx, &user, id, Refused::Transfer(e, input)).await
         }
     }

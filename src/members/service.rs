@@ -16,8 +16,8 @@ use crate::access::{Access, Permission, Principal};
 use crate::audit::{self, Change};
 use crate::db::Db;
 use crate::org::service::{self as org, placement};
-use crate::org::{Level, Unit};
-use crate::people::{self, PERSONS};
+use crate::org::{Level, PlacedTable, Unit};
+use crate::people;
 use crate::validation::FieldErrors;
 
 pub(super) fn today() -> time::Date {
@@ -41,17 +41,9 @@ pub fn may_write(user: &Principal, member: &Member) -> bool {
     user.may(Permission::Write, &member.placement)
 }
 
-/// The unit a list is narrowed to (`?unit=CODE`), when given: one the user
-/// may not read is not found, like an unknown code.
+/// The unit a list is narrowed to (`?unit=CODE`), when given.
 pub async fn unit_filter(db: &Db, user: &Principal, code: Option<&str>) -> Result<Option<Unit>, MembersError> {
-    let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
-        return Ok(None);
-    };
-    let unit = org::unit_by_code(db, code).await?.ok_or(MembersError::NotFound)?;
-    if !user.may(Permission::Read, &unit.placement) {
-        return Err(MembersError::NotFound);
-    }
-    Ok(Some(unit))
+    Ok(org::unit_filter(db, user, code).await?)
 }
 
 /// A list's status filter (`?status=`): none, or one of the four.
@@ -108,37 +100,6 @@ pub(super) async fn writable_branch(
     Ok((unit, access))
 }
 
-/// The person named by record number or CCCD, among those the user may
-/// change; anyone else is "not found", so nothing is learnt about them.
-async fn person_to_enrol(
-    db: &Db,
-    user: &Principal,
-    written: &str,
-) -> Result<(people::model::Person, Access), MembersError> {
-    let unknown = || MembersError::field("person", "member.error.person_unknown");
-    let written = written.trim();
-    let digits = people::cccd::normalise(written);
-    let person = if digits.len() == 12 {
-        let found = people::search::search(db, user, &digits, None, None).await?;
-        found
-            .page
-            .items
-            .into_iter()
-            .find(|p| p.cccd.as_deref() == Some(digits.as_str()))
-    } else if digits.len() == 9 && !written.starts_with('#') {
-        return Err(MembersError::field("person", "member.error.cmnd"));
-    } else {
-        match written.trim_start_matches('#').parse::<i64>() {
-            Ok(id) => people::service::get(db, user, id).await.ok(),
-            Err(_) => None,
-        }
-    }
-    .ok_or_else(unknown)?;
-    let unit = org::unit_by_id(db, person.unit.id).await?.ok_or_else(unknown)?;
-    let access = user.access(Permission::Write, &unit).ok_or(MembersError::ReadOnly)?;
-    Ok((person, access))
-}
-
 /// What a user asks for to enrol a member.
 #[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default)]
@@ -151,7 +112,12 @@ pub struct EnrolInput {
     pub joined_on: String,
 }
 
-pub async fn enrol(db: &Db, user: &Principal, input: &EnrolInput) -> Result<Member, MembersError> {
+pub async fn enrol(
+    db: &Db,
+    placed: &[PlacedTable],
+    user: &Principal,
+    input: &EnrolInput,
+) -> Result<Member, MembersError> {
     let mut errors = FieldErrors::new();
     let joined = model::parse_day(&input.joined_on, today(), "joined_on", &mut errors);
     if input.person.trim().is_empty() {
@@ -163,7 +129,7 @@ pub async fn enrol(db: &Db, user: &Principal, input: &EnrolInput) -> Result<Memb
     let (Some(joined), true) = (joined, errors.is_empty()) else {
         return Err(MembersError::Validation(errors));
     };
-    let (person, from) = person_to_enrol(db, user, &input.person).await?;
+    let (person, from) = people::roles::writable_by_reference(db, user, &input.person, "person").await?;
     let (branch, to) = writable_branch(db, user, &input.branch, "branch").await?;
     let joined_on = model::iso(joined);
     let mut tx = db.begin_write().await?;
@@ -172,7 +138,7 @@ pub async fn enrol(db: &Db, user: &Principal, input: &EnrolInput) -> Result<Memb
     }
     // The person's row first: a second enrolment of them waits here, then
     // finds the membership.
-    move_person(db, &mut tx, &person, &from, (&to, &branch.code), to.actor()).await?;
+    people::roles::move_with_roles(db, &mut tx, placed, &person, &from, (&to, &branch.code), to.actor()).await?;
     if let Some(id) = storage::id_of_person(&mut tx, person.id).await? {
         return Err(MembersError::AlreadyMember { id });
     }
@@ -185,37 +151,6 @@ pub async fn enrol(db: &Db, user: &Principal, input: &EnrolInput) -> Result<Memb
     audit::record(&mut tx, to.actor(), change).await?;
     tx.commit().await?;
     get(db, user, id).await
-}
-
-/// Moves the person to where the membership goes, or, when they are there
-/// already, holds their record so it cannot move meanwhile; the move is
-/// audited as a change of the person's unit, by `actor`.
-pub(super) async fn move_person(
-    db: &Db,
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    person: &people::model::Person,
-    from: &Access,
-    (to, to_code): (&Access, &str),
-    actor: &crate::access::Actor,
-) -> Result<(), MembersError> {
-    if from.unit_id() == to.unit_id() {
-        return if placement::lock_record(tx, &PERSONS, person.id, from).await? {
-            Ok(())
-        } else {
-            Err(MembersError::Changed)
-        };
-    }
-    if !placement::move_record(db, tx, &PERSONS, person.id, from, to).await? {
-        return Err(MembersError::Changed);
-    }
-    let change = Change {
-        previous: Some(person.placement),
-        before: Some(serde_json::json!({ "unit": person.unit.code })),
-        after: Some(serde_json::json!({ "unit": to_code })),
-        ..Change::new("update", "person", person.id, person.full_name.clone(), to.placement())
-    };
-    audit::record(tx, actor, change).await?;
-    Ok(())
 }
 
 /// A change of status as the user asks for it.
@@ -305,9 +240,15 @@ pub struct TransferInput {
 
 /// Moves the membership and its person to another branch, keeping the
 /// member number; the history says from where to where.
-pub async fn transfer(db: &Db, user: &Principal, id: i64, input: &TransferInput) -> Result<Member, MembersError> {
+pub async fn transfer(
+    db: &Db,
+    placed: &[PlacedTable],
+    user: &Principal,
+    id: i64,
+    input: &TransferInput,
+) -> Result<Member, MembersError> {
     let before = get(db, user, id).await?;
-    let (from_unit, from) = held_by(db, user, &before).await?;
+    let (from_unit, _) = held_by(db, user, &before).await?;
     let mut errors = FieldErrors::new();
     if !matches!(before.status, Status::Active | Status::Suspended) {
         errors.insert("branch".into(), "member.error.not_member_now".into());
@@ -338,12 +279,20 @@ pub async fn transfer(db: &Db, user: &Principal, id: i64, input: &TransferInput)
         .ok_or(MembersError::ReadOnly)?;
     let on = model::iso(on);
     let mut tx = db.begin_write().await?;
-    if !storage::bump_version(&mut tx, id, input.version).await?
-        || !placement::move_record(db, &mut tx, &MEMBERS, id, &from, &to).await?
-    {
+    if !storage::bump_version(&mut tx, id, input.version).await? {
         return Err(MembersError::StaleVersion);
     }
-    move_person(db, &mut tx, &person, &person_from, (&to, &to_unit.code), to.actor()).await?;
+    // The membership is one of the person's roles: it moves with them.
+    people::roles::move_with_roles(
+        db,
+        &mut tx,
+        placed,
+        &person,
+        &person_from,
+        (&to, &to_unit.code),
+        to.actor(),
+    )
+    .await?;
     let event = NewEvent {
         member_id: id,
         kind: "transfer",

@@ -18,6 +18,7 @@ pub struct Choice {
     pub code: String,
     pub name: String,
     pub level: super::Level,
+    pub placement: super::tree::Placement,
 }
 
 impl Choice {
@@ -37,6 +38,7 @@ pub async fn choices(db: &Db, user: &Principal, needs: Permission) -> Result<Vec
                 code: unit.code.clone(),
                 name: unit.name.clone(),
                 level: unit.level,
+                placement: unit.placement,
             });
         }
     };
@@ -90,11 +92,13 @@ mod tests {
                 code: "00004".into(),
                 name: "Phường Ba Đình".into(),
                 level: crate::org::Level::Commune,
+                placement: Default::default(),
             },
             Choice {
                 code: "00004-001".into(),
                 name: "Chi hội Tổ 1".into(),
                 level: crate::org::Level::Branch,
+                placement: Default::default(),
             },
         ]
     }

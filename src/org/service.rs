@@ -20,7 +20,7 @@ use crate::db::{self, Db};
 /// capabilities call it from their storage, in their transaction.
 pub mod placement {
     pub use crate::org::storage::placement::{
-        counted, followers, followers_counted, lock_record, lock_unit, move_record, recount,
+        counted, followers, followers_counted, lock_record, lock_unit, move_record, move_with_followers, recount,
     };
 }
 
@@ -54,6 +54,15 @@ pub async fn readable_unit(db: &Db, user: &Principal, code: &str) -> Result<Unit
         Ok(unit)
     } else {
         Err(OrgError::NotFound)
+    }
+}
+
+/// The unit a list is narrowed to (`?unit=CODE`), when one is given: a
+/// unit the user may not read is not found, like an unknown code.
+pub async fn unit_filter(db: &Db, user: &Principal, code: Option<&str>) -> Result<Option<Unit>, OrgError> {
+    match code.map(str::trim).filter(|c| !c.is_empty()) {
+        None => Ok(None),
+        Some(code) => readable_unit(db, user, code).await.map(Some),
     }
 }
 

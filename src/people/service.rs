@@ -160,29 +160,44 @@ fn duplicate_on_race(err: sqlx::Error) -> PeopleError {
     }
 }
 
-fn validate(input: &PersonInput) -> Result<ValidPerson, PeopleError> {
+pub fn validate(input: &PersonInput) -> Result<ValidPerson, PeopleError> {
     model::validate(input, today()).map_err(PeopleError::Validation)
 }
 
 pub async fn create(db: &Db, user: &Principal, input: &PersonInput) -> Result<Person, PeopleError> {
     let valid = validate(input)?;
     let (unit, access) = writable_unit(db, user, &valid.unit_code).await?;
-    let address = address_commune(db, &valid.address_commune, &unit).await?;
     ensure_cccd_free(db, user, valid.cccd.as_deref(), None).await?;
     let mut tx = db.begin_write().await?;
-    let id = storage::insert(db, &mut tx, &access, &valid, address)
+    let person = create_in(db, &mut tx, &access, &unit, &valid).await?;
+    tx.commit().await?;
+    Ok(person)
+}
+
+/// Creates a checked person in `unit` (proven by `access`) inside the
+/// caller's transaction, audited: for a capability that creates a person
+/// with one of their roles (an approved volunteer sign-up). The caller
+/// has checked the CCCD, if any, is free.
+pub async fn create_in(
+    db: &Db,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    access: &Access,
+    unit: &Unit,
+    valid: &ValidPerson,
+) -> Result<Person, PeopleError> {
+    let address = address_commune(db, &valid.address_commune, unit).await?;
+    let id = storage::insert(db, tx, access, valid, address)
         .await
         .map_err(duplicate_on_race)?
         .ok_or(PeopleError::Changed)?;
-    let person = storage::get_written(&mut tx, &access, id)
+    let person = storage::get_written(tx, access, id)
         .await?
         .ok_or(PeopleError::Changed)?;
     let change = Change {
         after: Some(person.audit_view()),
         ..Change::new("create", "person", id, person.full_name.clone(), person.placement)
     };
-    audit::record(&mut tx, access.actor(), change).await?;
-    tx.commit().await?;
+    audit::record(tx, access.actor(), change).await?;
     Ok(person)
 }
 

@@ -1,6 +1,7 @@
 //! CSRF protection: every state-changing request carries the session's
 //! token, in the `X-CSRF-Token` header or a `csrf_token` form field. The two
-//! login endpoints have no session yet; they refuse cross-site requests.
+//! login endpoints and the public layer's forms (`/p/…`) have no session;
+//! they refuse cross-site requests.
 
 use super::error::AppError;
 use super::session::SessionInfo;
@@ -13,6 +14,9 @@ pub const HEADER: &str = "x-csrf-token";
 pub const FIELD: &str = "csrf_token";
 const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
 const LOGIN_PATHS: [&str; 2] = ["/login", "/api/v1/session"];
+/// Pages and forms of the public layer (`web::public`): anonymous forms
+/// have no session; like the log-in they refuse cross-site requests.
+pub const PUBLIC_PREFIX: &str = "/p/";
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -79,7 +83,8 @@ pub async fn check(request: Request) -> Result<Request, Response> {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(request);
     }
-    if LOGIN_PATHS.contains(&request.uri().path()) && request.method() == Method::POST {
+    let anonymous_form = LOGIN_PATHS.contains(&request.uri().path()) || request.uri().path().starts_with(PUBLIC_PREFIX);
+    if anonymous_form && request.method() == Method::POST {
         return if is_cross_site(&request) {
             Err(refused())
         } else {

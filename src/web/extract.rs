@@ -102,6 +102,28 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     }
 }
 
+/// A form with fields that come several times (ticked checkboxes): the
+/// values of each of `lists` are gathered apart, the rest decodes into `T`
+/// like any form (the caller puts the lists into `T`'s own fields).
+pub fn with_lists<T: DeserializeOwned>(
+    pairs: Vec<(String, String)>,
+    lists: &[&str],
+) -> Result<(T, std::collections::HashMap<String, Vec<String>>), AppError> {
+    let mut gathered: std::collections::HashMap<String, Vec<String>> =
+        lists.iter().map(|l| ((*l).to_owned(), Vec::new())).collect();
+    let mut rest = Vec::new();
+    for (key, value) in pairs {
+        match gathered.get_mut(&key) {
+            Some(values) => values.push(value),
+            None => rest.push((key, value)),
+        }
+    }
+    let refused = |detail: String| AppError::bad_request_with("error.form", &[("detail", &detail)]);
+    let encoded = serde_urlencoded::to_string(&rest).map_err(|e| refused(e.to_string()))?;
+    let value = serde_urlencoded::from_str(&encoded).map_err(|e| refused(e.to_string()))?;
+    Ok((value, gathered))
+}
+
 /// Path parameters. A path that does not decode (`%ff`, a number that is
 /// not one) names nothing here: 404, rendered like every other error.
 pub struct Path<T>(pub T);

@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod page;
 pub mod paging;
 mod pipeline;
+pub mod public;
 pub mod routes;
 pub mod session;
 

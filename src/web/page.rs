@@ -268,9 +268,18 @@ mod tests {
     }
 }
 
+/// A refusal the user can fix is shown again on its form (`Ok`); one they
+/// cannot (not found, forbidden, a fault) is passed on as the answer.
+pub fn shown_on_form(error: AppError) -> Result<AppError, AppError> {
+    match error {
+        AppError::Internal(_) | AppError::NotFound | AppError::Forbidden => Err(error),
+        other => Ok(other),
+    }
+}
+
 /// A form being shown again: what the user typed and the message for each
 /// field that was refused.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct FormState {
     pub lang: Lang,
     pub values: std::collections::BTreeMap<String, String>,

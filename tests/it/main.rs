@@ -30,3 +30,5 @@ mod routes;
 mod schema;
 mod security;
 mod support;
+mod teams;
+mod volunteers;

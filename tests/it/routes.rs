@@ -63,7 +63,43 @@ async fn fixtures(app: &TestApp) -> HashMap<&'static str, String> {
         0,
     )
     .expect("token");
+    let volunteer = central
+        .post_json(
+            "/api/v1/volunteers",
+            &serde_json::json!({"person": person.to_string(), "skills": ["first_aid"]}),
+        )
+        .await;
+    assert_eq!(volunteer.status, StatusCode::CREATED, "{}", volunteer.body);
+    let mut visitor = app.client();
+    let signup = visitor
+        .send(
+            Method::POST,
+            "/p/tinh-nguyen",
+            Some("application/x-www-form-urlencoded"),
+            "commune=00004&full_name=Ng%C3%B4+Lan&sex=F&birth_date=2000&phone=0912345678&consent=yes",
+            false,
+        )
+        .await;
+    assert_eq!(signup.status, StatusCode::SEE_OTHER, "{}", signup.body);
+    let signup = app.count("SELECT MAX(id) FROM volunteer_signups").await;
+    let team = central
+        .post_json(
+            "/api/v1/teams",
+            &serde_json::json!({"name": "Đội sơ cấp cứu", "kind": "first_aid", "unit": BA_DINH}),
+        )
+        .await;
+    assert_eq!(team.status, StatusCode::CREATED, "{}", team.body);
+    let added = central
+        .post_json(
+            &format!("/api/v1/teams/{}/members", team.json()["id"]),
+            &serde_json::json!({"volunteer": volunteer.json()["id"].to_string()}),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::NO_CONTENT, "{}", added.body);
     HashMap::from([
+        ("volunteer", volunteer.json()["id"].to_string()),
+        ("signup", signup.to_string()),
+        ("team", team.json()["id"].to_string()),
         ("token", token),
         ("request", request.json()["id"].to_string()),
         ("unit", BA_DINH.to_owned()),

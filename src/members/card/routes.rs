@@ -81,12 +81,8 @@ async fn verify_page(
     } else {
         StatusCode::NOT_FOUND
     };
-    let mut response = render_status(status, &VerifyPage { ctx, card })?;
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("public, max-age=300"),
-    );
-    Ok(response)
+    let response = render_status(status, &VerifyPage { ctx, card })?;
+    Ok(crate::web::public::cacheable(response, 300))
 }
 
 #[derive(Template)]

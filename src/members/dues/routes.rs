@@ -137,8 +137,7 @@ async fn pay(
     match service::record_payment(&state.db, &user.principal, id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/members/{id}#dues")).into_response()),
         Err(e) => {
-            let refused =
-                crate::members::routes::Refused::Dues(crate::members::routes::shown_on_page(e.into())?, input);
+            let refused = crate::members::routes::Refused::Dues(crate::web::page::shown_on_form(e.into())?, input);
             crate::members::routes::show_detail(&state, ctx, &user, id, refused).await
         }
     }
@@ -204,7 +203,7 @@ async fn set_rate(
     match service::set_rate(&state.db, &user.principal, &code, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/units/{code}/dues")).into_response()),
         Err(e) => {
-            let e = crate::members::routes::shown_on_page(e.into())?;
+            let e = crate::web::page::shown_on_form(e.into())?;
             show_rates(&state, ctx, &user, &code, Some((e, input))).await
         }
     }

@@ -13,13 +13,14 @@ pub use routes::{pages, router};
 use serde::Serialize;
 
 use super::model::{self, Status};
-use super::service::{move_person, today, writable_branch};
+use super::service::{today, writable_branch};
 use super::storage::{self as members, NewEvent};
 use super::{MembersError, MEMBERS};
 use crate::access::{self, Permission, Principal};
 use crate::audit::{self, Change};
 use crate::db::Db;
 use crate::org::service::{self as org, placement};
+use crate::org::PlacedTable;
 use crate::people::{self, cccd};
 use crate::validation::FieldErrors;
 use storage::NewRequest;
@@ -217,7 +218,7 @@ async fn pending_for(
 /// Accepts: the person — and their membership, or a new one — moves to
 /// the asking branch. Both sides must still hold their rights: the user
 /// over the person, the asker over the branch.
-pub async fn accept(db: &Db, user: &Principal, id: i64) -> Result<i64, MembersError> {
+pub async fn accept(db: &Db, placed: &[PlacedTable], user: &Principal, id: i64) -> Result<i64, MembersError> {
     let (stored, person) = pending_for(db, user, id).await?;
     let person_unit = org::unit_by_id(db, person.unit.id)
         .await?
@@ -242,7 +243,7 @@ pub async fn accept(db: &Db, user: &Principal, id: i64) -> Result<i64, MembersEr
         return Err(MembersError::Changed);
     }
     // The person first (their row is held from here on), by the acceptor.
-    move_person(db, &mut tx, &person, &from, (&to, &branch.code), from.actor()).await?;
+    people::roles::move_with_roles(db, &mut tx, placed, &person, &from, (&to, &branch.code), from.actor()).await?;
     let member_id = match members::id_of_person(&mut tx, person.id).await? {
         Some(member_id) => {
             let member = members::get(db, &user.scope(Permission::Read), member_id)
@@ -254,10 +255,7 @@ pub async fn accept(db: &Db, user: &Principal, id: i64) -> Result<i64, MembersEr
             if !members::bump_version(&mut tx, member_id, member.version).await? {
                 return Err(MembersError::Changed);
             }
-            // A transfer: the membership moves with its person.
-            if !placement::move_record(db, &mut tx, &MEMBERS, member_id, &from, &to).await? {
-                return Err(MembersError::Changed);
-            }
+            // A transfer: the membership moved with its person.
             let event = NewEvent {
                 member_id,
                 kind: "transfer",

@@ -121,7 +121,7 @@ async fn accept(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = record_id(&id)?;
-    match super::accept(&state.db, &user.principal, id).await {
+    match super::accept(&state.db, state.registry.placed_tables(), &user.principal, id).await {
         Ok(member) => Ok(Redirect::to(&format!("/members/{member}")).into_response()),
         Err(e) => show(&state, ctx, &user, None, Some((id, about_the_form(e.into())?))).await,
     }
@@ -185,7 +185,13 @@ async fn accept_request(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Accepted>, AppError> {
-    let member_id = super::accept(&state.db, &user.principal, record_id(&id)?).await?;
+    let member_id = super::accept(
+        &state.db,
+        state.registry.placed_tables(),
+        &user.principal,
+        record_id(&id)?,
+    )
+    .await?;
     Ok(Json(Accepted { member_id }))
 }
 

@@ -219,6 +219,46 @@ pub async fn move_record(
     Ok(true)
 }
 
+/// Moves the record `id` of `table` and every row following it (its
+/// roles in `tables`: a person's membership and volunteer record) from the
+/// unit of `from` to the unit of `to`: a record and its roles sit in one
+/// place. False when any of them is no longer where `from` found it.
+pub async fn move_with_followers(
+    db: &Db,
+    tx: &mut Transaction<'static, Any>,
+    tables: &[PlacedTable],
+    table: &PlacedTable,
+    id: i64,
+    from: &Access,
+    to: &Access,
+) -> Result<bool, sqlx::Error> {
+    if !move_record(db, tx, table, id, from, to).await? {
+        return Ok(false);
+    }
+    for follower in tables {
+        let Some(follows) = follower.follows.filter(|f| f.table == table.table) else {
+            continue;
+        };
+        let mut sql = Sql::new(&format!(
+            "SELECT id FROM {} WHERE {} = ",
+            follower.table, follows.column
+        ));
+        sql.bind(id).push(" ORDER BY id");
+        let ids: Vec<i64> = sql
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| crate::db::int(r, 0))
+            .collect();
+        for row in ids {
+            if !move_record(db, tx, follower, row, from, to).await? {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
+}
+
 /// Merges `source` into `target` (same level; checked by the caller): the
 /// source is marked merged, its children move under the target, and every
 /// unit and record below it is re-placed in all its placement columns —

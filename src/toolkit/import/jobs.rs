@@ -113,6 +113,7 @@ async fn check_rows(job: &RunningJob, c: &Context) -> Result<(Vec<Row>, Vec<Issu
         user: &c.user,
         unit: &c.unit,
         access: &c.access,
+        placed: job.state.registry.placed_tables(),
     };
     let mut seen: std::collections::HashMap<(&'static str, String), i64> = Default::default();
     for row in &rows {
@@ -221,6 +222,7 @@ async fn commit(job: &RunningJob) -> Result<(), JobFailure> {
         user: &c.user,
         unit: &c.unit,
         access: &c.access,
+        placed: job.state.registry.placed_tables(),
     };
     let created = c.kind.commit(&ctx, &mut tx, &fresh).await?;
     let change = Change {

@@ -112,6 +112,8 @@ pub struct ImportCtx<'a> {
     pub user: &'a Principal,
     pub unit: &'a Unit,
     pub access: &'a Access,
+    /// Every placed table: a person given a role moves with their roles.
+    pub placed: &'a [crate::org::PlacedTable],
 }
 
 /// An import kind, declared by the capability that owns the records.

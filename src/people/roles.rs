@@ -1,0 +1,81 @@
+//! A person's roles (a membership, a volunteer record …) are records of
+//! other capabilities that follow the person (`PlacedTable::follows`):
+//! they sit where the person sits. This is how a capability finds the
+//! person it gives a role to, and the one way a person moves with their
+//! roles.
+
+use sqlx::{Any, Transaction};
+
+use super::model::Person;
+use super::{PeopleError, PERSONS};
+use crate::access::{Access, Actor, Permission, Principal};
+use crate::audit::{self, Change};
+use crate::db::Db;
+use crate::org::service::{self as org, placement};
+use crate::org::PlacedTable;
+
+/// The person named by record number (`#123`, `123`) or CCCD, among those
+/// the user may change, with the proof of it; anyone else is "not found",
+/// so nothing is learnt about them. `field` names the form's field.
+pub async fn writable_by_reference(
+    db: &Db,
+    user: &Principal,
+    written: &str,
+    field: &str,
+) -> Result<(Person, Access), PeopleError> {
+    let unknown = || PeopleError::field(field, "member.error.person_unknown");
+    let written = written.trim();
+    let digits = super::cccd::normalise(written);
+    let person = if digits.len() == 12 {
+        let found = super::search::search(db, user, &digits, None, None).await?;
+        found
+            .page
+            .items
+            .into_iter()
+            .find(|p| p.cccd.as_deref() == Some(digits.as_str()))
+    } else if digits.len() == 9 && !written.starts_with('#') {
+        return Err(PeopleError::field(field, "member.error.cmnd"));
+    } else {
+        match written.trim_start_matches('#').parse::<i64>() {
+            Ok(id) => super::service::get(db, user, id).await.ok(),
+            Err(_) => None,
+        }
+    }
+    .ok_or_else(unknown)?;
+    let unit = org::unit_by_id(db, person.unit.id).await?.ok_or_else(unknown)?;
+    let access = user.access(Permission::Write, &unit).ok_or(PeopleError::ReadOnly)?;
+    Ok((person, access))
+}
+
+/// Moves `person` and all their roles (rows of `placed` following them)
+/// to the unit of `to`, or, when they are there already, holds their
+/// record so that it cannot move meanwhile. The move is audited as a
+/// change of the person's unit, by `actor`.
+pub async fn move_with_roles(
+    db: &Db,
+    tx: &mut Transaction<'static, Any>,
+    placed: &[PlacedTable],
+    person: &Person,
+    from: &Access,
+    (to, to_code): (&Access, &str),
+    actor: &Actor,
+) -> Result<(), PeopleError> {
+    if from.unit_id() == to.unit_id() {
+        return if placement::lock_record(tx, &PERSONS, person.id, from).await? {
+            Ok(())
+        } else {
+            Err(PeopleError::Changed)
+        };
+    }
+    if !placement::move_with_followers(db, tx, placed, &PERSONS, person.id, from, to).await? {
+        return Err(PeopleError::Changed);
+    }
+    let change = Change {
+        previous: Some(person.placement),
+        before: Some(serde_json::json!({ "unit": person.unit.code })),
+        after: Some(serde_json::json!({ "unit": to_code })),
+        ..Change::new("update", "person", person.id, person.full_name.clone(), to.placement())
+    };
+    audit::record(tx, actor, change).await?;
+    Ok(())
+}

@@ -1,0 +1,163 @@
+//! What volunteers do and prove: certificates of their skills (and those
+//! expiring ahead) and hours given, each added under the same checks as
+//! a change of the volunteer.
+
+use super::model::{self, Certificate, Hours, Skill};
+use super::service::{get, held_by, today};
+use super::storage;
+use super::VolunteersError;
+use crate::access::{Permission, Principal};
+use crate::audit::{self, Change};
+use crate::db::Db;
+use crate::members::model::{iso, parse_day};
+use crate::org::Unit;
+use crate::validation::FieldErrors;
+
+/// A certificate as typed.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct CertificateInput {
+    pub skill: String,
+    pub title: String,
+    pub issuer: String,
+    /// `dd/mm/yyyy`.
+    pub issued_on: String,
+    /// `dd/mm/yyyy`; empty: it does not expire.
+    pub expires_on: String,
+}
+
+pub async fn add_certificate(
+    db: &Db,
+    user: &Principal,
+    id: i64,
+    input: &CertificateInput,
+) -> Result<Certificate, VolunteersError> {
+    let volunteer = get(db, user, id).await?;
+    let access = held_by(db, user, &volunteer).await?;
+    let mut errors = FieldErrors::new();
+    let skill = Skill::parse(&input.skill);
+    if skill.is_none() {
+        errors.insert("skill".into(), "volunteer.error.choice".into());
+    }
+    let title = model::check_text(&input.title, "title", true, &mut errors);
+    let issuer = model::check_text(&input.issuer, "issuer", false, &mut errors);
+    let issued = parse_day(&input.issued_on, today(), "issued_on", &mut errors);
+    let expires = match input.expires_on.trim() {
+        "" => None,
+        text => model::parse_date(text, "expires_on", &mut errors),
+    };
+    if let (Some(issued), Some(expires)) = (issued, expires) {
+        if expires < issued {
+            errors.insert("expires_on".into(), "volunteer.error.expires_before_issue".into());
+        }
+    }
+    let (Some(skill), Some(issued), true) = (skill, issued, errors.is_empty()) else {
+        return Err(VolunteersError::Validation(errors));
+    };
+    let mut certificate = Certificate {
+        id: 0,
+        volunteer_id: id,
+        skill,
+        title,
+        issuer,
+        issued_on: iso(issued),
+        expires_on: expires.map(iso),
+    };
+    let mut tx = db.begin_write().await?;
+    if !storage::hold(&mut tx, &access, id).await? {
+        return Err(VolunteersError::Changed);
+    }
+    certificate.id = storage::add_certificate(&mut tx, id, &certificate).await?;
+    let change = Change {
+        after: Some(serde_json::json!({
+            "skill": skill.as_str(),
+            "title": certificate.title,
+            "issued_on": certificate.issued_on,
+            "expires_on": certificate.expires_on,
+        })),
+        ..Change::new(
+            "certificate",
+            "volunteer",
+            id,
+            volunteer.full_name.clone(),
+            volunteer.placement,
+        )
+    };
+    audit::record(&mut tx, access.actor(), change).await?;
+    tx.commit().await?;
+    Ok(certificate)
+}
+
+/// Hours as typed.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct HoursInput {
+    /// `dd/mm/yyyy`.
+    pub on_date: String,
+    pub place: String,
+    /// The activity, team or programme.
+    pub activity: String,
+    /// `2` or `2,5`.
+    pub hours: String,
+}
+
+pub async fn add_hours(db: &Db, user: &Principal, id: i64, input: &HoursInput) -> Result<Hours, VolunteersError> {
+    let volunteer = get(db, user, id).await?;
+    let access = held_by(db, user, &volunteer).await?;
+    let mut errors = FieldErrors::new();
+    let on = parse_day(&input.on_date, today(), "on_date", &mut errors);
+    let place = model::check_text(&input.place, "place", false, &mut errors);
+    let activity = model::check_text(&input.activity, "activity", true, &mut errors);
+    let tenths = model::parse_hours(&input.hours);
+    if tenths.is_none() {
+        errors.insert("hours".into(), "volunteer.error.hours".into());
+    }
+    let (Some(on), Some(tenths), true) = (on, tenths, errors.is_empty()) else {
+        return Err(VolunteersError::Validation(errors));
+    };
+    let mut hours = Hours {
+        id: 0,
+        on_date: iso(on),
+        place,
+        activity,
+        tenths,
+        username: user.username().to_owned(),
+    };
+    let mut tx = db.begin_write().await?;
+    if !storage::hold(&mut tx, &access, id).await? {
+        return Err(VolunteersError::Changed);
+    }
+    hours.id = storage::add_hours(&mut tx, id, &hours).await?;
+    let change = Change {
+        after: Some(serde_json::json!({
+            "on_date": hours.on_date,
+            "activity": hours.activity,
+            "hours": model::hours_display(tenths),
+        })),
+        ..Change::new(
+            "hours",
+            "volunteer",
+            id,
+            volunteer.full_name.clone(),
+            volunteer.placement,
+        )
+    };
+    audit::record(&mut tx, access.actor(), change).await?;
+    tx.commit().await?;
+    Ok(hours)
+}
+
+/// Certificates of active volunteers in scope that expire within `days`
+/// from today (those expired in the last 30 days too, so nobody is missed).
+pub async fn expiring(
+    db: &Db,
+    user: &Principal,
+    unit: Option<&Unit>,
+    days: i64,
+) -> Result<Vec<storage::Expiring>, VolunteersError> {
+    let today = today();
+    let from = iso(today - time::Duration::days(30));
+    let until = iso(today + time::Duration::days(days.clamp(1, 3660)));
+    let within = unit.and_then(|u| u.level.column().map(|c| (c, u.id)));
+    Ok(storage::expiring(db, &user.scope(Permission::Read), within, &from, &until, 2000).await?)
+}

@@ -1,0 +1,357 @@
+//! SQL of volunteers, their skills, certificates and hours. A volunteer
+//! sits where its person sits; changes hold only while the record is where
+//! the access check found it (`Access::push_guard`).
+
+use std::collections::HashMap;
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use super::model::{Certificate, Hours, Skill, Slot, Status, Volunteer};
+use crate::access::{Access, ReadScope};
+use crate::db::{self, Db, Sql};
+use crate::org::tree::Placement;
+use crate::people::model::Birth;
+
+/// The columns `volunteer_from_row` reads, in order; skills are read apart.
+pub(super) const COLUMNS: &str = "SELECT v.id, v.person_id, p.full_name, p.sex, p.birth_year, p.birth_date, \
+     v.status, v.joined_on, v.availability, v.away_until, v.emergency_name, v.emergency_phone, v.note, \
+     u.code, u.name, v.version, v.province_id, v.commune_id, v.branch_id, \
+     (SELECT COALESCE(SUM(h.tenths), 0) FROM volunteer_hours h WHERE h.volunteer_id = v.id)";
+pub(super) const FROM: &str =
+    " FROM volunteers v JOIN persons p ON p.id = v.person_id JOIN units u ON u.id = v.unit_id WHERE ";
+
+pub(super) fn volunteer_from_row(row: &AnyRow) -> Result<Volunteer, sqlx::Error> {
+    let status: String = row.try_get(6)?;
+    let birth_date: Option<String> = row.try_get(5)?;
+    let birth = Birth::from_stored(row.try_get(4)?, birth_date.as_deref());
+    let availability: String = row.try_get(8)?;
+    Ok(Volunteer {
+        id: row.try_get(0)?,
+        person_id: row.try_get(1)?,
+        full_name: row.try_get(2)?,
+        sex: row.try_get(3)?,
+        birth: birth.map(Birth::iso),
+        status: Status::parse(&status).ok_or_else(|| sqlx::Error::Decode(format!("status {status}").into()))?,
+        joined_on: row.try_get(7)?,
+        skills: Vec::new(),
+        availability: Slot::parse_list(&availability),
+        away_until: row.try_get(9)?,
+        emergency_name: row.try_get(10)?,
+        emergency_phone: row.try_get(11)?,
+        note: row.try_get(12)?,
+        unit_code: row.try_get(13)?,
+        unit_name: row.try_get(14)?,
+        version: row.try_get(15)?,
+        placement: Placement {
+            province_id: row.try_get(16)?,
+            commune_id: row.try_get(17)?,
+            branch_id: row.try_get(18)?,
+        },
+        tenths: db::int(row, 19),
+    })
+}
+
+/// Fills in the skills of `volunteers` (one query).
+pub async fn with_skills(db: &Db, mut volunteers: Vec<Volunteer>) -> Result<Vec<Volunteer>, sqlx::Error> {
+    let ids: Vec<i64> = volunteers.iter().map(|v| v.id).collect();
+    let mut skills: HashMap<i64, Vec<Skill>> = HashMap::new();
+    for chunk in ids.chunks(1000) {
+        let mut sql = Sql::new("SELECT volunteer_id, skill FROM volunteer_skills WHERE volunteer_id IN (");
+        sql.bind_list(chunk).push(") ORDER BY volunteer_id, skill");
+        for row in sql.fetch_all(db.pool()).await? {
+            let skill: String = row.try_get(1)?;
+            if let Some(skill) = Skill::parse(&skill) {
+                skills.entry(db::int(&row, 0)).or_default().push(skill);
+            }
+        }
+    }
+    for v in &mut volunteers {
+        v.skills = skills.remove(&v.id).unwrap_or_default();
+        v.skills.sort_unstable();
+    }
+    Ok(volunteers)
+}
+
+pub async fn get(db: &Db, scope: &ReadScope, id: i64) -> Result<Option<Volunteer>, sqlx::Error> {
+    let mut sql = Sql::new(&format!("{COLUMNS}{FROM}"));
+    sql.push("v.id = ").bind(id).push(" AND ");
+    scope.push_filter(&mut sql, "v");
+    let found = sql.fetch_optional(db.pool()).await?;
+    let Some(row) = found else { return Ok(None) };
+    Ok(with_skills(db, vec![volunteer_from_row(&row)?]).await?.pop())
+}
+
+/// The volunteer record of a person, wherever it is (one per person).
+pub async fn id_of_person(tx: &mut Transaction<'static, Any>, person_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT id FROM volunteers WHERE person_id = ");
+    sql.bind(person_id);
+    Ok(sql.fetch_optional(&mut **tx).await?.map(|r| db::int(&r, 0)))
+}
+
+/// What a list is narrowed to besides the user's scope.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Only this unit's subtree: (placement column, unit id).
+    pub within: Option<(&'static str, i64)>,
+    pub status: Option<Status>,
+    pub skill: Option<Skill>,
+}
+
+fn push_filter(sql: &mut Sql, scope: &ReadScope, filter: &Filter) {
+    scope.push_filter(sql, "v");
+    if let Some((column, id)) = filter.within {
+        sql.push(&format!(" AND v.{column} = ")).bind(id);
+    }
+    if let Some(status) = filter.status {
+        sql.push(" AND v.status = ").bind(status.as_str().to_owned());
+    }
+    if let Some(skill) = filter.skill {
+        sql.push(" AND EXISTS (SELECT 1 FROM volunteer_skills s WHERE s.volunteer_id = v.id AND s.skill = ")
+            .bind(skill.as_str().to_owned())
+            .push(")");
+    }
+}
+
+/// A page of volunteers by name, `offset` rows in.
+pub async fn list(
+    db: &Db,
+    scope: &ReadScope,
+    filter: &Filter,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Volunteer>, sqlx::Error> {
+    let mut sql = Sql::new(&format!("{COLUMNS}{FROM}"));
+    push_filter(&mut sql, scope, filter);
+    sql.push(" ORDER BY p.sort_key, v.id LIMIT ")
+        .bind(limit)
+        .push(" OFFSET ")
+        .bind(offset);
+    let rows: Vec<Volunteer> = sql
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(volunteer_from_row)
+        .collect::<Result<_, _>>()?;
+    with_skills(db, rows).await
+}
+
+pub async fn count(db: &Db, scope: &ReadScope, filter: &Filter) -> Result<i64, sqlx::Error> {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM volunteers v WHERE ");
+    push_filter(&mut sql, scope, filter);
+    sql.fetch_int(db.pool()).await
+}
+
+/// The fields of a volunteer record the user writes.
+pub struct Fields<'a> {
+    pub availability: &'a [Slot],
+    pub away_until: Option<String>,
+    pub emergency_name: &'a str,
+    pub emergency_phone: &'a str,
+    pub note: &'a str,
+    pub skills: &'a [Skill],
+}
+
+/// A new volunteer of `person_id` in the unit of `access` (locked by the caller).
+pub async fn insert(
+    tx: &mut Transaction<'static, Any>,
+    access: &Access,
+    person_id: i64,
+    joined_on: &str,
+    fields: &Fields<'_>,
+) -> Result<i64, sqlx::Error> {
+    let now = db::now();
+    let p = access.placement();
+    let mut sql = Sql::new(
+        "INSERT INTO volunteers (person_id, status, joined_on, availability, away_until, emergency_name, \
+         emergency_phone, note, unit_id, province_id, commune_id, branch_id, created_at, updated_at) VALUES (",
+    );
+    sql.bind(person_id)
+        .push(", 'active', ")
+        .bind(joined_on.to_owned())
+        .push(", ");
+    sql.bind(Slot::join(fields.availability))
+        .push(", ")
+        .bind(fields.away_until.clone());
+    sql.push(", ").bind(fields.emergency_name.to_owned());
+    sql.push(", ").bind(fields.emergency_phone.to_owned());
+    sql.push(", ").bind(fields.note.to_owned());
+    sql.push(", ").bind(access.unit_id()).push(", ").bind(p.province_id);
+    sql.push(", ").bind(p.commune_id).push(", ").bind(p.branch_id);
+    sql.push(", ")
+        .bind(now.clone())
+        .push(", ")
+        .bind(now)
+        .push(") RETURNING id");
+    let id = sql.fetch_int(&mut **tx).await?;
+    set_skills(tx, id, fields.skills).await?;
+    Ok(id)
+}
+
+async fn set_skills(tx: &mut Transaction<'static, Any>, id: i64, skills: &[Skill]) -> Result<(), sqlx::Error> {
+    let mut sql = Sql::new("DELETE FROM volunteer_skills WHERE volunteer_id = ");
+    sql.bind(id);
+    sql.execute(&mut **tx).await?;
+    if skills.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new("INSERT INTO volunteer_skills (volunteer_id, skill) VALUES ");
+    for (i, skill) in skills.iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" });
+        sql.bind(id).push(", ").bind(skill.as_str().to_owned()).push(")");
+    }
+    sql.execute(&mut **tx).await.map(drop)
+}
+
+/// Writes the user's fields and status; false when the record changed
+/// meanwhile (another version, or no longer where `access` found it).
+pub async fn update(
+    tx: &mut Transaction<'static, Any>,
+    access: &Access,
+    id: i64,
+    version: i64,
+    status: Status,
+    fields: &Fields<'_>,
+) -> Result<bool, sqlx::Error> {
+    let mut sql = Sql::new("UPDATE volunteers SET status = ");
+    sql.bind(status.as_str().to_owned())
+        .push(", availability = ")
+        .bind(Slot::join(fields.availability));
+    sql.push(", away_until = ").bind(fields.away_until.clone());
+    sql.push(", emergency_name = ").bind(fields.emergency_name.to_owned());
+    sql.push(", emergency_phone = ").bind(fields.emergency_phone.to_owned());
+    sql.push(", note = ").bind(fields.note.to_owned());
+    sql.push(", version = version + 1, updated_at = ").bind(db::now());
+    sql.push(" WHERE id = ").bind(id).push(" AND version = ").bind(version);
+    sql.push(" AND ");
+    access.push_guard(&mut sql, "volunteers");
+    if sql.execute(&mut **tx).await?.rows_affected() != 1 {
+        return Ok(false);
+    }
+    set_skills(tx, id, fields.skills).await?;
+    Ok(true)
+}
+
+fn certificate_from_row(row: &AnyRow) -> Result<Certificate, sqlx::Error> {
+    let skill: String = row.try_get(2)?;
+    Ok(Certificate {
+        id: row.try_get(0)?,
+        volunteer_id: row.try_get(1)?,
+        skill: Skill::parse(&skill).ok_or_else(|| sqlx::Error::Decode(format!("skill {skill}").into()))?,
+        title: row.try_get(3)?,
+        issuer: row.try_get(4)?,
+        issued_on: row.try_get(5)?,
+        expires_on: row.try_get(6)?,
+    })
+}
+
+const CERTIFICATE_COLUMNS: &str = "SELECT c.id, c.volunteer_id, c.skill, c.title, c.issuer, c.issued_on, c.expires_on";
+
+pub async fn certificates(db: &Db, volunteer_id: i64) -> Result<Vec<Certificate>, sqlx::Error> {
+    let mut sql = Sql::new(&format!(
+        "{CERTIFICATE_COLUMNS} FROM volunteer_certificates c WHERE c.volunteer_id = "
+    ));
+    sql.bind(volunteer_id).push(" ORDER BY c.skill, c.issued_on DESC, c.id");
+    sql.fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(certificate_from_row)
+        .collect()
+}
+
+pub async fn add_certificate(
+    tx: &mut Transaction<'static, Any>,
+    volunteer_id: i64,
+    c: &Certificate,
+) -> Result<i64, sqlx::Error> {
+    let mut sql = Sql::new(
+        "INSERT INTO volunteer_certificates (volunteer_id, skill, title, issuer, issued_on, expires_on, created_at) VALUES (",
+    );
+    sql.bind(volunteer_id).push(", ").bind(c.skill.as_str().to_owned());
+    sql.push(", ").bind(c.title.clone()).push(", ").bind(c.issuer.clone());
+    sql.push(", ")
+        .bind(c.issued_on.clone())
+        .push(", ")
+        .bind(c.expires_on.clone());
+    sql.push(", ").bind(db::now()).push(") RETURNING id");
+    sql.fetch_int(&mut **tx).await
+}
+
+/// A certificate with its volunteer, for the expiry list.
+pub struct Expiring {
+    pub certificate: Certificate,
+    pub full_name: String,
+    pub unit_name: String,
+}
+
+/// Certificates of active volunteers in scope (and `within`) that expire
+/// between `from` and `until` (ISO, inclusive), the soonest first.
+pub async fn expiring(
+    db: &Db,
+    scope: &ReadScope,
+    within: Option<(&'static str, i64)>,
+    from: &str,
+    until: &str,
+    limit: i64,
+) -> Result<Vec<Expiring>, sqlx::Error> {
+    let mut sql = Sql::new(&format!(
+        "{CERTIFICATE_COLUMNS}, p.full_name, u.name FROM volunteer_certificates c \
+         JOIN volunteers v ON v.id = c.volunteer_id JOIN persons p ON p.id = v.person_id \
+         JOIN units u ON u.id = v.unit_id WHERE c.expires_on >= "
+    ));
+    sql.bind(from.to_owned())
+        .push(" AND c.expires_on <= ")
+        .bind(until.to_owned());
+    sql.push(" AND v.status = 'active' AND ");
+    scope.push_filter(&mut sql, "v");
+    if let Some((column, id)) = within {
+        sql.push(&format!(" AND v.{column} = ")).bind(id);
+    }
+    sql.push(" ORDER BY c.expires_on, p.sort_key, c.id LIMIT ").bind(limit);
+    let mut out = Vec::new();
+    for row in sql.fetch_all(db.pool()).await? {
+        out.push(Expiring {
+            certificate: certificate_from_row(&row)?,
+            full_name: row.try_get(7)?,
+            unit_name: row.try_get(8)?,
+        });
+    }
+    Ok(out)
+}
+
+pub async fn hours(db: &Db, volunteer_id: i64) -> Result<Vec<Hours>, sqlx::Error> {
+    let mut sql =
+        Sql::new("SELECT id, on_date, place, activity, tenths, username FROM volunteer_hours WHERE volunteer_id = ");
+    sql.bind(volunteer_id).push(" ORDER BY on_date DESC, id DESC");
+    let mut out = Vec::new();
+    for row in sql.fetch_all(db.pool()).await? {
+        out.push(Hours {
+            id: row.try_get(0)?,
+            on_date: row.try_get(1)?,
+            place: row.try_get(2)?,
+            activity: row.try_get(3)?,
+            tenths: db::int(&row, 4),
+            username: row.try_get(5)?,
+        });
+    }
+    Ok(out)
+}
+
+pub async fn add_hours(tx: &mut Transaction<'static, Any>, volunteer_id: i64, h: &Hours) -> Result<i64, sqlx::Error> {
+    let mut sql =
+        Sql::new("INSERT INTO volunteer_hours (volunteer_id, on_date, place, activity, tenths, username, at) VALUES (");
+    sql.bind(volunteer_id).push(", ").bind(h.on_date.clone());
+    sql.push(", ").bind(h.place.clone()).push(", ").bind(h.activity.clone());
+    sql.push(", ").bind(h.tenths).push(", ").bind(h.username.clone());
+    sql.push(", ").bind(db::now()).push(") RETURNING id");
+    sql.fetch_int(&mut **tx).await
+}
+
+/// Holds the volunteer's row (a certificate or hours added to it) while it
+/// is where `access` found it; false otherwise.
+pub async fn hold(tx: &mut Transaction<'static, Any>, access: &Access, id: i64) -> Result<bool, sqlx::Error> {
+    let mut sql = Sql::new("UPDATE volunteers SET updated_at = ");
+    sql.bind(db::now()).push(" WHERE id = ").bind(id).push(" AND ");
+    access.push_guard(&mut sql, "volunteers");
+    Ok(sql.execute(&mut **tx).await?.rows_affected() == 1)
+}
