@@ -15,6 +15,7 @@ pub fn capabilities() -> Vec<Box<dyn Capability>> {
         Box::new(crate::members::Members),
         Box::new(crate::volunteers::Volunteers),
         Box::new(crate::teams::Teams),
+        Box::new(crate::organisations::Organisations),
         Box::new(crate::audit::Audit),
         Box::new(crate::accounts::Accounts),
         Box::new(crate::toolkit::jobs::Jobs),

@@ -244,25 +244,21 @@ async fn run(cli: Cli) -> Result<(), String> {
 async fn check_counts(db: &crate::db::Db) -> Result<(), String> {
     let registry = crate::app::registry();
     let mut differences = 0;
-    for table in registry.placed_tables() {
-        let Some(counter) = table.counter else { continue };
+    for table in registry.placed_tables().iter().filter(|t| !t.counters.is_empty()) {
         let drift = crate::org::service::counter_drift(db, table)
             .await
             .map_err(|e| e.to_string())?;
-        for (unit, stored, actual) in &drift {
-            println!("{} unit {unit}: stored {stored}, counted {actual}", counter.name);
+        for (counter, unit, stored, actual) in &drift {
+            println!("{counter} unit {unit}: stored {stored}, counted {actual}");
         }
         let by_age = crate::org::service::demographic_drift(db, table)
             .await
             .map_err(|e| e.to_string())?;
-        for (unit, sex, year, stored, actual) in &by_age {
-            println!(
-                "{} unit {unit} sex {sex} born {year}: stored {stored}, counted {actual}",
-                counter.name
-            );
+        for (counter, unit, sex, year, stored, actual) in &by_age {
+            println!("{counter} unit {unit} sex {sex} born {year}: stored {stored}, counted {actual}");
         }
         differences += drift.len() + by_age.len();
-        println!("{}: {} difference(s)", counter.name, drift.len() + by_age.len());
+        println!("{}: {} difference(s)", table.table, drift.len() + by_age.len());
     }
     if differences > 0 {
         Err(format!("{differences} count(s) differ from the records"))

@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod members;
 pub mod money;
 pub mod org;
+pub mod organisations;
 pub mod people;
 pub mod teams;
 pub mod text;

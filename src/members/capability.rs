@@ -21,6 +21,7 @@ impl Capability for Members {
             .merge(super::dues::pages())
             .merge(super::requests::pages())
             .merge(super::card::pages())
+            .merge(super::collective::pages())
     }
 
     fn api(&self) -> OpenApiRouter<AppState> {
@@ -28,6 +29,7 @@ impl Capability for Members {
             .merge(super::dues::router())
             .merge(super::requests::router())
             .merge(super::card::router())
+            .merge(super::collective::router())
     }
 
     fn nav(&self) -> Vec<NavEntry> {
@@ -40,7 +42,11 @@ impl Capability for Members {
     }
 
     fn placed_tables(&self) -> Vec<PlacedTable> {
-        vec![MEMBERS, super::requests::MEMBER_REQUESTS]
+        vec![
+            MEMBERS,
+            super::collective::COLLECTIVE_MEMBERS,
+            super::requests::MEMBER_REQUESTS,
+        ]
     }
 
     fn audit_entities(&self) -> Vec<AuditEntity> {
@@ -51,6 +57,17 @@ impl Capability for Members {
                 link: RecordLink::None,
                 field_prefix: "member.",
                 fields: &[("joined_on", FieldKind::Date), ("unit", FieldKind::Unit)],
+            },
+            AuditEntity {
+                entity: "collective_member",
+                label_key: "audit.entity.collective_member",
+                link: RecordLink::ById("/members/collective/"),
+                field_prefix: "collective.",
+                fields: &[
+                    ("joined_on", FieldKind::Date),
+                    ("on", FieldKind::Date),
+                    ("unit", FieldKind::Unit),
+                ],
             },
             AuditEntity {
                 entity: "dues",
@@ -93,6 +110,7 @@ impl Capability for Members {
             ("request", "audit.action.request"),
             ("set_tiers", "audit.action.set_tiers"),
             ("decline", "audit.action.decline"),
+            ("update", "audit.action.update"),
         ]
     }
 }

@@ -6,6 +6,7 @@
 mod api;
 mod capability;
 pub mod card;
+pub mod collective;
 pub mod demo;
 pub mod dues;
 mod export;
@@ -27,18 +28,19 @@ use crate::web::error::{AppError, IntoAppError};
 /// The members table: placed in the tree (where its person is), counted per unit.
 pub const MEMBERS: PlacedTable = PlacedTable {
     table: "members",
-    counter: Some(Counter {
+    counters: &[Counter {
         name: "members",
         label_key: "counter.members",
         list_path: "/members",
         // Who is a member now: not those who left or died.
+        weight: "",
         filter: "status IN ('active', 'suspended')",
         demographics: Some(Demographics {
             sex: "p.sex",
             birth_year: "p.birth_year",
             join: "JOIN persons p ON p.id = t.person_id",
         }),
-    }),
+    }],
     follows: Some(Follows {
         table: "persons",
         column: "person_id",

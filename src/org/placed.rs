@@ -18,9 +18,30 @@ pub struct Counter {
     /// 'suspended')`); empty: all. A change of those columns uncounts and
     /// counts the row again, like a move.
     pub filter: &'static str,
+    /// What each row adds: empty, one; else a column of the table summed
+    /// (a collective member adds its head-count).
+    pub weight: &'static str,
 }
 
 impl Counter {
+    /// The count's aggregate over rows read as `alias`.
+    pub fn aggregate(&self, alias: &str) -> String {
+        if self.weight.is_empty() {
+            "COUNT(*)".to_owned()
+        } else {
+            format!("COALESCE(SUM({alias}.{}), 0)", self.weight)
+        }
+    }
+
+    /// What one row read as `alias` adds.
+    pub fn measure(&self, alias: &str) -> String {
+        if self.weight.is_empty() {
+            "1".to_owned()
+        } else {
+            format!("COALESCE({alias}.{}, 0)", self.weight)
+        }
+    }
+
     /// The rows this counter counts, as a `FROM` item (to be aliased).
     pub fn source(&self, table: &str) -> String {
         if self.filter.is_empty() {
@@ -57,7 +78,9 @@ impl Demographics {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PlacedTable {
     pub table: &'static str,
-    pub counter: Option<Counter>,
+    /// What is counted of it per unit (none, one, or several: collective
+    /// members are counted and their head-counts summed).
+    pub counters: &'static [Counter],
     /// Its rows are roles of a record of another placed table and sit where
     /// that record sits (a membership where its person is): that record is
     /// not moved or deleted on its own while such rows exist.

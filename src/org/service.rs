@@ -175,23 +175,35 @@ pub async fn counts_of(db: &Db, counters: &[Counter], unit: &Unit) -> Result<Cou
     counts(db, counters, unit, &[]).await
 }
 
-/// Stored counts that differ from the records (unit id, stored, actual).
-pub async fn counter_drift(db: &Db, table: &PlacedTable) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
-    match table.counter {
-        Some(counter) => storage::counters::drift(db, counter.name, &counter.source(table.table)).await,
-        None => Ok(Vec::new()),
+/// Stored counts that differ from the records: (counter, unit id, stored, actual).
+pub async fn counter_drift(db: &Db, table: &PlacedTable) -> Result<Vec<(&'static str, i64, i64, i64)>, sqlx::Error> {
+    let mut out = Vec::new();
+    for counter in table.counters {
+        let source = counter.source(table.table);
+        for (unit, stored, actual) in
+            storage::counters::drift(db, counter.name, &counter.aggregate("c"), &source).await?
+        {
+            out.push((counter.name, unit, stored, actual));
+        }
     }
+    Ok(out)
 }
 
 /// Stored counts by sex and birth year that differ from the records:
-/// (unit id, sex, birth year (0: unknown), stored, actual).
-pub async fn demographic_drift(db: &Db, table: &PlacedTable) -> Result<Vec<(i64, String, i64, i64, i64)>, sqlx::Error> {
-    match table.counter.and_then(|c| c.demographics.map(|d| (c, d))) {
-        Some((counter, demo)) => {
-            storage::demographics::drift(db, counter.name, &counter.source(table.table), &demo).await
+/// (counter, unit id, sex, birth year (0: unknown), stored, actual).
+pub async fn demographic_drift(
+    db: &Db,
+    table: &PlacedTable,
+) -> Result<Vec<(&'static str, i64, String, i64, i64, i64)>, sqlx::Error> {
+    let mut out = Vec::new();
+    for counter in table.counters {
+        let Some(demo) = counter.demographics else { continue };
+        let source = counter.source(table.table);
+        for (unit, sex, year, stored, actual) in storage::demographics::drift(db, counter.name, &source, &demo).await? {
+            out.push((counter.name, unit, sex, year, stored, actual));
         }
-        None => Ok(Vec::new()),
     }
+    Ok(out)
 }
 
 fn clean_name(name: &str) -> Result<String, OrgError> {

@@ -33,17 +33,18 @@ use crate::web::paging::BadCursor;
 /// The persons table: placed in the tree, counted per unit.
 pub const PERSONS: PlacedTable = PlacedTable {
     table: "persons",
-    counter: Some(Counter {
+    counters: &[Counter {
         name: "persons",
         label_key: "counter.persons",
         list_path: "/persons",
+        weight: "",
         filter: "",
         demographics: Some(Demographics {
             sex: "t.sex",
             birth_year: "t.birth_year",
             join: "",
         }),
-    }),
+    }],
     follows: None,
 };
 

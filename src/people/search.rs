@@ -130,7 +130,7 @@ fn whole_unit(user: &Principal, unit: Option<&Unit>, query: &SearchQuery) -> Opt
 }
 
 async fn counted_persons(db: &Db, unit: &Unit) -> Result<i64, sqlx::Error> {
-    let counters: Vec<_> = PERSONS.counter.into_iter().collect();
+    let counters: Vec<_> = PERSONS.counters.to_vec();
     let counts = org::counts_of(db, &counters, unit).await?;
     Ok(counters
         .first()

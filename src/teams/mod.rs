@@ -21,13 +21,14 @@ use crate::web::error::{AppError, IntoAppError};
 /// The teams table: placed at its unit, active teams counted per unit.
 pub const TEAMS: PlacedTable = PlacedTable {
     table: "teams",
-    counter: Some(Counter {
+    counters: &[Counter {
         name: "teams",
         label_key: "counter.teams",
         list_path: "/teams",
+        weight: "",
         filter: "status = 'active'",
         demographics: None,
-    }),
+    }],
     follows: None,
 };
 

@@ -28,18 +28,19 @@ use crate::web::error::{AppError, IntoAppError};
 /// The volunteers table: placed where its person is, counted per unit.
 pub const VOLUNTEERS: PlacedTable = PlacedTable {
     table: "volunteers",
-    counter: Some(Counter {
+    counters: &[Counter {
         name: "volunteers",
         label_key: "counter.volunteers",
         list_path: "/volunteers",
         // Who volunteers now: not those who left.
+        weight: "",
         filter: "status IN ('active', 'paused')",
         demographics: Some(Demographics {
             sex: "p.sex",
             birth_year: "p.birth_year",
             join: "JOIN persons p ON p.id = t.person_id",
         }),
-    }),
+    }],
     follows: Some(Follows {
         table: "persons",
         column: "person_id",

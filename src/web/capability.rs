@@ -170,7 +170,7 @@ impl Registry {
     }
 
     pub fn counters(&self) -> Vec<Counter> {
-        self.placed.iter().filter_map(|t| t.counter).collect()
+        self.placed.iter().flat_map(|t| t.counters.iter().copied()).collect()
     }
 
     pub fn audit_entity(&self, entity: &str) -> Option<&AuditEntity> {

@@ -10,6 +10,7 @@ mod browser;
 mod browser_import;
 mod browser_members;
 mod cli;
+mod collective;
 mod crash;
 mod demography;
 mod imports;

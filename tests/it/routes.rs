@@ -96,7 +96,24 @@ async fn fixtures(app: &TestApp) -> HashMap<&'static str, String> {
         )
         .await;
     assert_eq!(added.status, StatusCode::NO_CONTENT, "{}", added.body);
+    let organisation = central
+        .post_json(
+            "/api/v1/organisations",
+            &serde_json::json!({"name": "Trường Mẫu", "kind": "school", "unit": BA_DINH}),
+        )
+        .await;
+    assert_eq!(organisation.status, StatusCode::CREATED, "{}", organisation.body);
+    let collective = central
+        .post_json(
+            "/api/v1/members/collective",
+            &serde_json::json!({"organisation": organisation.json()["id"].to_string(), "branch": branch,
+                                "joined_on": "01/09/2024", "head_count": "30"}),
+        )
+        .await;
+    assert_eq!(collective.status, StatusCode::CREATED, "{}", collective.body);
     HashMap::from([
+        ("organisation", organisation.json()["id"].to_string()),
+        ("collective", collective.json()["id"].to_string()),
         ("volunteer", volunteer.json()["id"].to_string()),
         ("signup", signup.to_string()),
         ("team", team.json()["id"].to_string()),

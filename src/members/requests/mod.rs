@@ -29,7 +29,7 @@ use storage::NewRequest;
 /// the branch or a unit above it moves them with everything else.
 pub const MEMBER_REQUESTS: crate::org::PlacedTable = crate::org::PlacedTable {
     table: "member_requests",
-    counter: None,
+    counters: &[],
     follows: None,
 };
 

@@ -41,6 +41,7 @@ pub async fn add(
 pub async fn recount(
     tx: &mut Transaction<'static, Any>,
     counter: &str,
+    aggregate: &str,
     table: &str,
     level: Level,
     unit_id: i64,
@@ -53,7 +54,7 @@ pub async fn recount(
     let mut lock = Sql::new("UPDATE unit_counts SET value = value WHERE unit_id = ");
     lock.bind(unit_id).push(" AND counter = ").bind(counter.to_owned());
     lock.execute(&mut **tx).await?;
-    let mut sql = Sql::new(&format!("SELECT COUNT(*) FROM {table} c WHERE {column} = "));
+    let mut sql = Sql::new(&format!("SELECT {aggregate} FROM {table} c WHERE {column} = "));
     sql.bind(unit_id);
     let value = sql.fetch_int(&mut **tx).await?;
     let mut sql = Sql::new("INSERT INTO unit_counts (unit_id, counter, value) VALUES (");
@@ -68,7 +69,12 @@ pub async fn recount(
 
 /// Counts every unit's records of `table` again from scratch (after a
 /// bulk load: one pass per level instead of an update per row).
-pub async fn recount_all(tx: &mut Transaction<'static, Any>, counter: &str, table: &str) -> Result<(), sqlx::Error> {
+pub async fn recount_all(
+    tx: &mut Transaction<'static, Any>,
+    counter: &str,
+    aggregate: &str,
+    table: &str,
+) -> Result<(), sqlx::Error> {
     let mut sql = Sql::new("DELETE FROM unit_counts WHERE counter = ");
     sql.bind(counter.to_owned());
     sql.execute(&mut **tx).await?;
@@ -78,7 +84,7 @@ pub async fn recount_all(tx: &mut Transaction<'static, Any>, counter: &str, tabl
         ));
         sql.bind(counter.to_owned());
         sql.push(&format!(
-            ", COUNT(*) FROM {table} c WHERE {column} IS NOT NULL GROUP BY {column}"
+            ", {aggregate} FROM {table} c WHERE {column} IS NOT NULL GROUP BY {column}"
         ));
         sql.execute(&mut **tx).await?;
     }
@@ -116,11 +122,11 @@ pub async fn read(db: &Db, counter: &str, units: &[Option<i64>]) -> Result<HashM
 /// Every count of `counter` recomputed from the records (a consistency
 /// check for tests and operators): (unit id, stored, actual) where they
 /// differ.
-pub async fn drift(db: &Db, counter: &str, table: &str) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
+pub async fn drift(db: &Db, counter: &str, aggregate: &str, table: &str) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
     let mut actual: HashMap<i64, i64> = HashMap::new();
     for column in ["province_id", "commune_id", "branch_id"] {
         let sql = Sql::new(&format!(
-            "SELECT {column}, COUNT(*) FROM {table} c WHERE {column} IS NOT NULL GROUP BY {column}"
+            "SELECT {column}, {aggregate} FROM {table} c WHERE {column} IS NOT NULL GROUP BY {column}"
         ));
         for row in sql.fetch_all(db.pool()).await? {
             actual.insert(row.try_get(0)?, db::int(&row, 1));

@@ -75,9 +75,19 @@ pub async fn counted(
     ids: &[i64],
     sign: i64,
 ) -> Result<(), sqlx::Error> {
-    let Some(counter) = table.counter else {
-        return Ok(());
-    };
+    for counter in table.counters {
+        counted_in(tx, table, counter, ids, sign).await?;
+    }
+    Ok(())
+}
+
+async fn counted_in(
+    tx: &mut Transaction<'static, Any>,
+    table: &PlacedTable,
+    counter: &crate::org::placed::Counter,
+    ids: &[i64],
+    sign: i64,
+) -> Result<(), sqlx::Error> {
     let mut totals: HashMap<i64, i64> = HashMap::new();
     let mut groups = demographics::Deltas::new();
     let (extra, join) = match counter.demographics {
@@ -86,7 +96,8 @@ pub async fn counted(
     };
     for chunk in ids.chunks(500) {
         let mut sql = Sql::new(&format!(
-            "SELECT t.province_id, t.commune_id, t.branch_id{extra} FROM {} t {join} WHERE t.id IN (",
+            "SELECT t.province_id, t.commune_id, t.branch_id, {}{extra} FROM {} t {join} WHERE t.id IN (",
+            counter.measure("t"),
             counter.source(table.table)
         ));
         sql.bind_list(chunk).push(")");
@@ -94,12 +105,13 @@ pub async fn counted(
             let units: Vec<i64> = (0..3)
                 .filter_map(|i| row.try_get::<Option<i64>, _>(i).ok().flatten())
                 .collect();
+            let weight = crate::db::int(&row, 3);
             for unit in &units {
-                *totals.entry(*unit).or_default() += sign;
+                *totals.entry(*unit).or_default() += sign * weight;
             }
             if counter.demographics.is_some() {
-                let sex: String = row.try_get(3)?;
-                let year = crate::db::int(&row, 4);
+                let sex: String = row.try_get(4)?;
+                let year = crate::db::int(&row, 5);
                 for unit in units {
                     *groups.entry((unit, sex.clone(), year)).or_default() += sign;
                 }
@@ -147,7 +159,7 @@ pub async fn followers_counted(
         let Some(follows) = follower.follows.filter(|f| f.table == table.table) else {
             continue;
         };
-        if follower.counter.and_then(|c| c.demographics).is_none() {
+        if follower.counters.iter().all(|c| c.demographics.is_none()) {
             continue;
         }
         let mut sql = Sql::new(&format!(
@@ -168,17 +180,14 @@ pub async fn followers_counted(
 
 /// Counts every record of `table` again (after a bulk load).
 pub async fn recount(tx: &mut Transaction<'static, Any>, table: &PlacedTable) -> Result<(), sqlx::Error> {
-    match table.counter {
-        Some(counter) => {
-            let source = counter.source(table.table);
-            counters::recount_all(tx, counter.name, &source).await?;
-            match counter.demographics {
-                Some(demo) => demographics::recount_all(tx, counter.name, &source, &demo).await,
-                None => Ok(()),
-            }
+    for counter in table.counters {
+        let source = counter.source(table.table);
+        counters::recount_all(tx, counter.name, &counter.aggregate("c"), &source).await?;
+        if let Some(demo) = counter.demographics {
+            demographics::recount_all(tx, counter.name, &source, &demo).await?;
         }
-        None => Ok(()),
     }
+    Ok(())
 }
 
 /// Moves one record of `table` from the unit of `from` to the unit of
@@ -313,10 +322,10 @@ pub async fn merge(
     touched.sort();
     touched.dedup();
     for table in tables {
-        if let Some(counter) = table.counter {
+        for counter in table.counters {
             for (l, id) in &touched {
                 let source = counter.source(table.table);
-                counters::recount(tx, counter.name, &source, *l, *id).await?;
+                counters::recount(tx, counter.name, &counter.aggregate("c"), &source, *l, *id).await?;
                 if let Some(demo) = counter.demographics {
                     demographics::recount(tx, counter.name, &source, &demo, *l, *id).await?;
                 }

@@ -26,7 +26,7 @@ use crate::validation::FieldErrors;
 /// Sign-ups are placed at their commune (merges move them with it).
 pub const VOLUNTEER_SIGNUPS: PlacedTable = PlacedTable {
     table: "volunteer_signups",
-    counter: None,
+    counters: &[],
     follows: None,
 };
 
