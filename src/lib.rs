@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod app;
 pub mod audit;
 pub mod bench;
+pub mod cadres;
 pub mod cli;
 pub mod db;
 pub mod demo;

@@ -92,7 +92,7 @@ pub fn tax_code(text: &str) -> Result<Option<String>, &'static str> {
 fn phone(text: &str, field: &str, errors: &mut FieldErrors) -> String {
     match text.trim() {
         "" => String::new(),
-        written => crate::people::phone::normalise(written).unwrap_or_else(|e| {
+        written => crate::people::phone::normalise_any(written).unwrap_or_else(|e| {
             errors.insert(field.to_owned(), e.message_key().to_owned());
             String::new()
         }),

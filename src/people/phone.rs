@@ -89,6 +89,20 @@ pub fn normalise(input: &str) -> Result<String, PhoneError> {
     }
 }
 
+/// A mobile number as `normalise` reads it, or a landline: eleven digits
+/// with a `02…` area code (an office, a school).
+pub fn normalise_any(input: &str) -> Result<String, PhoneError> {
+    normalise(input).or_else(|e| {
+        let digits: String = input.chars().filter(char::is_ascii_digit).collect();
+        let separators = input.chars().all(|c| c.is_ascii_digit() || " .-()".contains(c));
+        if separators && digits.len() == 11 && digits.starts_with("02") {
+            Ok(digits)
+        } else {
+            Err(e)
+        }
+    })
+}
+
 /// Whether a search text looks like a phone number rather than a name.
 pub fn looks_like_phone(text: &str) -> bool {
     let digits = text.chars().filter(char::is_ascii_digit).count();

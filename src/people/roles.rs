@@ -15,34 +15,47 @@ use crate::org::service::{self as org, placement};
 use crate::org::PlacedTable;
 
 /// The person named by record number (`#123`, `123`) or CCCD, among those
-/// the user may change, with the proof of it; anyone else is "not found",
-/// so nothing is learnt about them. `field` names the form's field.
+/// the user may read; anyone else is "not found", so nothing is learnt
+/// about them. `field` names the form's field.
+pub async fn readable_by_reference(
+    db: &Db,
+    user: &Principal,
+    written: &str,
+    field: &str,
+) -> Result<Person, PeopleError> {
+    let unknown = || PeopleError::field(field, "member.error.person_unknown");
+    let written = written.trim();
+    let digits = super::cccd::normalise(written);
+    if digits.len() == 12 {
+        let found = super::search::search(db, user, &digits, None, None).await?;
+        return found
+            .page
+            .items
+            .into_iter()
+            .find(|p| p.cccd.as_deref() == Some(digits.as_str()))
+            .ok_or_else(unknown);
+    }
+    if digits.len() == 9 && !written.starts_with('#') {
+        return Err(PeopleError::field(field, "member.error.cmnd"));
+    }
+    match written.trim_start_matches('#').parse::<i64>() {
+        Ok(id) => super::service::get(db, user, id).await.map_err(|_| unknown()),
+        Err(_) => Err(unknown()),
+    }
+}
+
+/// Like `readable_by_reference`, among the persons the user may change,
+/// with the proof of it.
 pub async fn writable_by_reference(
     db: &Db,
     user: &Principal,
     written: &str,
     field: &str,
 ) -> Result<(Person, Access), PeopleError> {
-    let unknown = || PeopleError::field(field, "member.error.person_unknown");
-    let written = written.trim();
-    let digits = super::cccd::normalise(written);
-    let person = if digits.len() == 12 {
-        let found = super::search::search(db, user, &digits, None, None).await?;
-        found
-            .page
-            .items
-            .into_iter()
-            .find(|p| p.cccd.as_deref() == Some(digits.as_str()))
-    } else if digits.len() == 9 && !written.starts_with('#') {
-        return Err(PeopleError::field(field, "member.error.cmnd"));
-    } else {
-        match written.trim_start_matches('#').parse::<i64>() {
-            Ok(id) => super::service::get(db, user, id).await.ok(),
-            Err(_) => None,
-        }
-    }
-    .ok_or_else(unknown)?;
-    let unit = org::unit_by_id(db, person.unit.id).await?.ok_or_else(unknown)?;
+    let person = readable_by_reference(db, user, written, field).await?;
+    let unit = org::unit_by_id(db, person.unit.id)
+        .await?
+        .ok_or_else(|| PeopleError::field(field, "member.error.person_unknown"))?;
     let access = user.access(Permission::Write, &unit).ok_or(PeopleError::ReadOnly)?;
     Ok((person, access))
 }

@@ -111,7 +111,23 @@ async fn fixtures(app: &TestApp) -> HashMap<&'static str, String> {
         )
         .await;
     assert_eq!(collective.status, StatusCode::CREATED, "{}", collective.body);
+    let cadre = central
+        .post_json(
+            "/api/v1/cadres",
+            &serde_json::json!({"person": person.to_string(), "unit": BA_DINH, "position": "chair", "term_start": "01/10/2022"}),
+        )
+        .await;
+    assert_eq!(cadre.status, StatusCode::CREATED, "{}", cadre.body);
+    let course = central
+        .post_json(
+            "/api/v1/courses",
+            &serde_json::json!({"title": "Tập huấn", "level": "commune", "starts_on": "01/03/2025", "unit": BA_DINH}),
+        )
+        .await;
+    assert_eq!(course.status, StatusCode::CREATED, "{}", course.body);
     HashMap::from([
+        ("cadre", cadre.json()["id"].to_string()),
+        ("course", course.json()["id"].to_string()),
         ("organisation", organisation.json()["id"].to_string()),
         ("collective", collective.json()["id"].to_string()),
         ("volunteer", volunteer.json()["id"].to_string()),
