@@ -13,6 +13,7 @@ pub fn capabilities() -> Vec<Box<dyn Capability>> {
         Box::new(crate::org::Org),
         Box::new(crate::people::People),
         Box::new(crate::members::Members),
+        Box::new(crate::youth::Youth),
         Box::new(crate::volunteers::Volunteers),
         Box::new(crate::teams::Teams),
         Box::new(crate::organisations::Organisations),

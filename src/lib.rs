@@ -26,6 +26,7 @@ pub mod toolkit;
 pub mod validation;
 pub mod volunteers;
 pub mod web;
+pub mod youth;
 
 /// Connects, migrates and loads the reference data: a database ready to serve.
 pub async fn open_database(url: &str) -> Result<db::Db, SetupError> {

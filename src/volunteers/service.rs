@@ -144,7 +144,7 @@ fn check(input: &VolunteerInput, errors: &mut FieldErrors) -> Checked {
 
 /// A commune or branch the user may write to, by code; one outside the
 /// user's reach is reported like an unknown code.
-pub(super) async fn writable_unit(
+pub(crate) async fn writable_unit(
     db: &Db,
     user: &Principal,
     code: &str,

@@ -34,3 +34,4 @@ mod security;
 mod support;
 mod teams;
 mod volunteers;
+mod youth;

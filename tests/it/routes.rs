@@ -125,7 +125,17 @@ async fn fixtures(app: &TestApp) -> HashMap<&'static str, String> {
         )
         .await;
     assert_eq!(course.status, StatusCode::CREATED, "{}", course.body);
+    let school = crate::support::units::open_branch_of(&mut central, BA_DINH, "Chi hội Trường Mẫu", "school").await;
+    let pupil = add_person(&mut central, "Đinh Văn Học", BA_DINH, 3).await;
+    let youth = central
+        .post_json(
+            "/api/v1/youth",
+            &serde_json::json!({"person": pupil.to_string(), "branch": school, "class_name": "6A"}),
+        )
+        .await;
+    assert_eq!(youth.status, StatusCode::CREATED, "{}", youth.body);
     HashMap::from([
+        ("youth", youth.json()["id"].to_string()),
         ("cadre", cadre.json()["id"].to_string()),
         ("course", course.json()["id"].to_string()),
         ("organisation", organisation.json()["id"].to_string()),
