@@ -14,12 +14,12 @@ use sqlx::{Any, Transaction};
 use super::model;
 use super::storage;
 use super::MEMBERS;
-use crate::access::Permission;
 use crate::audit::{self, Change};
-use crate::org::service::{self as org, placement};
+use crate::org::service::placement;
 use crate::org::{Level, Unit};
 use crate::people::import as persons;
-use crate::toolkit::import::{CellKind, ColumnSpec, Duplicate, ImportCtx, ImportKind, Row, RowCheck};
+use crate::people::role_import;
+use crate::toolkit::import::{CellKind, ColumnSpec, ImportCtx, ImportKind, Row, RowCheck};
 
 pub struct MembersImport;
 
@@ -69,37 +69,9 @@ fn valid_number(number: &str) -> bool {
         && !systems_own
 }
 
-/// What a row's person is, from the persons' check.
-enum Who {
-    /// Registered and visible: enrol this person.
-    Existing(i64),
-    /// Not registered: register, then enrol.
-    New,
-    /// The person part has errors, or is registered out of reach.
-    Refused,
-}
-
-fn who(check: &RowCheck) -> Who {
-    if !check.errors.is_empty() || check.duplicates.iter().any(|d| d.record_id.is_none()) {
-        return Who::Refused;
-    }
-    match check.duplicates.first().and_then(|d| d.record_id) {
-        Some(id) => Who::Existing(id),
-        None => Who::New,
-    }
-}
-
 async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<Vec<RowCheck>, sqlx::Error> {
-    let found = persons::check(ctx, rows).await?;
-    let existing: Vec<i64> = found
-        .iter()
-        .filter_map(|c| match who(c) {
-            Who::Existing(id) => Some(id),
-            _ => None,
-        })
-        .collect();
-    let members = storage::members_of(ctx.db, &existing).await?;
-    let placements = storage::placements_of(ctx.db, &existing).await?;
+    let found = role_import::check(ctx, rows).await?;
+    let members = storage::members_of(ctx.db, &found.existing()).await?;
     let numbers: Vec<String> = rows
         .iter()
         .map(|r| r.get("member_no").trim().to_owned())
@@ -108,44 +80,18 @@ async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<Vec<RowCheck>, sqlx:
     let taken: HashSet<String> = storage::numbers_taken(ctx.db, &numbers).await?.into_iter().collect();
     let today = super::service::today();
     let mut out = Vec::with_capacity(rows.len());
-    for (row, person) in rows.iter().zip(found) {
-        let mut check = RowCheck {
-            errors: person.errors.clone(),
-            duplicates: Vec::new(),
-        };
-        if person.duplicates.iter().any(|d| d.record_id.is_none()) {
-            check
-                .errors
-                .push(("cccd".into(), "member.error.person_elsewhere".into()));
-        }
-        if let Who::Existing(id) = who(&person) {
-            // Enrolling moves the person here: the user must be able to.
-            let writable = placements.get(&id).is_some_and(|p| ctx.user.may(Permission::Write, p));
-            if !writable && !members.contains_key(&id) {
-                check
-                    .errors
-                    .push(("full_name".into(), "member.error.person_readonly".into()));
+    for (row, (mut check, skipped)) in rows.iter().zip(found.finish(ctx, &members, "import.duplicate.member")) {
+        if !skipped {
+            let mut fields = crate::validation::FieldErrors::new();
+            model::parse_day(row.get("joined_on"), today, "joined_on", &mut fields);
+            let number = row.get("member_no").trim();
+            if !number.is_empty() && !valid_number(number) {
+                fields.insert("member_no".into(), "member.error.number_format".into());
+            } else if taken.contains(number) {
+                fields.insert("member_no".into(), "member.error.number_taken".into());
             }
-            if let Some((member_id, name)) = members.get(&id) {
-                // A member already: skipped, whatever the row says of them.
-                check.duplicates.push(Duplicate {
-                    record_id: Some(*member_id),
-                    label: name.clone(),
-                    reason: "import.duplicate.member".into(),
-                });
-                out.push(check);
-                continue;
-            }
+            check.errors.extend(fields);
         }
-        let mut fields = crate::validation::FieldErrors::new();
-        model::parse_day(row.get("joined_on"), today, "joined_on", &mut fields);
-        let number = row.get("member_no").trim();
-        if !number.is_empty() && !valid_number(number) {
-            fields.insert("member_no".into(), "member.error.number_format".into());
-        } else if taken.contains(number) {
-            fields.insert("member_no".into(), "member.error.number_taken".into());
-        }
-        check.errors.extend(fields);
         out.push(check);
     }
     Ok(out)
@@ -153,34 +99,10 @@ async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<Vec<RowCheck>, sqlx:
 
 async fn commit(ctx: &ImportCtx<'_>, tx: &mut Transaction<'static, Any>, rows: &[Row]) -> Result<i64, sqlx::Error> {
     let changed = || sqlx::Error::Protocol("import rows no longer valid".into());
-    let found = persons::check(ctx, rows).await?;
-    let mut new_rows = Vec::new();
-    let mut person_of_row: Vec<Option<i64>> = Vec::with_capacity(rows.len());
-    for (row, check) in rows.iter().zip(&found) {
-        match who(check) {
-            Who::Existing(id) => person_of_row.push(Some(id)),
-            Who::New => {
-                new_rows.push(row.clone());
-                person_of_row.push(None);
-            }
-            Who::Refused => return Err(changed()),
-        }
-    }
-    if !placement::lock_unit(ctx.db, tx, ctx.access).await? {
-        return Err(sqlx::Error::Protocol("the unit changed meanwhile".into()));
-    }
-    // Registered persons elsewhere in the user's units move to the branch.
-    for id in person_of_row.iter().flatten() {
-        move_here(ctx, tx, *id).await?;
-    }
-    let mut created = persons::create(ctx, tx, &new_rows).await?.into_iter();
+    let persons = role_import::persons_of_rows(ctx, tx, rows).await?;
     let mut changes = Vec::with_capacity(rows.len());
     let mut ids = Vec::with_capacity(rows.len());
-    for (row, person) in rows.iter().zip(person_of_row) {
-        let person_id = match person {
-            Some(id) => id,
-            None => created.next().ok_or_else(changed)?,
-        };
+    for (row, person_id) in rows.iter().zip(persons) {
         let mut errors = crate::validation::FieldErrors::new();
         let joined = model::parse_day(row.get("joined_on"), super::service::today(), "joined_on", &mut errors)
             .ok_or_else(changed)?;
@@ -202,24 +124,6 @@ async fn commit(ctx: &ImportCtx<'_>, tx: &mut Transaction<'static, Any>, rows: &
     placement::counted(tx, &MEMBERS, &ids, 1).await?;
     audit::record_many(ctx.db, tx, ctx.access.actor(), changes).await?;
     Ok(ids.len() as i64)
-}
-
-/// Moves the registered person `id` to the import's branch, when the user
-/// may change them where they are.
-async fn move_here(ctx: &ImportCtx<'_>, tx: &mut Transaction<'static, Any>, id: i64) -> Result<(), sqlx::Error> {
-    let refused = || sqlx::Error::Protocol("a person to enrol is out of reach".into());
-    let person = crate::people::service::get(ctx.db, ctx.user, id)
-        .await
-        .map_err(|_| refused())?;
-    if person.unit.id == ctx.unit.id {
-        return Ok(());
-    }
-    let unit = org::unit_by_id(ctx.db, person.unit.id).await?.ok_or_else(refused)?;
-    let from = ctx.user.access(Permission::Write, &unit).ok_or_else(refused)?;
-    let to = (ctx.access, ctx.unit.code.as_str());
-    crate::people::roles::move_with_roles(ctx.db, tx, ctx.placed, &person, &from, to, ctx.access.actor())
-        .await
-        .map_err(|_| refused())
 }
 
 impl ImportKind for MembersImport {

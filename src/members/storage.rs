@@ -83,24 +83,6 @@ pub async fn members_of(db: &Db, persons: &[i64]) -> Result<HashMap<i64, (i64, S
     Ok(out)
 }
 
-/// Where `persons` are: person id → placement.
-pub async fn placements_of(db: &Db, persons: &[i64]) -> Result<HashMap<i64, Placement>, sqlx::Error> {
-    let mut out = HashMap::new();
-    for chunk in persons.chunks(1000) {
-        let mut sql = Sql::new("SELECT id, province_id, commune_id, branch_id FROM persons WHERE id IN (");
-        sql.bind_list(chunk).push(")");
-        for row in sql.fetch_all(db.pool()).await? {
-            let placement = Placement {
-                province_id: row.try_get(1)?,
-                commune_id: row.try_get(2)?,
-                branch_id: row.try_get(3)?,
-            };
-            out.insert(db::int(&row, 0), placement);
-        }
-    }
-    Ok(out)
-}
-
 /// Which of `numbers` members already hold.
 pub async fn numbers_taken(db: &Db, numbers: &[String]) -> Result<Vec<String>, sqlx::Error> {
     let mut out = Vec::new();

@@ -16,6 +16,7 @@ pub mod patch;
 pub mod phone;
 mod print;
 pub mod rank;
+pub mod role_import;
 pub mod roles;
 mod routes;
 pub mod search;

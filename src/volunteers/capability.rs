@@ -71,6 +71,10 @@ impl Capability for Volunteers {
         ]
     }
 
+    fn import_kinds(&self) -> Vec<std::sync::Arc<dyn crate::toolkit::import::ImportKind>> {
+        vec![std::sync::Arc::new(super::import::VolunteersImport)]
+    }
+
     fn audit_actions(&self) -> Vec<(&'static str, &'static str)> {
         vec![
             ("create", "audit.action.create"),

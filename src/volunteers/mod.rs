@@ -9,6 +9,7 @@ pub mod callout;
 mod capability;
 mod detail;
 mod export;
+mod import;
 pub mod model;
 mod public;
 mod queue;

@@ -47,6 +47,10 @@ impl Capability for Youth {
         }]
     }
 
+    fn import_kinds(&self) -> Vec<std::sync::Arc<dyn crate::toolkit::import::ImportKind>> {
+        vec![std::sync::Arc::new(super::import::YouthImport)]
+    }
+
     fn audit_actions(&self) -> Vec<(&'static str, &'static str)> {
         vec![("create", "audit.action.create"), ("update", "audit.action.update")]
     }

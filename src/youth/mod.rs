@@ -4,6 +4,7 @@
 
 mod api;
 mod capability;
+mod import;
 mod routes;
 pub mod service;
 mod storage;

@@ -33,5 +33,6 @@ mod schema;
 mod security;
 mod support;
 mod teams;
+mod volunteer_import;
 mod volunteers;
 mod youth;

@@ -136,3 +136,24 @@ pub async fn insert_returning(
     }
     Ok(out)
 }
+
+/// Where `persons` are: person id → placement.
+pub async fn placements_of(
+    db: &Db,
+    persons: &[i64],
+) -> Result<std::collections::HashMap<i64, crate::org::tree::Placement>, sqlx::Error> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in persons.chunks(LOOKUP_CHUNK) {
+        let mut sql = Sql::new("SELECT id, province_id, commune_id, branch_id FROM persons WHERE id IN (");
+        sql.bind_list(chunk).push(")");
+        for row in sql.fetch_all(db.pool()).await? {
+            let placement = crate::org::tree::Placement {
+                province_id: row.try_get(1)?,
+                commune_id: row.try_get(2)?,
+                branch_id: row.try_get(3)?,
+            };
+            out.insert(db::int(&row, 0), placement);
+        }
+    }
+    Ok(out)
+}
