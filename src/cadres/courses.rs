@@ -22,7 +22,7 @@ pub async fn get(db: &Db, user: &Principal, id: i64) -> Result<Course, CadresErr
 
 pub async fn with_attendance(db: &Db, user: &Principal, id: i64) -> Result<(Course, Vec<Attendance>), CadresError> {
     let course = get(db, user, id).await?;
-    let attendance = storage::attendance_of_course(db, id).await?;
+    let attendance = storage::attendance_of_course(db, &user.scope(Permission::Read), id).await?;
     Ok((course, attendance))
 }
 
@@ -123,6 +123,10 @@ pub async fn attend(db: &Db, user: &Principal, id: i64, input: &AttendanceInput)
     let access = user.access(Permission::Write, &unit).ok_or(CadresError::ReadOnly)?;
     let result = Outcome::parse(&input.result).ok_or_else(|| CadresError::field("result", "volunteer.error.choice"))?;
     let person = crate::people::roles::readable_by_reference(db, user, &input.person, "person").await?;
+    // Attendees come from the organising unit's area.
+    if !unit.scope().contains(&person.placement) {
+        return Err(CadresError::field("person", "cadre.error.outside"));
+    }
     let mut tx = db.begin_write().await?;
     if !storage::hold_course(&mut tx, &access, id).await? {
         return Err(CadresError::Changed);

@@ -14,7 +14,7 @@ mod storage;
 
 pub use capability::Cadres;
 
-use crate::org::placed::Demographics;
+use crate::org::placed::{Demographics, Follows};
 use crate::org::{Counter, OrgError, PlacedTable};
 use crate::people::PeopleError;
 use crate::validation::{field_error, FieldErrors};
@@ -35,6 +35,11 @@ pub const CADRE_POSITIONS: PlacedTable = PlacedTable {
             join: "JOIN persons p ON p.id = t.person_id",
         }),
     }],
+    // A position names its person without sitting with them.
+    refers: Some(Follows {
+        table: "persons",
+        column: "person_id",
+    }),
     follows: None,
 };
 
@@ -42,6 +47,7 @@ pub const CADRE_POSITIONS: PlacedTable = PlacedTable {
 pub const TRAINING_COURSES: PlacedTable = PlacedTable {
     table: "training_courses",
     counters: &[],
+    refers: None,
     follows: None,
 };
 

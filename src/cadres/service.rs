@@ -106,12 +106,23 @@ pub async fn appoint(db: &Db, user: &Principal, input: &AppointInput) -> Result<
     };
     let person = crate::people::roles::readable_by_reference(db, user, &input.person, "person").await?;
     let (unit, access) = writable(db, user, &input.unit).await?;
+    // Who reads the unit's cadres must be able to read the person: a cadre
+    // is registered within the unit's area.
+    if !unit.scope().contains(&person.placement) {
+        return Err(CadresError::field("person", "cadre.error.outside"));
+    }
+    // A term that ended already is recorded as ended (not counted in office).
+    let ended = end.is_some_and(|e| e < today());
     let (start, end) = (iso(start), end.map(iso));
     let mut tx = db.begin_write().await?;
     if !placement::lock_unit(db, &mut tx, &access).await? {
         return Err(CadresError::Changed);
     }
-    let id = storage::appoint(&mut tx, &access, person.id, position, &title, (&start, end.as_deref())).await?;
+    if !ended && storage::holds_position(&mut tx, person.id, access.unit_id(), position).await? {
+        return Err(CadresError::field("position", "cadre.error.holds"));
+    }
+    let term = (start.as_str(), end.as_deref(), ended);
+    let id = storage::appoint(&mut tx, &access, person.id, position, &title, term).await?;
     placement::counted(&mut tx, &CADRE_POSITIONS, &[id], 1).await?;
     let change = Change {
         after: Some(serde_json::json!({

@@ -93,7 +93,7 @@ pub async fn appoint(
     person_id: i64,
     position: Position,
     title: &str,
-    term: (&str, Option<&str>),
+    (start, end, ended): (&str, Option<&str>, bool),
 ) -> Result<i64, sqlx::Error> {
     let p = access.placement();
     let now = db::now();
@@ -102,8 +102,9 @@ pub async fn appoint(
          commune_id, branch_id, created_at, updated_at) VALUES (",
     );
     sql.bind(person_id).push(", ").bind(position.as_str().to_owned());
-    sql.push(", ").bind(title.to_owned()).push(", ").bind(term.0.to_owned());
-    sql.push(", ").bind(term.1.map(str::to_owned)).push(", 'current', ");
+    sql.push(", ").bind(title.to_owned()).push(", ").bind(start.to_owned());
+    sql.push(", ").bind(end.map(str::to_owned)).push(", ");
+    sql.bind(if ended { "ended" } else { "current" }.to_owned()).push(", ");
     sql.bind(access.unit_id()).push(", ").bind(p.province_id);
     sql.push(", ").bind(p.commune_id).push(", ").bind(p.branch_id);
     sql.push(", ")
@@ -112,6 +113,19 @@ pub async fn appoint(
         .bind(now)
         .push(") RETURNING id");
     sql.fetch_int(&mut **tx).await
+}
+
+/// Whether the person holds `position` at the unit now.
+pub async fn holds_position(
+    tx: &mut Transaction<'static, Any>,
+    person_id: i64,
+    unit_id: i64,
+    position: Position,
+) -> Result<bool, sqlx::Error> {
+    let mut sql = Sql::new("SELECT 1 FROM cadre_positions WHERE status = 'current' AND person_id = ");
+    sql.bind(person_id).push(" AND unit_id = ").bind(unit_id);
+    sql.push(" AND position = ").bind(position.as_str().to_owned());
+    Ok(sql.fetch_optional(&mut **tx).await?.is_some())
 }
 
 /// Ends a term on `on`; false when changed meanwhile.
@@ -262,12 +276,12 @@ fn attendance_from_row(row: &AnyRow) -> Result<Attendance, sqlx::Error> {
 const ATTENDANCE: &str = "SELECT a.course_id, k.title, k.ends_on, a.person_id, p.full_name, a.result \
      FROM course_attendance a JOIN training_courses k ON k.id = a.course_id JOIN persons p ON p.id = a.person_id WHERE ";
 
-/// Who attended a course, by name.
-pub async fn attendance_of_course(db: &Db, course_id: i64) -> Result<Vec<Attendance>, sqlx::Error> {
+/// Who attended a course, by name, among the persons in `scope`.
+pub async fn attendance_of_course(db: &Db, scope: &ReadScope, course_id: i64) -> Result<Vec<Attendance>, sqlx::Error> {
     let mut sql = Sql::new(ATTENDANCE);
-    sql.push("a.course_id = ")
-        .bind(course_id)
-        .push(" ORDER BY p.sort_key, a.person_id");
+    sql.push("a.course_id = ").bind(course_id).push(" AND ");
+    scope.push_filter(&mut sql, "p");
+    sql.push(" ORDER BY p.sort_key, a.person_id");
     sql.fetch_all(db.pool())
         .await?
         .iter()

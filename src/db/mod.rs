@@ -177,6 +177,15 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     }
 }
 
+/// Whether a database error is a foreign-key violation (a row still
+/// referred to by another), on both backends.
+pub fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => db.is_foreign_key_violation(),
+        _ => false,
+    }
+}
+
 /// Reads one integer column (COUNT(*) and the like).
 pub fn int(row: &AnyRow, index: usize) -> i64 {
     use sqlx::Row;

@@ -41,6 +41,7 @@ pub const MEMBERS: PlacedTable = PlacedTable {
             join: "JOIN persons p ON p.id = t.person_id",
         }),
     }],
+    refers: None,
     follows: Some(Follows {
         table: "persons",
         column: "person_id",
@@ -54,6 +55,10 @@ pub enum MembersError {
     /// The person is a member already; the membership's id when visible.
     #[error("the person is already a member")]
     AlreadyMember { id: i64 },
+    /// The organisation has a collective membership (active or not); its
+    /// id when visible.
+    #[error("the organisation is a collective member already")]
+    AlreadyCollective { id: Option<i64> },
     #[error("the record was changed by someone else")]
     StaleVersion,
     #[error("the unit changed meanwhile")]
@@ -85,6 +90,10 @@ impl IntoAppError for MembersError {
         match self {
             MembersError::Validation(fields) => AppError::Validation(fields),
             MembersError::AlreadyMember { id } => conflict("member.error.already", Some(format!("/members/{id}"))),
+            MembersError::AlreadyCollective { id } => conflict(
+                "collective.error.already",
+                id.map(|id| format!("/members/collective/{id}")),
+            ),
             MembersError::StaleVersion => conflict("error.stale_version", None),
             MembersError::Changed => conflict("error.unit_changed", None),
             MembersError::NotFound => AppError::NotFound,

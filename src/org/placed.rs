@@ -29,7 +29,8 @@ impl Counter {
         if self.weight.is_empty() {
             "COUNT(*)".to_owned()
         } else {
-            format!("COALESCE(SUM({alias}.{}), 0)", self.weight)
+            // PostgreSQL sums integers as NUMERIC, which `Any` cannot read.
+            format!("CAST(COALESCE(SUM({alias}.{}), 0) AS BIGINT)", self.weight)
         }
     }
 
@@ -85,6 +86,22 @@ pub struct PlacedTable {
     /// that record sits (a membership where its person is): that record is
     /// not moved or deleted on its own while such rows exist.
     pub follows: Option<Follows>,
+    /// Its rows name a record of another placed table without sitting with
+    /// it (a cadre's position names its person): that record is not
+    /// deleted while such rows exist, and a change of it recounts them.
+    pub refers: Option<Follows>,
+}
+
+impl PlacedTable {
+    /// The column of its rows naming a record of `table`, as a role or a
+    /// reference.
+    pub fn names(&self, table: &str) -> Option<&'static str> {
+        self.follows
+            .into_iter()
+            .chain(self.refers)
+            .find(|f| f.table == table)
+            .map(|f| f.column)
+    }
 }
 
 /// The record a row follows: `column` holds an id of `table`.

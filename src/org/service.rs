@@ -21,6 +21,7 @@ use crate::db::{self, Db};
 pub mod placement {
     pub use crate::org::storage::placement::{
         counted, followers, followers_counted, lock_record, lock_unit, move_record, move_with_followers, recount,
+        referrers,
     };
 }
 

@@ -20,6 +20,7 @@ use crate::web::error::{AppError, IntoAppError};
 pub const ORGANISATIONS: PlacedTable = PlacedTable {
     table: "organisations",
     counters: &[],
+    refers: None,
     follows: None,
 };
 

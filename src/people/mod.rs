@@ -46,6 +46,7 @@ pub const PERSONS: PlacedTable = PlacedTable {
             join: "",
         }),
     }],
+    refers: None,
     follows: None,
 };
 

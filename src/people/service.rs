@@ -281,10 +281,19 @@ pub async fn delete(db: &Db, placed: &[PlacedTable], user: &Principal, id: i64) 
         .ok_or(PeopleError::NotFound)?;
     let access = user.access(Permission::Write, &unit).ok_or(PeopleError::ReadOnly)?;
     let mut tx = db.begin_write().await?;
-    if !placement::followers(&mut tx, placed, &PERSONS, id).await?.is_empty() {
+    if !placement::referrers(&mut tx, placed, &PERSONS, id).await?.is_empty() {
         return Err(PeopleError::HasRoles);
     }
-    if !storage::delete(&mut tx, &access, id).await? {
+    // Records that name the person without being placed (a course's
+    // attendance) keep them too.
+    let deleted = storage::delete(&mut tx, &access, id).await.map_err(|e| {
+        if crate::db::is_foreign_key_violation(&e) {
+            PeopleError::HasRoles
+        } else {
+            PeopleError::Db(e)
+        }
+    })?;
+    if !deleted {
         return Err(PeopleError::StaleVersion);
     }
     let change = Change {

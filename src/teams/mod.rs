@@ -29,6 +29,7 @@ pub const TEAMS: PlacedTable = PlacedTable {
         filter: "status = 'active'",
         demographics: None,
     }],
+    refers: None,
     follows: None,
 };
 

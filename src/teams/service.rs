@@ -22,8 +22,17 @@ pub async fn get(db: &Db, user: &Principal, id: i64) -> Result<Team, TeamsError>
 
 pub async fn with_members(db: &Db, user: &Principal, id: i64) -> Result<(Team, Vec<TeamMember>), TeamsError> {
     let team = get(db, user, id).await?;
-    let members = storage::members(db, id).await?;
+    let members = members_of(db, &team).await?;
     Ok((team, members))
+}
+
+/// The members of `team` still in its area.
+async fn members_of(db: &Db, team: &Team) -> Result<Vec<TeamMember>, TeamsError> {
+    let unit = org::unit_by_code(db, &team.unit_code)
+        .await?
+        .ok_or(TeamsError::NotFound)?;
+    let within = unit.level.column().map(|c| (c, unit.id));
+    Ok(storage::members(db, team.id, within).await?)
 }
 
 pub fn may_write(user: &Principal, team: &Team) -> bool {
@@ -123,7 +132,7 @@ pub async fn update(db: &Db, user: &Principal, id: i64, input: &TeamInput) -> Re
     if !matches!(status, "active" | "disbanded") {
         errors.insert("status".into(), "volunteer.error.status".into());
     }
-    let members = storage::members(db, id).await?;
+    let members = members_of(db, &before).await?;
     let leader = match input.leader.trim() {
         "" => None,
         text => match text
@@ -200,7 +209,7 @@ pub async fn add_member(db: &Db, user: &Principal, id: i64, volunteer_id: Option
 pub async fn remove_member(db: &Db, user: &Principal, id: i64, volunteer_id: i64) -> Result<(), TeamsError> {
     let team = get(db, user, id).await?;
     let (_, access) = held_by(db, user, &team).await?;
-    let members = storage::members(db, id).await?;
+    let members = members_of(db, &team).await?;
     let member = members
         .iter()
         .find(|m| m.volunteer_id == volunteer_id)
@@ -226,12 +235,11 @@ pub async fn remove_member(db: &Db, user: &Principal, id: i64, volunteer_id: i64
 pub async fn call_out(db: &Db, user: &Principal, id: i64, day: &str) -> Result<(Team, Callout), TeamsError> {
     let team = get(db, user, id).await?;
     let day = callout::parse_day(day)?;
-    let ids: Vec<i64> = storage::members(db, id).await?.iter().map(|m| m.volunteer_id).collect();
+    let ids: Vec<i64> = members_of(db, &team).await?.iter().map(|m| m.volunteer_id).collect();
     let pool = Pool::Volunteers {
         ids: &ids,
         skill: team.kind.skill(),
     };
-    let phones = may_write(user, &team);
-    let answer = callout::call_out(db, user, &pool, &day, phones).await?;
+    let answer = callout::call_out(db, user, &pool, &day).await?;
     Ok((team, answer))
 }

@@ -121,13 +121,23 @@ pub async fn hold(tx: &mut Transaction<'static, Any>, access: &Access, id: i64) 
     Ok(sql.execute(&mut **tx).await?.rows_affected() == 1)
 }
 
-pub async fn members(db: &Db, team_id: i64) -> Result<Vec<TeamMember>, sqlx::Error> {
+/// The team's members still placed in its unit's subtree (`within`): a
+/// volunteer who moved away is no longer one of them.
+pub async fn members(
+    db: &Db,
+    team_id: i64,
+    within: Option<(&'static str, i64)>,
+) -> Result<Vec<TeamMember>, sqlx::Error> {
     let mut sql = Sql::new(
         "SELECT m.volunteer_id, p.full_name, u.name, m.joined_on FROM team_members m \
          JOIN volunteers v ON v.id = m.volunteer_id JOIN persons p ON p.id = v.person_id \
          JOIN units u ON u.id = v.unit_id WHERE m.team_id = ",
     );
-    sql.bind(team_id).push(" ORDER BY p.sort_key, m.volunteer_id");
+    sql.bind(team_id);
+    if let Some((column, id)) = within {
+        sql.push(&format!(" AND v.{column} = ")).bind(id);
+    }
+    sql.push(" ORDER BY p.sort_key, m.volunteer_id");
     let mut out = Vec::new();
     for row in sql.fetch_all(db.pool()).await? {
         out.push(TeamMember {

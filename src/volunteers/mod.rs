@@ -42,6 +42,7 @@ pub const VOLUNTEERS: PlacedTable = PlacedTable {
             join: "JOIN persons p ON p.id = t.person_id",
         }),
     }],
+    refers: None,
     follows: Some(Follows {
         table: "persons",
         column: "person_id",

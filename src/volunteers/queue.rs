@@ -46,6 +46,8 @@ struct SignupsPage {
     units: Vec<Choice>,
     /// The sign-up a refusal is about, with the refusal.
     refused: Option<(i64, FormState)>,
+    /// Sign-ups the user may approve or decline (write at their commune).
+    decidable: Vec<i64>,
 }
 
 impl SignupsPage {
@@ -68,6 +70,10 @@ impl SignupsPage {
     fn pending(&self) -> bool {
         self.status == SignupStatus::Pending
     }
+
+    fn may_decide(&self, s: &Signup) -> bool {
+        self.pending() && self.decidable.contains(&s.id)
+    }
 }
 
 async fn show_signups(
@@ -89,6 +95,11 @@ async fn show_signups(
         Some((id, form, code)) => (Some((id, form)), code),
         None => (None, StatusCode::OK),
     };
+    let decidable = items
+        .iter()
+        .filter(|s| user.principal.may(crate::access::Permission::Write, &s.placement))
+        .map(|s| s.id)
+        .collect();
     let page = SignupsPage {
         ctx,
         unit,
@@ -96,6 +107,7 @@ async fn show_signups(
         items,
         units,
         refused,
+        decidable,
     };
     render_status(code, &page)
 }

@@ -17,7 +17,7 @@ use crate::people::model::Birth;
 pub(super) const COLUMNS: &str = "SELECT v.id, v.person_id, p.full_name, p.sex, p.birth_year, p.birth_date, \
      v.status, v.joined_on, v.availability, v.away_until, v.emergency_name, v.emergency_phone, v.note, \
      u.code, u.name, v.version, v.province_id, v.commune_id, v.branch_id, \
-     (SELECT COALESCE(SUM(h.tenths), 0) FROM volunteer_hours h WHERE h.volunteer_id = v.id)";
+     (SELECT CAST(COALESCE(SUM(h.tenths), 0) AS BIGINT) FROM volunteer_hours h WHERE h.volunteer_id = v.id)";
 pub(super) const FROM: &str =
     " FROM volunteers v JOIN persons p ON p.id = v.person_id JOIN units u ON u.id = v.unit_id WHERE ";
 
@@ -318,6 +318,11 @@ pub async fn expiring(
         .push(" AND c.expires_on <= ")
         .bind(until.to_owned());
     sql.push(" AND v.status = 'active' AND ");
+    // A certificate renewed since (a later or endless one of the skill) is done with.
+    sql.push(
+        "NOT EXISTS (SELECT 1 FROM volunteer_certificates n WHERE n.volunteer_id = c.volunteer_id \
+         AND n.skill = c.skill AND n.id <> c.id AND (n.expires_on IS NULL OR n.expires_on > c.expires_on)) AND ",
+    );
     scope.push_filter(&mut sql, "v");
     if let Some((column, id)) = within {
         sql.push(&format!(" AND v.{column} = ")).bind(id);

@@ -61,6 +61,11 @@ impl Pages {
 
     /// A form target for signed-in users (CSRF-checked).
     pub fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Pages {
+        // `/p/` is the public layer, whose posts carry no session token.
+        assert!(
+            !path.starts_with(super::csrf::PUBLIC_PREFIX),
+            "{path}: signed-in forms do not live under the public prefix"
+        );
         self.add(Method::POST, path, false, post(handler))
     }
 

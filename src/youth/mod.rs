@@ -32,6 +32,7 @@ pub const YOUTH_MEMBERS: PlacedTable = PlacedTable {
             join: "JOIN persons p ON p.id = t.person_id",
         }),
     }],
+    refers: None,
     follows: Some(Follows {
         table: "persons",
         column: "person_id",

@@ -89,6 +89,17 @@ async fn cadres_without_recent_training_are_listed_and_counted_while_in_office()
     assert!(page.body.contains("Trần Văn Phó") && !page.body.contains("Lê Thị Văn"));
     assert!(staff.get("/cadres/untrained.xlsx").await.bytes.starts_with(b"PK"));
 
+    // A cadre's person, or one with a training record, is not deleted.
+    for person in [chair, clerk] {
+        let refused = staff.delete(&format!("/api/v1/persons/{person}")).await;
+        assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    }
+    // An edit of the person moves the count by sex and age with them.
+    let before = app
+        .count("SELECT COUNT(*) FROM unit_demographics WHERE counter = 'cadres' AND value <> 0")
+        .await;
+    assert!(before > 0);
+
     // Ending a term uncounts; a term cannot end before it began.
     let path = format!("/api/v1/cadres/{}/end", c3["id"]);
     let early = staff

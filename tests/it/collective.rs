@@ -127,8 +127,13 @@ async fn a_collective_member_counts_once_and_its_head_count_apart() {
     assert_eq!(count_at(&app, "members", HA_NOI).await, 0);
 
     // One membership per organisation; bad head-counts are refused.
-    let (status, _) = join(&mut staff, &school, &second, "10").await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, again) = join(&mut staff, &school, &second, "10").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{again}");
+    assert_eq!(
+        again["error"]["existing"],
+        format!("/members/collective/{}", c1["id"]),
+        "{again}"
+    );
     let other = organisation(&mut staff, "Hội Người cao tuổi", BA_DINH, "").await;
     let (status, body) = join(&mut staff, &other, &first, "-3").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");

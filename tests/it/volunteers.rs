@@ -143,15 +143,15 @@ async fn certificates_expiring_ahead_are_listed_and_hours_add_up() {
     .await;
     let id = v["id"].as_i64().expect("id");
     let path = format!("/api/v1/volunteers/{id}/certificates");
-    for (title, expires) in [
-        ("Sắp hết", day(10)),
-        ("Còn lâu", day(400)),
-        ("Vĩnh viễn", String::new()),
+    for (skill, title, expires) in [
+        ("first_aid", "Sắp hết", day(10)),
+        ("water_rescue", "Còn lâu", day(400)),
+        ("driving", "Vĩnh viễn", String::new()),
     ] {
         let response = staff
             .post_json(
                 &path,
-                &json!({"skill": "first_aid", "title": title, "issued_on": day(-300), "expires_on": expires}),
+                &json!({"skill": skill, "title": title, "issued_on": day(-300), "expires_on": expires}),
             )
             .await;
         assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
@@ -180,6 +180,19 @@ async fn certificates_expiring_ahead_are_listed_and_hours_add_up() {
     assert!(page.body.contains("Sắp hết") && !page.body.contains("Còn lâu"));
     let file = staff.get("/volunteers/certificates.xlsx?days=60").await;
     assert_eq!(file.status, StatusCode::OK);
+    // Renewed, it is off the list.
+    let renewed = staff
+        .post_json(
+            &path,
+            &json!({"skill": "first_aid", "title": "Gia hạn", "issued_on": day(-1), "expires_on": day(730)}),
+        )
+        .await;
+    assert_eq!(renewed.status, StatusCode::CREATED);
+    let expiring = staff
+        .get("/api/v1/volunteers/certificates/expiring?days=60")
+        .await
+        .json();
+    assert!(expiring.as_array().expect("list").is_empty(), "{expiring}");
 
     for hours in ["2,5", "3"] {
         let response = staff

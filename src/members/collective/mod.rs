@@ -42,6 +42,7 @@ pub const COLLECTIVE_MEMBERS: PlacedTable = PlacedTable {
             demographics: None,
         },
     ],
+    refers: None,
     follows: None,
 };
 
@@ -140,10 +141,22 @@ pub async fn enrol(db: &Db, user: &Principal, input: &CollectiveInput) -> Result
     if !placement::lock_unit(db, &mut tx, &access).await? {
         return Err(MembersError::Changed);
     }
-    if storage::id_of_organisation(&mut tx, organisation_id).await?.is_some() {
-        return Err(MembersError::field("organisation", "collective.error.already"));
+    if let Some(id) = storage::id_of_organisation(&mut tx, organisation_id).await? {
+        // One record per organisation: one that left is taken up again on its page.
+        let visible = storage::get(db, &user.scope(Permission::Read), id).await?.is_some();
+        return Err(MembersError::AlreadyCollective {
+            id: visible.then_some(id),
+        });
     }
-    let id = storage::insert(&mut tx, &access, organisation_id, &joined_on, count).await?;
+    let id = storage::insert(&mut tx, &access, organisation_id, &joined_on, count)
+        .await
+        .map_err(|e| {
+            if crate::db::is_unique_violation(&e) {
+                MembersError::AlreadyCollective { id: None }
+            } else {
+                MembersError::Db(e)
+            }
+        })?;
     placement::counted(&mut tx, &COLLECTIVE_MEMBERS, &[id], 1).await?;
     let change = Change {
         after: Some(serde_json::json!({ "joined_on": joined_on, "unit": branch.code, "head_count": count })),

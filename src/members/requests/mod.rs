@@ -30,6 +30,7 @@ use storage::NewRequest;
 pub const MEMBER_REQUESTS: crate::org::PlacedTable = crate::org::PlacedTable {
     table: "member_requests",
     counters: &[],
+    refers: None,
     follows: None,
 };
 

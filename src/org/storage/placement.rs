@@ -145,9 +145,33 @@ pub async fn followers(
     Ok(out)
 }
 
-/// Uncounts (`sign` -1) or counts (+1) the rows following the record `id`
-/// of `table` whose counters read its fields (a member's sex and age are
-/// its person's): around a change of those fields, like `counted`.
+/// The tables among `tables` whose rows name the record `id` of `table`
+/// (its roles and references, such as a cadre's position): while there are
+/// any, the record is not deleted.
+pub async fn referrers(
+    tx: &mut Transaction<'static, Any>,
+    tables: &[PlacedTable],
+    table: &PlacedTable,
+    id: i64,
+) -> Result<Vec<&'static str>, sqlx::Error> {
+    let mut out = Vec::new();
+    for other in tables {
+        let Some(column) = other.names(table.table) else {
+            continue;
+        };
+        let mut sql = Sql::new(&format!("SELECT 1 FROM {} WHERE {column} = ", other.table));
+        sql.bind(id).push(" LIMIT 1");
+        if sql.fetch_optional(&mut **tx).await?.is_some() {
+            out.push(other.table);
+        }
+    }
+    Ok(out)
+}
+
+/// Uncounts (`sign` -1) or counts (+1) the rows naming the record `id`
+/// of `table` whose counters read its fields (a member's or a cadre's sex
+/// and age are its person's): around a change of those fields, like
+/// `counted`.
 pub async fn followers_counted(
     tx: &mut Transaction<'static, Any>,
     tables: &[PlacedTable],
@@ -155,17 +179,14 @@ pub async fn followers_counted(
     id: i64,
     sign: i64,
 ) -> Result<(), sqlx::Error> {
-    for follower in tables {
-        let Some(follows) = follower.follows.filter(|f| f.table == table.table) else {
+    for other in tables {
+        let Some(column) = other.names(table.table) else {
             continue;
         };
-        if follower.counters.iter().all(|c| c.demographics.is_none()) {
+        if other.counters.iter().all(|c| c.demographics.is_none()) {
             continue;
         }
-        let mut sql = Sql::new(&format!(
-            "SELECT id FROM {} WHERE {} = ",
-            follower.table, follows.column
-        ));
+        let mut sql = Sql::new(&format!("SELECT id FROM {} WHERE {column} = ", other.table));
         sql.bind(id);
         let ids: Vec<i64> = sql
             .fetch_all(&mut **tx)
@@ -173,7 +194,7 @@ pub async fn followers_counted(
             .iter()
             .map(|r| crate::db::int(r, 0))
             .collect();
-        counted(tx, follower, &ids, sign).await?;
+        counted(tx, other, &ids, sign).await?;
     }
     Ok(())
 }

@@ -43,6 +43,8 @@ pub struct CalloutRow {
     pub certified: bool,
     /// Has the skill asked for (or none was asked).
     pub skilled: bool,
+    #[serde(skip)]
+    pub placement: crate::org::tree::Placement,
 }
 
 impl CalloutRow {
@@ -76,27 +78,23 @@ pub struct Callout {
     pub day: String,
     pub available: Vec<CalloutRow>,
     pub unavailable: Vec<CalloutRow>,
-    /// Whether phone numbers are shown (staff only).
+    /// Whether phone numbers are shown: to staff who may change the
+    /// volunteer where they are held (others see names).
     pub phones_shown: bool,
 }
 
-/// Runs a call-out for `day` (ISO). `phones`: the user may write where
-/// the call-out is made.
-pub async fn call_out(
-    db: &Db,
-    user: &Principal,
-    pool: &Pool<'_>,
-    day: &str,
-    phones: bool,
-) -> Result<Callout, VolunteersError> {
+/// Runs a call-out for `day` (ISO). A phone number is shown to users who
+/// may change the volunteer where they are held.
+pub async fn call_out(db: &Db, user: &Principal, pool: &Pool<'_>, day: &str) -> Result<Callout, VolunteersError> {
     let rows = storage::rows(db, &user.scope(Permission::Read), pool, day).await?;
     let mut out = Callout {
         day: day.to_owned(),
-        phones_shown: phones,
         ..Callout::default()
     };
     for mut row in rows {
-        if !phones {
+        if user.may(Permission::Write, &row.placement) {
+            out.phones_shown = true;
+        } else {
             row.phone.clear();
         }
         if row.unavailable(day).is_none() {
@@ -136,6 +134,7 @@ mod tests {
             away_until: None,
             certified: true,
             skilled: true,
+            placement: Default::default(),
         }
     }
 

@@ -11,7 +11,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{call_out, parse_day, Callout, Pool};
-use crate::access::Permission;
 use crate::i18n::{self, Lang};
 use crate::org::Unit;
 use crate::toolkit::xlsx::{self, Column, ColumnType, Value};
@@ -67,9 +66,8 @@ async fn asked(
 }
 
 async fn run(state: &AppState, user: &CurrentUser, unit: &Unit, skill: Skill, day: &str) -> Result<Callout, AppError> {
-    let phones = user.principal.access(Permission::Write, unit).is_some();
     let pool = Pool::Area { unit, skill };
-    Ok(call_out(&state.db, &user.principal, &pool, day, phones).await?)
+    Ok(call_out(&state.db, &user.principal, &pool, day).await?)
 }
 
 #[derive(Template)]

@@ -28,7 +28,10 @@ pub async fn rows(db: &Db, scope: &ReadScope, pool: &Pool<'_>, day: &str) -> Res
         Pool::Area { skill, .. } => Some(*skill),
         Pool::Volunteers { skill, .. } => *skill,
     };
-    let mut sql = Sql::new("SELECT v.id, p.full_name, p.phone, u.name, v.status, v.availability, v.away_until, ");
+    let mut sql = Sql::new(
+        "SELECT v.id, p.full_name, p.phone, u.name, v.status, v.availability, v.away_until, \
+         v.province_id, v.commune_id, v.branch_id, ",
+    );
     match skill.filter(|s| s.needs_certificate()) {
         Some(skill) => {
             sql.push("CASE WHEN ");
@@ -89,8 +92,13 @@ pub async fn rows(db: &Db, scope: &ReadScope, pool: &Pool<'_>, day: &str) -> Res
             status: Status::parse(&status).unwrap_or(Status::Left),
             availability: Slot::parse_list(&availability),
             away_until: row.try_get(6)?,
-            certified: db::int(&row, 7) == 1,
-            skilled: db::int(&row, 8) == 1,
+            placement: crate::org::tree::Placement {
+                province_id: row.try_get(7)?,
+                commune_id: row.try_get(8)?,
+                branch_id: row.try_get(9)?,
+            },
+            certified: db::int(&row, 10) == 1,
+            skilled: db::int(&row, 11) == 1,
         });
     }
     Ok(out)

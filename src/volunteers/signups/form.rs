@@ -96,6 +96,17 @@ pub struct SignupInput {
     pub website: String,
 }
 
+/// Age on `today`: exact for a full date, by the year alone otherwise.
+fn age(birth: Birth, today: time::Date) -> i32 {
+    match birth {
+        Birth::Date(d) => {
+            let before_birthday = (u8::from(today.month()), today.day()) < (u8::from(d.month()), d.day());
+            today.year() - d.year() - i32::from(before_birthday)
+        }
+        Birth::Year(y) => today.year() - y,
+    }
+}
+
 /// Checks a sign-up against the person rules and the volunteer rules;
 /// `commune` is the chosen commune's code, known to exist.
 pub(super) fn checked(input: &SignupInput, commune: &str, today: time::Date) -> Result<Signup, FieldErrors> {
@@ -109,16 +120,15 @@ pub(super) fn checked(input: &SignupInput, commune: &str, today: time::Date) -> 
         address_detail: input.address_detail.clone(),
         unit: commune.to_owned(),
     };
-    let mut errors = match people::model::validate(&person, today) {
-        Ok(_) => FieldErrors::new(),
-        Err(errors) => errors,
+    let (mut errors, valid) = match people::model::validate(&person, today) {
+        Ok(valid) => (FieldErrors::new(), Some(valid)),
+        Err(errors) => (errors, None),
     };
-    let valid = people::model::validate(&person, today).ok();
-    match valid.as_ref().map(|v| (v.birth, v.phone.as_deref())) {
-        Some((None, _)) => {
+    match valid.as_ref().map(|v| v.birth) {
+        Some(None) => {
             errors.insert("birth_date".into(), "volunteer.error.birth_needed".into());
         }
-        Some((Some(birth), _)) if today.year() - birth.year() < MIN_AGE => {
+        Some(Some(birth)) if age(birth, today) < MIN_AGE => {
             errors.insert("birth_date".into(), "volunteer.error.too_young".into());
         }
         _ => {}
@@ -178,6 +188,14 @@ mod tests {
             consent: "yes".into(),
             ..SignupInput::default()
         }
+    }
+
+    #[test]
+    fn sixteen_is_counted_from_the_birthday() {
+        let today = date!(2026 - 11 - 29);
+        assert_eq!(age(Birth::Date(date!(2010 - 11 - 29)), today), 16);
+        assert_eq!(age(Birth::Date(date!(2010 - 11 - 30)), today), 15);
+        assert_eq!(age(Birth::Year(2010), today), 16);
     }
 
     #[test]

@@ -27,12 +27,21 @@ use crate::validation::FieldErrors;
 pub const VOLUNTEER_SIGNUPS: PlacedTable = PlacedTable {
     table: "volunteer_signups",
     counters: &[],
+    refers: None,
     follows: None,
 };
 
-/// Sign-ups one address may send in an hour.
+/// Sign-ups one address may have received in an hour (a family or a
+/// class signing up together fits; a flood does not).
 pub const PER_ADDRESS: rate::Limit = rate::Limit {
     limit: 5,
+    window: time::Duration::hours(1),
+};
+
+/// Sends of the form one address may make in an hour, refused ones too
+/// (someone fixing typos on a phone is not locked out by them).
+pub const SENDS_PER_ADDRESS: rate::Limit = rate::Limit {
+    limit: 30,
     window: time::Duration::hours(1),
 };
 
@@ -45,7 +54,7 @@ pub enum Submitted {
 
 /// Receives a sign-up from `address` into the chosen commune's queue.
 pub async fn submit(db: &Db, address: &str, input: &SignupInput) -> Result<Submitted, VolunteersError> {
-    if let Some(seconds) = rate::take(db, "volunteer-signup", address, PER_ADDRESS).await? {
+    if let Some(seconds) = rate::take(db, "volunteer-signup-send", address, SENDS_PER_ADDRESS).await? {
         return Err(VolunteersError::Throttled { seconds });
     }
     if !input.website.trim().is_empty() {
@@ -60,6 +69,9 @@ pub async fn submit(db: &Db, address: &str, input: &SignupInput) -> Result<Submi
         return Err(VolunteersError::Validation(errors));
     };
     let signup = checked(input, &commune.code, service::today()).map_err(VolunteersError::Validation)?;
+    if let Some(seconds) = rate::take(db, "volunteer-signup", address, PER_ADDRESS).await? {
+        return Err(VolunteersError::Throttled { seconds });
+    }
     // Received on the public's behalf: placed at the commune like any record.
     let system = Principal::system("volunteer-signup", org::central(db).await?);
     let access = system
