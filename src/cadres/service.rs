@@ -176,3 +176,11 @@ pub async fn end_term(db: &Db, user: &Principal, id: i64, input: &EndInput) -> R
     tx.commit().await?;
     get(db, user, id).await
 }
+
+/// Demo cadres and courses (see `storage::insert_demo`), counted.
+pub async fn seed_demo(db: &Db, this_year: i32) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    storage::insert_demo(&mut tx, i64::from(this_year - 30), i64::from(this_year - 1)).await?;
+    placement::recount(&mut tx, &CADRE_POSITIONS).await?;
+    tx.commit().await
+}

@@ -301,3 +301,54 @@ pub async fn attendance_of_person(db: &Db, person_id: i64) -> Result<Vec<Attenda
         .map(attendance_from_row)
         .collect()
 }
+
+/// Demo cadres and training: in every commune, its first adult registered
+/// as chair and its last as part-time cadre; in every province a course
+/// of the year that two in three of its cadres passed. Units that have
+/// cadres, provinces that have a course, keep what they have.
+pub async fn insert_demo(tx: &mut Transaction<'static, Any>, born_by: i64, year: i64) -> Result<(), sqlx::Error> {
+    let now = db::now();
+    for (position, pick) in [("chair", "MIN"), ("part_time", "MAX")] {
+        let mut sql = Sql::new(&format!(
+            "INSERT INTO cadre_positions (person_id, position, title, term_start, status, unit_id, province_id, \
+             commune_id, branch_id, created_at, updated_at) SELECT (SELECT {pick}(p.id) FROM persons p \
+             WHERE p.commune_id = u.id AND p.birth_year <= "
+        ));
+        sql.bind(born_by).push("), ").bind(position.to_owned());
+        sql.push(", '', '2022-10-01', 'current', u.id, u.province_id, u.commune_id, NULL, ");
+        sql.bind(now.clone()).push(", ").bind(now.clone());
+        sql.push(
+            " FROM units u WHERE u.level = 'commune' AND u.status = 'active' \
+             AND EXISTS (SELECT 1 FROM persons p WHERE p.commune_id = u.id AND p.birth_year <= ",
+        )
+        .bind(born_by)
+        .push(") AND NOT EXISTS (SELECT 1 FROM cadre_positions c WHERE c.unit_id = u.id AND c.position = ")
+        .bind(position.to_owned())
+        .push(")");
+        sql.execute(&mut **tx).await?;
+    }
+    let mut sql = Sql::new(
+        "INSERT INTO training_courses (title, level, starts_on, ends_on, organiser, trainers, unit_id, province_id, \
+         commune_id, branch_id, created_at) SELECT ",
+    );
+    sql.bind(format!("Tập huấn nghiệp vụ công tác Hội năm {year}"));
+    sql.push(", 'province', ")
+        .bind(format!("{year}-04-08"))
+        .push(", ")
+        .bind(format!("{year}-04-10"));
+    sql.push(", 'Hội Chữ thập đỏ ' || u.name, 'Ban Tổ chức Trung ương Hội', u.id, u.id, NULL, NULL, ");
+    sql.bind(now).push(
+        " FROM units u WHERE u.level = 'province' AND u.status = 'active' \
+         AND NOT EXISTS (SELECT 1 FROM training_courses k WHERE k.unit_id = u.id)",
+    );
+    sql.execute(&mut **tx).await?;
+    let mut sql = Sql::new(
+        "INSERT INTO course_attendance (course_id, person_id, result, username, at) \
+         SELECT k.id, c.person_id, 'passed', 'demo', ",
+    );
+    sql.bind(db::now()).push(
+        " FROM cadre_positions c JOIN training_courses k ON k.unit_id = c.province_id AND k.level = 'province' \
+         WHERE c.id % 3 <> 0 ON CONFLICT (course_id, person_id) DO NOTHING",
+    );
+    sql.execute(&mut **tx).await.map(drop)
+}

@@ -59,6 +59,13 @@ pub async fn load(db: &Db, scale: Scale) -> Result<(), DemoError> {
     }
     load.commit().await?;
     let members = crate::members::demo::seed(db, year).await?;
+    // The Society's other people, each capability choosing its own.
+    crate::volunteers::demo::seed(db, year).await?;
+    crate::teams::service::seed_demo(db).await?;
+    crate::youth::service::seed_demo(db, year).await?;
+    crate::cadres::service::seed_demo(db, year).await?;
+    crate::organisations::service::seed_demo(db).await?;
+    crate::members::collective::seed_demo(db).await?;
     tracing::info!(
         communes = communes.len(),
         persons,

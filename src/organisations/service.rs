@@ -144,3 +144,16 @@ pub async fn update(
     tx.commit().await?;
     get(db, user, id).await
 }
+
+/// Demo organisations: a lower secondary school in every commune that keeps
+/// none yet.
+pub async fn seed_demo(db: &Db) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let communes = storage::communes_without(&mut tx).await?;
+    let rows: Vec<(i64, i64, String)> = communes
+        .into_iter()
+        .map(|(id, name, province)| (id, province, format!("Trường THCS {name}")))
+        .collect();
+    storage::insert_demo(&mut tx, &rows).await?;
+    tx.commit().await
+}

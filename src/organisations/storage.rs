@@ -140,3 +140,41 @@ pub async fn update(
     access.push_guard(&mut sql, "organisations");
     Ok(sql.execute(&mut **tx).await?.rows_affected() == 1)
 }
+
+/// Communes (id, name, province id) that keep no organisation yet.
+pub async fn communes_without(tx: &mut Transaction<'static, Any>) -> Result<Vec<(i64, String, i64)>, sqlx::Error> {
+    let sql = Sql::new(
+        "SELECT u.id, u.name, u.province_id FROM units u WHERE u.level = 'commune' AND u.status = 'active' \
+         AND NOT EXISTS (SELECT 1 FROM organisations o WHERE o.unit_id = u.id) ORDER BY u.id",
+    );
+    let mut out = Vec::new();
+    for row in sql.fetch_all(&mut **tx).await? {
+        out.push((db::int(&row, 0), row.try_get(1)?, db::int(&row, 2)));
+    }
+    Ok(out)
+}
+
+/// Demo organisations: (commune id, province id, name), schools kept by
+/// their commune.
+pub async fn insert_demo(tx: &mut Transaction<'static, Any>, rows: &[(i64, i64, String)]) -> Result<(), sqlx::Error> {
+    let now = db::now();
+    for chunk in rows.chunks(200) {
+        let mut sql = Sql::new(
+            "INSERT INTO organisations (name, name_folded, kind, representative, representative_title, unit_id, \
+             province_id, commune_id, branch_id, created_at, updated_at) VALUES ",
+        );
+        for (i, (commune, province, name)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(name.clone()).push(", ").bind(crate::text::fold(name));
+            sql.push(", 'school', 'Hiệu trưởng', 'Hiệu trưởng', ").bind(*commune);
+            sql.push(", ")
+                .bind(*province)
+                .push(", ")
+                .bind(*commune)
+                .push(", NULL, ");
+            sql.bind(now.clone()).push(", ").bind(now.clone()).push(")");
+        }
+        sql.execute(&mut **tx).await?;
+    }
+    Ok(())
+}

@@ -243,3 +243,11 @@ pub async fn call_out(db: &Db, user: &Principal, id: i64, day: &str) -> Result<(
     let answer = callout::call_out(db, user, &pool, &day).await?;
     Ok((team, answer))
 }
+
+/// Demo teams (see `storage::insert_demo`), counted.
+pub async fn seed_demo(db: &Db) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    storage::insert_demo(&mut tx).await?;
+    placement::recount(&mut tx, &TEAMS).await?;
+    tx.commit().await
+}

@@ -181,3 +181,36 @@ pub async fn remove_member(
     sql.execute(&mut **tx).await?;
     Ok(removed)
 }
+
+/// Demo teams: a first-aid team in every commune with first-aiders, whom it
+/// gathers, led by the first of them. A commune that has one keeps it.
+pub async fn insert_demo(tx: &mut Transaction<'static, Any>) -> Result<(), sqlx::Error> {
+    let now = db::now();
+    let mut sql = Sql::new(
+        "INSERT INTO teams (name, kind, status, note, unit_id, province_id, commune_id, branch_id, created_at, updated_at) \
+         SELECT 'Đội sơ cấp cứu ' || u.name, 'first_aid', 'active', '', u.id, u.province_id, u.commune_id, NULL, ",
+    );
+    sql.bind(now.clone()).push(", ").bind(now);
+    sql.push(
+        " FROM units u WHERE u.level = 'commune' AND u.status = 'active' \
+         AND EXISTS (SELECT 1 FROM volunteers v JOIN volunteer_skills s ON s.volunteer_id = v.id \
+         WHERE v.commune_id = u.id AND s.skill = 'first_aid') \
+         AND NOT EXISTS (SELECT 1 FROM teams t WHERE t.unit_id = u.id AND t.kind = 'first_aid')",
+    );
+    sql.execute(&mut **tx).await?;
+    Sql::new(
+        "INSERT INTO team_members (team_id, volunteer_id, joined_on) SELECT t.id, v.id, '2024-03-26' FROM teams t \
+         JOIN volunteers v ON v.commune_id = t.unit_id JOIN volunteer_skills s ON s.volunteer_id = v.id \
+         AND s.skill = 'first_aid' WHERE t.kind = 'first_aid' AND v.status = 'active' \
+         ON CONFLICT (team_id, volunteer_id) DO NOTHING",
+    )
+    .execute(&mut **tx)
+    .await?;
+    Sql::new(
+        "UPDATE teams SET leader_id = (SELECT MIN(m.volunteer_id) FROM team_members m WHERE m.team_id = teams.id) \
+         WHERE leader_id IS NULL",
+    )
+    .execute(&mut **tx)
+    .await
+    .map(drop)
+}

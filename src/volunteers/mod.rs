@@ -7,6 +7,7 @@ pub mod activity;
 mod api;
 pub mod callout;
 mod capability;
+pub mod demo;
 mod detail;
 mod export;
 mod import;

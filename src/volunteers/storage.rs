@@ -375,3 +375,59 @@ pub async fn hold(tx: &mut Transaction<'static, Any>, access: &Access, id: i64) 
     access.push_guard(&mut sql, "volunteers");
     Ok(sql.execute(&mut **tx).await?.rows_affected() == 1)
 }
+
+/// Demo volunteers: about one adult in nine at a branch (16 to 60), with a
+/// skill or two, certificates for the skills that need one — some expired,
+/// some expiring soon — and chosen by person id, so a second run adds
+/// nobody. `days`: (issued, expired, expiring soon, valid) as ISO dates.
+pub async fn insert_demo(
+    tx: &mut Transaction<'static, Any>,
+    this_year: i64,
+    days: [&str; 4],
+) -> Result<(), sqlx::Error> {
+    let now = db::now();
+    let mut sql = Sql::new(
+        "INSERT INTO volunteers (person_id, status, joined_on, availability, emergency_name, emergency_phone, note, \
+         unit_id, province_id, commune_id, branch_id, created_at, updated_at) \
+         SELECT p.id, CASE WHEN p.id % 50 = 0 THEN 'paused' ELSE 'active' END, \
+         CASE p.id % 4 WHEN 0 THEN '2019-03-26' WHEN 1 THEN '2021-05-08' WHEN 2 THEN '2023-09-15' ELSE '2025-01-10' END, \
+         CASE p.id % 4 WHEN 0 THEN 'weekends' WHEN 1 THEN 'evenings,weekends' WHEN 2 THEN 'emergencies' \
+         ELSE 'weekdays,emergencies' END, '', '', '', p.unit_id, p.province_id, p.commune_id, p.branch_id, ",
+    );
+    sql.bind(now.clone()).push(", ").bind(now);
+    sql.push(" FROM persons p WHERE p.id % 9 = 4 AND p.branch_id IS NOT NULL AND p.birth_year BETWEEN ")
+        .bind(this_year - 60)
+        .push(" AND ")
+        .bind(this_year - 16);
+    sql.push(" AND NOT EXISTS (SELECT 1 FROM volunteers v WHERE v.person_id = p.id)");
+    sql.execute(&mut **tx).await?;
+    Sql::new(
+        "INSERT INTO volunteer_skills (volunteer_id, skill) SELECT v.id, CASE v.id % 5 WHEN 0 THEN 'first_aid' \
+         WHEN 1 THEN 'water_rescue' WHEN 2 THEN 'cooking' WHEN 3 THEN 'driving' ELSE 'logistics' END \
+         FROM volunteers v WHERE NOT EXISTS (SELECT 1 FROM volunteer_skills s WHERE s.volunteer_id = v.id)",
+    )
+    .execute(&mut **tx)
+    .await?;
+    Sql::new(
+        "INSERT INTO volunteer_skills (volunteer_id, skill) SELECT v.id, 'first_aid' FROM volunteers v \
+         WHERE v.id % 3 = 0 ON CONFLICT (volunteer_id, skill) DO NOTHING",
+    )
+    .execute(&mut **tx)
+    .await?;
+    let [issued, expired, soon, valid] = days;
+    let mut sql = Sql::new(
+        "INSERT INTO volunteer_certificates (volunteer_id, skill, title, issuer, issued_on, expires_on, created_at) \
+         SELECT s.volunteer_id, s.skill, CASE s.skill WHEN 'first_aid' THEN 'Chứng nhận sơ cấp cứu' \
+         WHEN 'water_rescue' THEN 'Chứng nhận cứu hộ dưới nước' ELSE 'Giấy phép lái xe' END, \
+         'Hội Chữ thập đỏ tỉnh', ",
+    );
+    sql.bind(issued.to_owned())
+        .push(", CASE s.volunteer_id % 6 WHEN 0 THEN ");
+    sql.bind(expired.to_owned()).push(" WHEN 1 THEN ").bind(soon.to_owned());
+    sql.push(" ELSE ").bind(valid.to_owned()).push(" END, ").bind(db::now());
+    sql.push(
+        " FROM volunteer_skills s WHERE s.skill IN ('first_aid', 'water_rescue', 'driving') AND s.volunteer_id % 4 <> 3 \
+         AND NOT EXISTS (SELECT 1 FROM volunteer_certificates c WHERE c.volunteer_id = s.volunteer_id AND c.skill = s.skill)",
+    );
+    sql.execute(&mut **tx).await.map(drop)
+}

@@ -156,3 +156,11 @@ pub async fn change(db: &Db, user: &Principal, id: i64, input: &YouthChange) -> 
     tx.commit().await?;
     get(db, user, id).await
 }
+
+/// Demo pupils (see `storage::insert_demo`), counted.
+pub async fn seed_demo(db: &Db, this_year: i32) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    storage::insert_demo(&mut tx, i64::from(this_year), &school_year_of(today())).await?;
+    placement::recount(&mut tx, &YOUTH_MEMBERS).await?;
+    tx.commit().await
+}

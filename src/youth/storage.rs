@@ -137,3 +137,30 @@ pub async fn update(
     access.push_guard(&mut sql, "youth_members");
     Ok(sql.execute(&mut **tx).await?.rows_affected() == 1)
 }
+
+/// Demo pupils: everyone of school age (11 to 18) registered at a school
+/// branch, in a class of their age, this school year. Chosen by person,
+/// so a second run adds nobody.
+pub async fn insert_demo(
+    tx: &mut Transaction<'static, Any>,
+    this_year: i64,
+    school_year: &str,
+) -> Result<(), sqlx::Error> {
+    let now = db::now();
+    let mut sql = Sql::new(
+        "INSERT INTO youth_members (person_id, class_name, school_year, joined_on, status, unit_id, province_id, \
+         commune_id, branch_id, created_at, updated_at) SELECT p.id, CAST(",
+    );
+    sql.bind(this_year)
+        .push(" - p.birth_year - 5 AS TEXT) || 'A' || CAST(p.id % 4 + 1 AS TEXT), ");
+    sql.bind(school_year.to_owned()).push(", ");
+    sql.bind(format!("{}-09-05", this_year - 1));
+    sql.push(", 'active', p.unit_id, p.province_id, p.commune_id, p.branch_id, ");
+    sql.bind(now.clone()).push(", ").bind(now);
+    sql.push(" FROM persons p JOIN units b ON b.id = p.branch_id AND b.kind = 'school' WHERE p.birth_year BETWEEN ")
+        .bind(this_year - 18)
+        .push(" AND ")
+        .bind(this_year - 11);
+    sql.push(" AND NOT EXISTS (SELECT 1 FROM youth_members y WHERE y.person_id = p.id)");
+    sql.execute(&mut **tx).await.map(drop)
+}

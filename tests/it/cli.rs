@@ -92,11 +92,38 @@ async fn demo_data_loads_once_and_logs_in() {
     );
     assert_eq!(count(&app, "members WHERE member_no NOT LIKE 'HV%'").await, 0);
     assert_eq!(count(&app, "member_events WHERE kind = 'joined'").await, members);
+    // The Society's other people: volunteers with certificates, teams,
+    // pupils, cadres with their courses, organisations as collective members.
+    let others = [
+        "volunteers",
+        "volunteer_certificates",
+        "teams",
+        "team_members",
+        "youth_members",
+        "cadre_positions",
+        "training_courses",
+        "course_attendance",
+        "organisations",
+        "collective_members",
+    ];
+    let mut seeded = Vec::new();
+    for table in others {
+        let n = count(&app, table).await;
+        assert!(n > 0, "the demo fills {table}");
+        seeded.push(n);
+    }
+    assert!(
+        count(&app, "volunteers").await > persons / 40,
+        "one in nine adults of working age at a branch volunteers"
+    );
     let again = nhanai(&app.url, &["demo", "--scale", "small"], "");
     assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
     assert_eq!(count(&app, "persons").await, persons, "a second run adds nothing");
     assert_eq!(count(&app, "members").await, members, "nor members");
-    for table in [&nhanai::members::MEMBERS] {
+    for (table, before) in others.iter().zip(&seeded) {
+        assert_eq!(count(&app, table).await, *before, "a second run adds no {table}");
+    }
+    for table in nhanai::app::registry().placed_tables() {
         let counts = nhanai::org::service::counter_drift(&app.db, table)
             .await
             .expect("drift");

@@ -242,3 +242,11 @@ pub async fn change(db: &Db, user: &Principal, id: i64, input: &CollectiveChange
     tx.commit().await?;
     get(db, user, id).await
 }
+
+/// Demo collective members (see `storage::insert_demo`), counted.
+pub async fn seed_demo(db: &Db) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    storage::insert_demo(&mut tx).await?;
+    placement::recount(&mut tx, &COLLECTIVE_MEMBERS).await?;
+    tx.commit().await
+}

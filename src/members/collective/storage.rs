@@ -125,3 +125,22 @@ pub async fn update(
     access.push_guard(&mut sql, "collective_members");
     Ok(sql.execute(&mut **tx).await?.rows_affected() == 1)
 }
+
+/// Demo collective members: every organisation kept by a commune joins
+/// the commune's first branch, with a head-count of 20 to 99. Chosen by
+/// organisation, so a second run adds nothing.
+pub async fn insert_demo(tx: &mut Transaction<'static, Any>) -> Result<(), sqlx::Error> {
+    let now = db::now();
+    let mut sql = Sql::new(
+        "INSERT INTO collective_members (organisation_id, joined_on, head_count, status, status_on, unit_id, \
+         province_id, commune_id, branch_id, created_at, updated_at) SELECT o.id, '2022-09-05', 20 + o.id % 80, \
+         'active', '2022-09-05', b.id, b.province_id, b.commune_id, b.id, ",
+    );
+    sql.bind(now.clone()).push(", ").bind(now);
+    sql.push(
+        " FROM organisations o JOIN units b ON b.id = (SELECT MIN(x.id) FROM units x WHERE x.parent_id = o.unit_id \
+         AND x.level = 'branch' AND x.status = 'active') \
+         WHERE NOT EXISTS (SELECT 1 FROM collective_members c WHERE c.organisation_id = o.id)",
+    );
+    sql.execute(&mut **tx).await.map(drop)
+}

@@ -1,0 +1,18 @@
+//! Demo volunteers, with skills and certificates (some expired, some
+//! expiring within the month). Idempotent: a second run adds nobody.
+
+use super::storage;
+use super::VOLUNTEERS;
+use crate::db::Db;
+use crate::members::model::iso;
+use crate::org::service::placement;
+
+pub async fn seed(db: &Db, this_year: i32) -> Result<(), sqlx::Error> {
+    let today = super::service::today();
+    let day = |offset: i64| iso(today + time::Duration::days(offset));
+    let (issued, expired, soon, valid) = (day(-400), day(-20), day(25), day(700));
+    let mut tx = db.begin_write().await?;
+    storage::insert_demo(&mut tx, i64::from(this_year), [&issued, &expired, &soon, &valid]).await?;
+    placement::recount(&mut tx, &VOLUNTEERS).await?;
+    tx.commit().await
+}
