@@ -9,6 +9,7 @@ mod bad_input;
 mod browser;
 mod browser_import;
 mod browser_members;
+mod browser_volunteers;
 mod cadres;
 mod cli;
 mod collective;
