@@ -115,6 +115,20 @@ enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         samples: usize,
     },
+    /// A fresh database of members and volunteers across every commune:
+    /// time a member list's import, a branch's members, a province's counts
+    /// and a call-out.
+    Members {
+        #[arg(long, default_value_t = 3_000_000)]
+        members: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        volunteers: usize,
+        #[arg(long, default_value_t = 20_000)]
+        rows: usize,
+        /// Timed requests of each kind.
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+    },
     /// Insert persons into a fresh database, then time searches and lists.
     Persons {
         #[arg(long, default_value_t = 1_000_000)]
@@ -170,6 +184,24 @@ async fn run(cli: Cli) -> Result<(), String> {
     {
         let plan = crate::bench::ImportPlan { rows, count, samples };
         return crate::bench::import(&url, plan).await.map_err(|e| e.to_string());
+    }
+    if let Command::Bench {
+        command:
+            BenchCommand::Members {
+                members,
+                volunteers,
+                rows,
+                samples,
+            },
+    } = command
+    {
+        let plan = crate::bench::MembersPlan {
+            members,
+            volunteers,
+            rows,
+            samples,
+        };
+        return crate::bench::members(&url, plan).await.map_err(|e| e.to_string());
     }
     if let Command::Bench {
         command: BenchCommand::Persons {

@@ -84,8 +84,14 @@ async fn load(db: &crate::db::Db, operator: &Principal, count: usize) -> Result<
 }
 
 /// An office's list: a title block, then name, birth date (a date cell),
-/// sex, CCCD (text), phone and hamlet.
-fn workbook(rows: usize, seed: u64, commune: &str, province: &str) -> Result<Vec<u8>, BenchError> {
+/// sex, CCCD (text), phone and hamlet; with `joined`, a member list's date
+/// of joining the Society too.
+pub(super) fn workbook(
+    rows: usize,
+    seed: u64,
+    (commune, province): (&str, &str),
+    joined: bool,
+) -> Result<Vec<u8>, BenchError> {
     let fail = |e: rust_xlsxwriter::XlsxError| BenchError::Http(e.to_string());
     let mut g = Generator::new(seed);
     let mut serial = 900_000u64;
@@ -104,6 +110,9 @@ fn workbook(rows: usize, seed: u64, commune: &str, province: &str) -> Result<Vec
     ];
     for (c, h) in headers.iter().enumerate() {
         sheet.write_string(2, c as u16, *h).map_err(fail)?;
+    }
+    if joined {
+        sheet.write_string(2, 7, "Ngày vào Hội").map_err(fail)?;
     }
     let mut r = 0usize;
     while r < rows {
@@ -135,13 +144,16 @@ fn workbook(rows: usize, seed: u64, commune: &str, province: &str) -> Result<Vec
                 .write_string(row, 5, p.phone.as_deref().unwrap_or(""))
                 .map_err(fail)?;
             sheet.write_string(row, 6, &p.address_detail).map_err(fail)?;
+            if joined {
+                sheet.write_string(row, 7, "15/05/2020").map_err(fail)?;
+            }
             r += 1;
         }
     }
     book.save_to_buffer().map_err(fail)
 }
 
-async fn wait_for(session: &Session, id: i64, status: &str) -> Result<Value, BenchError> {
+pub(super) async fn wait_for(session: &Session, id: i64, status: &str) -> Result<Value, BenchError> {
     loop {
         let (code, body) = session
             .send(Method::GET, &format!("/api/v1/imports/{id}"), None, Vec::new())
@@ -213,14 +225,14 @@ async fn stage(url: &str, count: usize) -> Result<Stage, BenchError> {
 
 /// How long a generated `rows`-row file took from upload to checked and
 /// to committed, and how many persons it created.
-struct Imported {
-    check_seconds: f64,
-    seconds: f64,
-    created: u64,
+pub(super) struct Imported {
+    pub check_seconds: f64,
+    pub seconds: f64,
+    pub created: u64,
 }
 
 impl Imported {
-    fn rows_per_s(&self, rows: usize) -> f64 {
+    pub fn rows_per_s(&self, rows: usize) -> f64 {
         (rows as f64 / self.seconds).round()
     }
 }
@@ -228,28 +240,36 @@ impl Imported {
 /// Uploads a generated list of `rows` persons of the stage's commune
 /// (`seed` picks the persons) and commits it, as the staff account.
 async fn timed_import(stage: &Stage, rows: usize, seed: u64) -> Result<Imported, BenchError> {
-    let file = workbook(rows, seed, &stage.commune.code, &stage.province)?;
+    let file = workbook(rows, seed, (&stage.commune.code, &stage.province), false)?;
+    upload_and_commit(&stage.staff, ("persons", &stage.commune.code), file).await
+}
+
+/// Uploads `file` as an import of `kind` into `unit`, waits for its check
+/// (which must find no error), commits it and waits for the commit.
+pub(super) async fn upload_and_commit(
+    staff: &Session,
+    (kind, unit): (&str, &str),
+    file: Vec<u8>,
+) -> Result<Imported, BenchError> {
     let boundary = "nhanai-bench-boundary";
     let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\npersons\r\n--{boundary}\r\n\
-         Content-Disposition: form-data; name=\"unit\"\r\n\r\n{}\r\n--{boundary}\r\n\
-         Content-Disposition: form-data; name=\"file\"; filename=\"ds.xlsx\"\r\n\r\n",
-        stage.commune.code
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n--{boundary}\r\n\
+         Content-Disposition: form-data; name=\"unit\"\r\n\r\n{unit}\r\n--{boundary}\r\n\
+         Content-Disposition: form-data; name=\"file\"; filename=\"ds.xlsx\"\r\n\r\n"
     )
     .into_bytes();
     body.extend_from_slice(&file);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     let started = Instant::now();
     let content_type = format!("multipart/form-data; boundary={boundary}");
-    let (code, answer) = stage
-        .staff
+    let (code, answer) = staff
         .send(Method::POST, "/api/v1/imports", Some(&content_type), body)
         .await?;
     let view: Value = serde_json::from_slice(&answer).map_err(|e| BenchError::Http(e.to_string()))?;
     let id = view["id"]
         .as_i64()
         .ok_or_else(|| BenchError::Http(format!("upload: {code} {view}")))?;
-    let checked = wait_for(&stage.staff, id, "preview").await?;
+    let checked = wait_for(staff, id, "preview").await?;
     let check_seconds = started.elapsed().as_secs_f64();
     if checked["error_count"] != 0 {
         return Err(BenchError::Http(format!(
@@ -257,11 +277,10 @@ async fn timed_import(stage: &Stage, rows: usize, seed: u64) -> Result<Imported,
             checked["errors"]
         )));
     }
-    stage
-        .staff
+    staff
         .send(Method::POST, &format!("/api/v1/imports/{id}/commit"), None, Vec::new())
         .await?;
-    let committed = wait_for(&stage.staff, id, "committed").await?;
+    let committed = wait_for(staff, id, "committed").await?;
     Ok(Imported {
         check_seconds,
         seconds: started.elapsed().as_secs_f64(),

@@ -6,8 +6,10 @@
 mod child;
 mod http;
 mod import;
+mod members;
 
 pub use import::{import, ImportPlan};
+pub use members::{members, MembersPlan};
 
 use std::time::Instant;
 

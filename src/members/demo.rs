@@ -49,3 +49,11 @@ pub async fn seed(db: &Db, this_year: i32) -> Result<usize, sqlx::Error> {
     tx.commit().await?;
     Ok(members.len())
 }
+
+/// The members of `nhanai bench members`: three persons in four, counted.
+pub async fn seed_bench(db: &Db) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    storage::insert_bench(&mut tx).await?;
+    placement::recount(&mut tx, &MEMBERS).await?;
+    tx.commit().await
+}

@@ -335,6 +335,27 @@ pub async fn insert_demo(
         sql.push(") v JOIN persons p ON p.id = v.column1");
         sql.execute(&mut **tx).await?;
     }
+    number_and_history(tx).await
+}
+
+/// Benchmark members: every person whose id is not a multiple of 4, joined
+/// in 2020, where they are (`nhanai bench members`).
+pub async fn insert_bench(tx: &mut Transaction<'static, Any>) -> Result<(), sqlx::Error> {
+    let now = db::now();
+    let mut sql = Sql::new(
+        "INSERT INTO members (person_id, member_no, joined_on, status, status_on, status_reason, unit_id, \
+         province_id, commune_id, branch_id, created_at, updated_at) SELECT p.id, '#new-' || CAST(p.id AS TEXT), \
+         '2020-05-15', 'active', '2020-05-15', '', p.unit_id, p.province_id, p.commune_id, p.branch_id, ",
+    );
+    sql.bind(now.clone()).push(", ").bind(now);
+    sql.push(" FROM persons p WHERE p.id % 4 <> 0 AND NOT EXISTS (SELECT 1 FROM members m WHERE m.person_id = p.id)");
+    sql.execute(&mut **tx).await?;
+    number_and_history(tx).await
+}
+
+/// Numbers the members inserted in bulk and writes their history's first lines.
+async fn number_and_history(tx: &mut Transaction<'static, Any>) -> Result<(), sqlx::Error> {
+    let now = db::now();
     // The number every member gets: HV and eight digits of its id.
     let digits = "CAST(id AS TEXT)";
     let padded = format!("'00000000' || {digits}");

@@ -16,3 +16,14 @@ pub async fn seed(db: &Db, this_year: i32) -> Result<(), sqlx::Error> {
     placement::recount(&mut tx, &VOLUNTEERS).await?;
     tx.commit().await
 }
+
+/// The volunteers of `nhanai bench members`: one person in four, counted.
+pub async fn seed_bench(db: &Db) -> Result<(), sqlx::Error> {
+    let today = super::service::today();
+    let day = |offset: i64| iso(today + time::Duration::days(offset));
+    let (issued, expired, soon, valid) = (day(-400), day(-20), day(25), day(700));
+    let mut tx = db.begin_write().await?;
+    storage::insert_bench(&mut tx, [&issued, &expired, &soon, &valid]).await?;
+    placement::recount(&mut tx, &VOLUNTEERS).await?;
+    tx.commit().await
+}

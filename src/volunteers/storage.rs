@@ -401,6 +401,27 @@ pub async fn insert_demo(
         .bind(this_year - 16);
     sql.push(" AND NOT EXISTS (SELECT 1 FROM volunteers v WHERE v.person_id = p.id)");
     sql.execute(&mut **tx).await?;
+    skills_and_certificates(tx, days).await
+}
+
+/// Benchmark volunteers: every person whose id is a multiple of 4
+/// (`nhanai bench members`), with skills and certificates like the demo's.
+pub async fn insert_bench(tx: &mut Transaction<'static, Any>, days: [&str; 4]) -> Result<(), sqlx::Error> {
+    let now = db::now();
+    let mut sql = Sql::new(
+        "INSERT INTO volunteers (person_id, status, joined_on, availability, emergency_name, emergency_phone, note, \
+         unit_id, province_id, commune_id, branch_id, created_at, updated_at) SELECT p.id, 'active', '2023-09-15', \
+         'weekends,emergencies', '', '', '', p.unit_id, p.province_id, p.commune_id, p.branch_id, ",
+    );
+    sql.bind(now.clone()).push(", ").bind(now);
+    sql.push(" FROM persons p WHERE p.id % 4 = 0 AND NOT EXISTS (SELECT 1 FROM volunteers v WHERE v.person_id = p.id)");
+    sql.execute(&mut **tx).await?;
+    skills_and_certificates(tx, days).await
+}
+
+/// Skills for volunteers without any, and certificates for the skills that
+/// need one: `days` = (issued, expired, expiring soon, valid).
+async fn skills_and_certificates(tx: &mut Transaction<'static, Any>, days: [&str; 4]) -> Result<(), sqlx::Error> {
     Sql::new(
         "INSERT INTO volunteer_skills (volunteer_id, skill) SELECT v.id, CASE v.id % 5 WHEN 0 THEN 'first_aid' \
          WHEN 1 THEN 'water_rescue' WHEN 2 THEN 'cooking' WHEN 3 THEN 'driving' ELSE 'logistics' END \

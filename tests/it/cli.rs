@@ -253,3 +253,34 @@ async fn the_benchmark_prints_its_figures_as_one_json_line_last() {
     );
     assert!(last["login_burst_logins"].as_u64().is_some_and(|n| n > 0), "{last}");
 }
+
+#[tokio::test]
+async fn the_members_benchmark_prints_its_figures_as_one_json_line_last() {
+    let app = TestApp::new().await;
+    let run = nhanai(
+        &app.url,
+        &[
+            "bench",
+            "members",
+            "--members",
+            "3000",
+            "--volunteers",
+            "1000",
+            "--rows",
+            "200",
+            "--samples",
+            "10",
+        ],
+        "",
+    );
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let last: serde_json::Value = serde_json::from_str(stdout.lines().last().expect("a line")).expect("JSON");
+    // Three in four persons are members, the rest volunteers; the import adds its rows.
+    assert_eq!(last["members"], 3000, "{last}");
+    assert_eq!(last["volunteers"], 1000, "{last}");
+    assert!(last["import_rows_per_s"].as_f64().is_some_and(|r| r > 0.0), "{last}");
+    for key in ["member_list_ms", "rollup_ms", "callout_ms"] {
+        assert!(last[key]["p99"].as_f64().is_some_and(|ms| ms > 0.0), "{key}: {last}");
+    }
+}
