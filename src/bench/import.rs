@@ -85,7 +85,7 @@ async fn load(db: &crate::db::Db, operator: &Principal, count: usize) -> Result<
 
 /// An office's list: a title block, then name, birth date (a date cell),
 /// sex, CCCD (text), phone and hamlet; with `joined`, a member list's date
-/// of joining the Society too.
+/// of joining the Society too, and no CCCDs.
 pub(super) fn workbook(
     rows: usize,
     seed: u64,
@@ -137,9 +137,10 @@ pub(super) fn workbook(
             sheet
                 .write_string(row, 3, if p.sex.as_str() == "F" { "Nữ" } else { "Nam" })
                 .map_err(fail)?;
-            sheet
-                .write_string(row, 4, p.cccd.as_deref().unwrap_or(""))
-                .map_err(fail)?;
+            // A branch's member list rarely carries CCCDs (and generated
+            // ones may repeat a million persons' numbers).
+            let cccd = if joined { "" } else { p.cccd.as_deref().unwrap_or("") };
+            sheet.write_string(row, 4, cccd).map_err(fail)?;
             sheet
                 .write_string(row, 5, p.phone.as_deref().unwrap_or(""))
                 .map_err(fail)?;

@@ -139,6 +139,30 @@ async fn a_volunteer_list_reuses_registered_persons_and_imports_all_or_nothing()
     assert_eq!(back["duplicate_count"], 3, "{back}");
     assert_eq!(app.count("SELECT COUNT(*) FROM volunteers").await, 3);
 
+    // Two rows naming one registered person are refused, by row.
+    let t = X::T;
+    let twice = workbook(&[
+        vec![t("Họ và tên"), t("Năm sinh"), t("Giới tính")],
+        vec![t("Ngô Thị Cũ"), t("1985"), t("Nữ")],
+        vec![t("Ngô Thị Cũ"), t("1985"), t("Nữ")],
+    ]);
+    let other = open_branch(&mut staff, BA_DINH, "Chi hội Tổ 9").await;
+    let member = add_person(&mut staff, "Phí Văn Hai", BA_DINH, 9).await;
+    app.sql(&format!(
+        "UPDATE persons SET birth_year = 1977, birth_date = NULL WHERE id = {member}"
+    ))
+    .await
+    .expect("birth");
+    let rows = workbook(&[
+        vec![t("Họ và tên"), t("Năm sinh"), t("Giới tính"), t("Ngày vào Hội")],
+        vec![t("Phí Văn Hai"), t("1977"), t("Nam"), t("01/01/2020")],
+        vec![t("Phí Văn Hai"), t("1977"), t("Nam"), t("01/01/2020")],
+    ]);
+    let (_, view) = upload(&mut staff, "members", &other, &rows).await;
+    assert_eq!(errors(&view), [(6, "full_name".to_owned())], "{view}");
+    let (_, view) = upload(&mut staff, "volunteers", BA_DINH, &twice).await;
+    assert_eq!(view["duplicate_count"], 2, "already volunteers: {view}");
+
     // Volunteers go into a commune or a branch.
     let (status, _) = upload(&mut staff, "volunteers", HA_NOI, &volunteers_file("Nấu ăn")).await;
     assert!(status.is_client_error());
