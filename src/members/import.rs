@@ -8,7 +8,6 @@
 
 use std::collections::HashSet;
 
-use futures_util::future::BoxFuture;
 use sqlx::{Any, Transaction};
 
 use super::model;
@@ -164,22 +163,7 @@ impl ImportKind for MembersImport {
         keys
     }
 
-    fn check<'a>(
-        &'a self,
-        ctx: &'a ImportCtx<'a>,
-        rows: &'a [Row],
-    ) -> BoxFuture<'a, Result<Vec<RowCheck>, sqlx::Error>> {
-        Box::pin(check(ctx, rows))
-    }
-
-    fn commit<'a>(
-        &'a self,
-        ctx: &'a ImportCtx<'a>,
-        tx: &'a mut Transaction<'static, Any>,
-        rows: &'a [Row],
-    ) -> BoxFuture<'a, Result<i64, sqlx::Error>> {
-        Box::pin(commit(ctx, tx, rows))
-    }
+    crate::import_kind_fns!(check, commit);
 }
 
 #[cfg(test)]

@@ -8,7 +8,6 @@
 
 use std::collections::HashMap;
 
-use futures_util::future::BoxFuture;
 use sqlx::{Any, Transaction};
 
 use super::model::{self, Birth, PersonInput, Sex, ValidPerson};
@@ -351,22 +350,7 @@ impl ImportKind for PersonsImport {
         keys
     }
 
-    fn check<'a>(
-        &'a self,
-        ctx: &'a ImportCtx<'a>,
-        rows: &'a [Row],
-    ) -> BoxFuture<'a, Result<Vec<RowCheck>, sqlx::Error>> {
-        Box::pin(check(ctx, rows))
-    }
-
-    fn commit<'a>(
-        &'a self,
-        ctx: &'a ImportCtx<'a>,
-        tx: &'a mut Transaction<'static, Any>,
-        rows: &'a [Row],
-    ) -> BoxFuture<'a, Result<i64, sqlx::Error>> {
-        Box::pin(commit(ctx, tx, rows))
-    }
+    crate::import_kind_fns!(check, commit);
 }
 
 #[cfg(test)]

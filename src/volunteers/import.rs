@@ -4,7 +4,6 @@
 //! registered twice (`people::role_import`); one who volunteers already is
 //! skipped.
 
-use futures_util::future::BoxFuture;
 use sqlx::{Any, Transaction};
 
 use super::model::{self, Skill};
@@ -209,22 +208,7 @@ impl ImportKind for VolunteersImport {
         persons::PersonsImport.unique_keys(row)
     }
 
-    fn check<'a>(
-        &'a self,
-        ctx: &'a ImportCtx<'a>,
-        rows: &'a [Row],
-    ) -> BoxFuture<'a, Result<Vec<RowCheck>, sqlx::Error>> {
-        Box::pin(check(ctx, rows))
-    }
-
-    fn commit<'a>(
-        &'a self,
-        ctx: &'a ImportCtx<'a>,
-        tx: &'a mut Transaction<'static, Any>,
-        rows: &'a [Row],
-    ) -> BoxFuture<'a, Result<i64, sqlx::Error>> {
-        Box::pin(commit(ctx, tx, rows))
-    }
+    crate::import_kind_fns!(check, commit);
 }
 
 #[cfg(test)]

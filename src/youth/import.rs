@@ -3,7 +3,6 @@
 //! registered person is enrolled instead of being registered twice
 //! (`people::role_import`); a pupil enrolled already is skipped.
 
-use futures_util::future::BoxFuture;
 use sqlx::{Any, Transaction};
 
 use super::{school_year, school_year_of, storage, YOUTH_MEMBERS};
@@ -127,20 +126,5 @@ impl ImportKind for YouthImport {
         persons::PersonsImport.unique_keys(row)
     }
 
-    fn check<'a>(
-        &'a self,
-        ctx: &'a ImportCtx<'a>,
-        rows: &'a [Row],
-    ) -> BoxFuture<'a, Result<Vec<RowCheck>, sqlx::Error>> {
-        Box::pin(check(ctx, rows))
-    }
-
-    fn commit<'a>(
-        &'a self,
-        ctx: &'a ImportCtx<'a>,
-        tx: &'a mut Transaction<'static, Any>,
-        rows: &'a [Row],
-    ) -> BoxFuture<'a, Result<i64, sqlx::Error>> {
-        Box::pin(commit(ctx, tx, rows))
-    }
+    crate::import_kind_fns!(check, commit);
 }

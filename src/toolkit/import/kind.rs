@@ -156,3 +156,27 @@ pub trait ImportKind: Send + Sync + 'static {
         rows: &'a [Row],
     ) -> BoxFuture<'a, Result<i64, sqlx::Error>>;
 }
+
+/// The two async methods of an `ImportKind` whose check and commit are the
+/// module's `check(ctx, rows)` and `commit(ctx, tx, rows)` functions.
+#[macro_export]
+macro_rules! import_kind_fns {
+    ($check:path, $commit:path) => {
+        fn check<'a>(
+            &'a self,
+            ctx: &'a $crate::toolkit::import::ImportCtx<'a>,
+            rows: &'a [$crate::toolkit::import::Row],
+        ) -> futures_util::future::BoxFuture<'a, Result<Vec<$crate::toolkit::import::RowCheck>, sqlx::Error>> {
+            Box::pin($check(ctx, rows))
+        }
+
+        fn commit<'a>(
+            &'a self,
+            ctx: &'a $crate::toolkit::import::ImportCtx<'a>,
+            tx: &'a mut sqlx::Transaction<'static, sqlx::Any>,
+            rows: &'a [$crate::toolkit::import::Row],
+        ) -> futures_util::future::BoxFuture<'a, Result<i64, sqlx::Error>> {
+            Box::pin($commit(ctx, tx, rows))
+        }
+    };
+}
