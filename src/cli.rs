@@ -128,6 +128,9 @@ enum BenchCommand {
         /// Timed requests of each kind.
         #[arg(long, default_value_t = 200)]
         samples: usize,
+        /// Keep the filled database (its URL is printed) to look into plans.
+        #[arg(long)]
+        keep: bool,
     },
     /// Insert persons into a fresh database, then time searches and lists.
     Persons {
@@ -192,6 +195,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 volunteers,
                 rows,
                 samples,
+                keep,
             },
     } = command
     {
@@ -200,6 +204,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             volunteers,
             rows,
             samples,
+            keep,
         };
         return crate::bench::members(&url, plan).await.map_err(|e| e.to_string());
     }

@@ -11,6 +11,7 @@ pub mod app;
 pub mod audit;
 pub mod bench;
 pub mod cadres;
+pub mod calendar;
 pub mod cli;
 pub mod db;
 pub mod demo;

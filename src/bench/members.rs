@@ -33,14 +33,35 @@ pub struct MembersPlan {
     pub rows: usize,
     /// Timed requests of each kind.
     pub samples: usize,
+    /// Leave the filled database behind.
+    pub keep: bool,
 }
 
 pub async fn members(url: &str, plan: MembersPlan) -> Result<(), BenchError> {
     let target = fresh(url).await?;
     let result = run(&target.url, plan).await;
-    drop_fresh(target).await;
+    if plan.keep {
+        eprintln!("kept: {}", without_password(&target.url));
+    } else {
+        drop_fresh(target).await;
+    }
     println!("{}", result?);
     Ok(())
+}
+
+/// A database URL fit to print: `postgres://user:secret@host/db` loses
+/// its password.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}@{host}")
+        }
+        None => url.to_owned(),
+    }
 }
 
 /// Two branches under every commune; their units, with their provinces' codes.
@@ -151,7 +172,7 @@ async fn run(url: &str, plan: MembersPlan) -> Result<Value, BenchError> {
     for _ in 0..plan.samples {
         let (branch, _) = &branches[rng.gen_range(0..branches.len())];
         let t = Instant::now();
-        crate::members::service::list(&db, &operator, Some(branch), None, 0, 100)
+        crate::members::service::list(&db, &operator, Some(branch), (None, ""), 0, 100)
             .await
             .map_err(|e| BenchError::Search(e.to_string()))?;
         lists.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -167,6 +188,8 @@ async fn run(url: &str, plan: MembersPlan) -> Result<Value, BenchError> {
         let pool = Pool::Area {
             unit: province,
             skill: Skill::FirstAid,
+            after: None,
+            limit: callout::PAGE,
         };
         callout::call_out(&db, &operator, &pool, &today)
             .await
@@ -187,4 +210,21 @@ async fn run(url: &str, plan: MembersPlan) -> Result<Value, BenchError> {
         "rollup_ms": percentiles(rollups),
         "callout_ms": percentiles(callouts),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn a_printed_url_keeps_no_password() {
+        assert_eq!(
+            without_password("postgres://bench:s3cret@127.0.0.1:5432/nhanai_bench_1"),
+            "postgres://bench@127.0.0.1:5432/nhanai_bench_1"
+        );
+        assert_eq!(
+            without_password("sqlite:///tmp/x.db?mode=rwc"),
+            "sqlite:///tmp/x.db?mode=rwc"
+        );
+    }
 }

@@ -5,7 +5,7 @@ use utoipa_axum::router::OpenApiRouter;
 use super::{CADRE_POSITIONS, TRAINING_COURSES};
 use crate::access::Permission;
 use crate::org::PlacedTable;
-use crate::web::capability::{AuditEntity, Capability, FieldKind, NavEntry, RecordLink};
+use crate::web::capability::{AuditEntity, Capability, FieldKind, NavEntry, PersonRole, RecordLink};
 use crate::web::routes::Pages;
 use crate::web::AppState;
 
@@ -78,5 +78,14 @@ impl Capability for Cadres {
             ("end_term", "audit.action.end_term"),
             ("attendance", "audit.action.attendance"),
         ]
+    }
+
+    fn person_roles(&self) -> Vec<PersonRole> {
+        vec![PersonRole {
+            table: CADRE_POSITIONS.table,
+            column: "person_id",
+            label_key: "counter.cadres",
+            page: "/cadres/",
+        }]
     }
 }

@@ -4,13 +4,14 @@
 use super::model::{Attendance, Course, CourseLevel, Outcome};
 use super::service::writable;
 use super::storage::{self, NewCourse};
-use super::CadresError;
+use super::{CadresError, CADRE_POSITIONS};
 use crate::access::{Permission, Principal};
 use crate::audit::{self, Change};
 use crate::db::Db;
 use crate::members::model::iso;
 use crate::org::service::{self as org, placement};
 use crate::org::Unit;
+use crate::people::PERSONS;
 use crate::validation::FieldErrors;
 use crate::volunteers::model::{check_text, parse_date};
 
@@ -131,7 +132,13 @@ pub async fn attend(db: &Db, user: &Principal, id: i64, input: &AttendanceInput)
     if !storage::hold_course(&mut tx, &access, id).await? {
         return Err(CadresError::Changed);
     }
+    storage::lock_person(db, &mut tx, person.id).await?;
+    // The person's positions count as trained in the year of their last
+    // completed course: uncounted before the change, counted after.
+    let positions = [CADRE_POSITIONS];
+    placement::followers_counted(&mut tx, &positions, &PERSONS, person.id, -1).await?;
     storage::set_attendance(&mut tx, id, person.id, result, user.username()).await?;
+    placement::followers_counted(&mut tx, &positions, &PERSONS, person.id, 1).await?;
     let change = Change {
         after: Some(serde_json::json!({ "person": person.full_name, "result": result.as_str() })),
         ..Change::new("attendance", "course", id, course.title.clone(), course.placement)

@@ -20,25 +20,40 @@ use crate::people::PeopleError;
 use crate::validation::{field_error, FieldErrors};
 use crate::web::error::{AppError, IntoAppError};
 
+/// The year a position's person last completed a course (NULL: never).
+const LAST_TRAINED: &str = "(SELECT CAST(MAX(substr(k.ends_on, 1, 4)) AS INTEGER) FROM course_attendance a \
+     JOIN training_courses k ON k.id = a.course_id WHERE a.person_id = t.person_id AND a.result <> 'failed')";
+
 /// Positions sit at their unit; those in office are counted, by sex and age.
 pub const CADRE_POSITIONS: PlacedTable = PlacedTable {
     table: "cadre_positions",
-    counters: &[Counter {
-        name: "cadres",
-        label_key: "counter.cadres",
-        list_path: "/cadres",
-        filter: "status = 'current'",
-        weight: "",
-        demographics: Some(Demographics {
-            sex: "p.sex",
-            birth_year: "p.birth_year",
-            join: "JOIN persons p ON p.id = t.person_id",
-        }),
-    }],
+    counters: &[
+        Counter {
+            name: "cadres",
+            label_key: "counter.cadres",
+            list_path: "/cadres",
+            filter: "status = 'current'",
+            weight: "",
+            demographics: Some(Demographics::OF_PERSON),
+        },
+        // Cadres in office trained this year: the last course they attended
+        // (and did not fail) ended this calendar year. Recording attendance
+        // recounts the person's positions.
+        Counter {
+            name: "cadres_trained",
+            label_key: "counter.cadres_trained",
+            list_path: "/cadres",
+            filter: "status = 'current'",
+            weight: "",
+            demographics: Some(Demographics::of_person_event(LAST_TRAINED)),
+        },
+    ],
     // A position names its person without sitting with them.
     refers: Some(Follows {
         table: "persons",
         column: "person_id",
+        sort_key: false,
+        only_at: None,
     }),
     follows: None,
 };

@@ -115,9 +115,11 @@ pub async fn appoint(db: &Db, user: &Principal, input: &AppointInput) -> Result<
     let ended = end.is_some_and(|e| e < today());
     let (start, end) = (iso(start), end.map(iso));
     let mut tx = db.begin_write().await?;
+    // The unit first, then the person: the order merges lock them in.
     if !placement::lock_unit(db, &mut tx, &access).await? {
         return Err(CadresError::Changed);
     }
+    storage::lock_person(db, &mut tx, person.id).await?;
     if !ended && storage::holds_position(&mut tx, person.id, access.unit_id(), position).await? {
         return Err(CadresError::field("position", "cadre.error.holds"));
     }
@@ -163,6 +165,7 @@ pub async fn end_term(db: &Db, user: &Principal, id: i64, input: &EndInput) -> R
     };
     let on = iso(on);
     let mut tx = db.begin_write().await?;
+    storage::lock_person(db, &mut tx, before.person_id).await?;
     placement::counted(&mut tx, &CADRE_POSITIONS, &[id], -1).await?;
     if !storage::end_term(&mut tx, &access, id, input.version, &on).await? {
         return Err(CadresError::StaleVersion);
@@ -180,7 +183,13 @@ pub async fn end_term(db: &Db, user: &Principal, id: i64, input: &EndInput) -> R
 /// Demo cadres and courses (see `storage::insert_demo`), counted.
 pub async fn seed_demo(db: &Db, this_year: i32) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    storage::insert_demo(&mut tx, i64::from(this_year - 30), i64::from(this_year - 1)).await?;
+    // The year's course is held in April: this year's once it is over.
+    let course_year = if crate::calendar::today().month() > time::Month::April {
+        this_year
+    } else {
+        this_year - 1
+    };
+    storage::insert_demo(&mut tx, i64::from(this_year - 30), i64::from(course_year)).await?;
     placement::recount(&mut tx, &CADRE_POSITIONS).await?;
     tx.commit().await
 }

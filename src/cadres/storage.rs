@@ -242,6 +242,15 @@ pub async fn hold_course(tx: &mut Transaction<'static, Any>, access: &Access, id
     Ok(sql.execute(&mut **tx).await?.rows_affected() == 1)
 }
 
+/// Locks the person `id` until the transaction ends: whatever changes the
+/// year their positions count as trained under (attendance, a position
+/// taken or ended) is counted one change at a time.
+pub async fn lock_person(db: &Db, tx: &mut Transaction<'static, Any>, id: i64) -> Result<(), sqlx::Error> {
+    let mut sql = Sql::new("SELECT id FROM persons WHERE id = ");
+    sql.bind(id).push(db.for_update());
+    sql.fetch_optional(&mut **tx).await.map(drop)
+}
+
 /// Records (or corrects) a person's result in a course.
 pub async fn set_attendance(
     tx: &mut Transaction<'static, Any>,

@@ -5,7 +5,7 @@ use utoipa_axum::router::OpenApiRouter;
 use super::MEMBERS;
 use crate::access::Permission;
 use crate::org::PlacedTable;
-use crate::web::capability::{AuditEntity, Capability, FieldKind, NavEntry, RecordLink};
+use crate::web::capability::{AuditEntity, Capability, FieldKind, NavEntry, PersonRole, RecordLink};
 use crate::web::routes::Pages;
 use crate::web::AppState;
 
@@ -112,5 +112,14 @@ impl Capability for Members {
             ("decline", "audit.action.decline"),
             ("update", "audit.action.update"),
         ]
+    }
+
+    fn person_roles(&self) -> Vec<PersonRole> {
+        vec![PersonRole {
+            table: MEMBERS.table,
+            column: "person_id",
+            label_key: "counter.members",
+            page: "/members/",
+        }]
     }
 }

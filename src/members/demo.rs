@@ -55,5 +55,9 @@ pub async fn seed_bench(db: &Db) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
     storage::insert_bench(&mut tx).await?;
     placement::recount(&mut tx, &MEMBERS).await?;
-    tx.commit().await
+    tx.commit().await?;
+    for table in ["members", "member_events", "unit_counts", "unit_demographics"] {
+        db.after_bulk_load(table).await?;
+    }
+    Ok(())
 }

@@ -99,15 +99,20 @@ async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<Vec<RowCheck>, sqlx:
 async fn commit(ctx: &ImportCtx<'_>, tx: &mut Transaction<'static, Any>, rows: &[Row]) -> Result<i64, sqlx::Error> {
     let changed = || sqlx::Error::Protocol("import rows no longer valid".into());
     let persons = role_import::persons_of_rows(ctx, tx, rows).await?;
+    let today = super::service::today();
+    let mut joined = Vec::with_capacity(rows.len());
+    for (row, person_id) in rows.iter().zip(&persons) {
+        let mut errors = crate::validation::FieldErrors::new();
+        let day = model::parse_day(row.get("joined_on"), today, "joined_on", &mut errors).ok_or_else(changed)?;
+        let number = Some(row.get("member_no").trim()).filter(|n| !n.is_empty());
+        joined.push((*person_id, model::iso(day), number.map(str::to_owned)));
+    }
+    let username = ctx.user.username();
+    let created = storage::insert_joined_many(ctx.db, tx, ctx.access, &joined, username).await?;
     let mut changes = Vec::with_capacity(rows.len());
     let mut ids = Vec::with_capacity(rows.len());
-    for (row, person_id) in rows.iter().zip(persons) {
-        let mut errors = crate::validation::FieldErrors::new();
-        let joined = model::parse_day(row.get("joined_on"), super::service::today(), "joined_on", &mut errors)
-            .ok_or_else(changed)?;
-        let joined_on = model::iso(joined);
-        let number = Some(row.get("member_no").trim()).filter(|n| !n.is_empty());
-        let id = storage::insert_joined(tx, ctx.access, person_id, &joined_on, number, ctx.user.username()).await?;
+    for (row, (person_id, joined_on, _)) in rows.iter().zip(joined) {
+        let id = *created.get(&person_id).ok_or_else(changed)?;
         changes.push(Change {
             after: Some(serde_json::json!({ "person": person_id, "joined_on": joined_on, "unit": ctx.unit.code })),
             ..Change::new(

@@ -28,23 +28,47 @@ use crate::web::error::{AppError, IntoAppError};
 /// The members table: placed in the tree (where its person is), counted per unit.
 pub const MEMBERS: PlacedTable = PlacedTable {
     table: "members",
-    counters: &[Counter {
-        name: "members",
-        label_key: "counter.members",
-        list_path: "/members",
-        // Who is a member now: not those who left or died.
-        weight: "",
-        filter: "status IN ('active', 'suspended')",
-        demographics: Some(Demographics {
-            sex: "p.sex",
-            birth_year: "p.birth_year",
-            join: "JOIN persons p ON p.id = t.person_id",
-        }),
-    }],
+    counters: &[
+        Counter {
+            name: "members",
+            label_key: "counter.members",
+            list_path: "/members",
+            // Who is a member now: not those who left or died.
+            weight: "",
+            filter: "status IN ('active', 'suspended')",
+            demographics: Some(Demographics::OF_PERSON),
+        },
+        // New this year: joined this calendar year (wherever they are now).
+        Counter {
+            name: "members_joined",
+            label_key: "counter.members_joined",
+            list_path: "/members",
+            weight: "",
+            filter: "",
+            demographics: Some(Demographics::of_person_event(
+                "CAST(substr(t.joined_on, 1, 4) AS INTEGER)",
+            )),
+        },
+        // Leaving this year: the membership ended (left, or died while a
+        // member) this calendar year; a later change of an ended one does
+        // not move it.
+        Counter {
+            name: "members_left",
+            label_key: "counter.members_left",
+            list_path: "/members",
+            weight: "",
+            filter: "status IN ('left', 'deceased')",
+            demographics: Some(Demographics::of_person_event(
+                "CAST(substr(t.left_on, 1, 4) AS INTEGER)",
+            )),
+        },
+    ],
     refers: None,
     follows: Some(Follows {
         table: "persons",
         column: "person_id",
+        sort_key: false,
+        only_at: None,
     }),
 };
 

@@ -139,6 +139,31 @@ pub fn iso(date: Date) -> String {
     format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
 }
 
+/// Longest search, in characters and in words.
+const SEARCH_CHARS: usize = 100;
+const SEARCH_WORDS: usize = 6;
+
+/// What a member search asks for: the words a name holds (folded), or a
+/// member number (a single word holding a digit, `hv…` read as `HV…`);
+/// `None` when it is too long to be a name or a number.
+pub fn search_terms(q: &str) -> Option<(Vec<String>, Option<String>)> {
+    let q = q.trim();
+    if q.chars().count() > SEARCH_CHARS {
+        return None;
+    }
+    if !q.contains(char::is_whitespace) && q.chars().any(|c| c.is_ascii_digit()) {
+        let number = match q.get(..2) {
+            Some(prefix) if prefix.eq_ignore_ascii_case("hv") => q.to_ascii_uppercase(),
+            _ => q.to_owned(),
+        };
+        return Some((Vec::new(), Some(number)));
+    }
+    let mut words = crate::text::tokens(q);
+    words.sort_unstable();
+    words.dedup();
+    (words.len() <= SEARCH_WORDS).then_some((words, None))
+}
+
 /// A new membership's number: `HV` and eight digits of its id, which is
 /// never reused, so the number is unique nationally and never changes.
 pub fn member_no(id: i64) -> String {
@@ -159,6 +184,21 @@ pub fn check_reason(next: Status, reason: &str, errors: &mut FieldErrors) {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn a_search_is_a_member_number_or_the_words_of_a_name() {
+        let words = |w: &[&str]| Some((w.iter().map(|s| s.to_string()).collect::<Vec<_>>(), None));
+        assert_eq!(
+            search_terms("hv00000042"),
+            Some((Vec::new(), Some("HV00000042".into())))
+        );
+        assert_eq!(search_terms(" 2024/15 "), Some((Vec::new(), Some("2024/15".into()))));
+        assert_eq!(search_terms("Nguyễn  Thị Hoà nguyen"), words(&["hoa", "nguyen", "thi"]));
+        assert_eq!(search_terms("50% _x"), words(&["50", "x"]));
+        assert_eq!(search_terms(""), words(&[]));
+        assert_eq!(search_terms("a b c d e f g"), None, "seven words");
+        assert_eq!(search_terms(&"a".repeat(101)), None);
+    }
 
     #[test]
     fn numbers_are_national_and_fixed_width() {

@@ -43,6 +43,8 @@ pub(super) struct ListQuery {
     pub unit: Option<String>,
     /// `active`, `suspended`, `left` or `deceased`.
     pub status: Option<String>,
+    /// Words of the name (without diacritics is fine), or a member number.
+    pub q: Option<String>,
     /// Rows to skip (pages of 100).
     pub offset: Option<i64>,
 }
@@ -53,6 +55,7 @@ struct ListPage {
     ctx: PageCtx,
     unit: Option<Unit>,
     status: Option<Status>,
+    search: String,
     items: Vec<Member>,
     total: i64,
     offset: i64,
@@ -81,24 +84,42 @@ async fn list_page(
     let unit = service::unit_filter(&state.db, &user.principal, q.unit.as_deref()).await?;
     let status = service::status_filter(q.status.as_deref())?;
     let offset = q.offset.unwrap_or(0).clamp(0, i64::MAX / 2);
-    let (items, total) = service::list(&state.db, &user.principal, unit.as_ref(), status, offset, PAGE).await?;
+    let search = q.q.clone().unwrap_or_default();
+    let (items, total) = service::list(
+        &state.db,
+        &user.principal,
+        unit.as_ref(),
+        (status, &search),
+        offset,
+        PAGE,
+    )
+    .await?;
     let code = unit.as_ref().map(|u| u.code.as_str()).unwrap_or("");
     let status_text = status.map(Status::as_str).unwrap_or("");
     let link = |offset: i64| {
         with_query(
             "/members",
-            &[("unit", code), ("status", status_text), ("offset", &offset.to_string())],
+            &[
+                ("unit", code),
+                ("status", status_text),
+                ("q", &search),
+                ("offset", &offset.to_string()),
+            ],
         )
     };
     let offset = offset.min(total);
     let previous = (offset > 0).then(|| link((offset - PAGE).max(0)));
     let next = (offset.saturating_add(PAGE) < total).then(|| link(offset + PAGE));
-    let export = with_query("/members/export.xlsx", &[("unit", code), ("status", status_text)]);
+    let export = with_query(
+        "/members/export.xlsx",
+        &[("unit", code), ("status", status_text), ("q", &search)],
+    );
     let can_write = !user.principal.scope(Permission::Write).is_empty();
     Ok(render(&ListPage {
         ctx,
         unit,
         status,
+        search,
         items,
         total,
         offset,

@@ -7,8 +7,6 @@
 //! one else gains sight of them. Enrolling needs write access to both the
 //! person and the branch; the person moves to the branch.
 
-use time::OffsetDateTime;
-
 use super::model::{self, Event, Member, Status};
 use super::storage::{self, Filter, NewEvent};
 use super::{MembersError, MEMBERS};
@@ -20,9 +18,7 @@ use crate::org::{Level, PlacedTable, Unit};
 use crate::people;
 use crate::validation::FieldErrors;
 
-pub(super) fn today() -> time::Date {
-    OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).date()
-}
+pub(super) use crate::calendar::today;
 
 /// A membership the user may read; any other id does not exist for them.
 pub async fn get(db: &Db, user: &Principal, id: i64) -> Result<Member, MembersError> {
@@ -61,14 +57,18 @@ pub async fn list(
     db: &Db,
     user: &Principal,
     unit: Option<&Unit>,
-    status: Option<Status>,
+    (status, search): (Option<Status>, &str),
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Member>, i64), MembersError> {
     let scope = user.scope(Permission::Read);
+    let (name_words, number) =
+        model::search_terms(search).ok_or_else(|| MembersError::field("q", "members.error.search_long"))?;
     let filter = Filter {
         within: unit.and_then(|u| u.level.column().map(|c| (c, u.id))),
         status,
+        name_words,
+        number,
     };
     let total = storage::count(db, &scope, &filter).await?;
     // Past the end is the end (an offset typed by hand cannot overflow).

@@ -102,6 +102,10 @@ pub struct Filter {
     /// Only this unit's subtree: (placement column, unit id).
     pub within: Option<(&'static str, i64)>,
     pub status: Option<Status>,
+    /// Words every name holds, folded (`crate::text::fold`).
+    pub name_words: Vec<String>,
+    /// This member number only.
+    pub number: Option<String>,
 }
 
 pub(super) fn push_filter(sql: &mut Sql, scope: &ReadScope, filter: &Filter) {
@@ -111,6 +115,16 @@ pub(super) fn push_filter(sql: &mut Sql, scope: &ReadScope, filter: &Filter) {
     }
     if let Some(status) = filter.status {
         sql.push(" AND m.status = ").bind(status.as_str().to_owned());
+    }
+    if let Some(number) = &filter.number {
+        sql.push(" AND m.member_no = ").bind(number.clone());
+    }
+    for word in &filter.name_words {
+        // A word of the name begins so. Tokens are letters and digits:
+        // no LIKE wildcard comes from the user.
+        // Names such as H'Hen Niê split at ' and - as the words do.
+        sql.push(" AND (' ' || replace(replace(p.name_folded, '''', ' '), '-', ' ')) LIKE ")
+            .bind(format!("% {word}%"));
     }
 }
 
@@ -132,7 +146,12 @@ pub async fn list(
 }
 
 pub async fn count(db: &Db, scope: &ReadScope, filter: &Filter) -> Result<i64, sqlx::Error> {
-    let mut sql = Sql::new("SELECT COUNT(*) FROM members m WHERE ");
+    let join = if filter.name_words.is_empty() {
+        ""
+    } else {
+        " JOIN persons p ON p.id = m.person_id"
+    };
+    let mut sql = Sql::new(&format!("SELECT COUNT(*) FROM members m{join} WHERE "));
     push_filter(&mut sql, scope, filter);
     sql.fetch_int(db.pool()).await
 }
@@ -218,6 +237,14 @@ pub async fn set_status(
         .bind(on.to_owned())
         .push(", status_reason = ")
         .bind(reason.to_owned());
+    // The day the membership ended stays that of its first ending (a
+    // member who left and later died left that first day).
+    let ended = matches!(status, Status::Left | Status::Deceased);
+    sql.push(", left_on = CASE WHEN ")
+        .bind(ended)
+        .push(" THEN COALESCE(left_on, ")
+        .bind(on.to_owned())
+        .push(") ELSE NULL END");
     sql.push(", version = version + 1, updated_at = ").bind(db::now());
     sql.push(" WHERE id = ").bind(id).push(" AND version = ").bind(version);
     sql.push(" AND ");
@@ -319,9 +346,10 @@ pub async fn insert_demo(
     let now = db::now();
     for chunk in members.chunks(1000) {
         let mut sql = db.bulk_sql(
-            "INSERT INTO members (person_id, member_no, joined_on, status, status_on, status_reason, unit_id, \
+            "INSERT INTO members (person_id, member_no, joined_on, status, status_on, status_reason, left_on, unit_id, \
              province_id, commune_id, branch_id, created_at, updated_at) SELECT p.id, '#new-' || CAST(p.id AS TEXT), \
-             v.column2, v.column3, v.column4, v.column5, p.unit_id, p.province_id, p.commune_id, p.branch_id, ",
+             v.column2, v.column3, v.column4, v.column5, CASE WHEN v.column3 IN ('left', 'deceased') THEN v.column4 END, \
+             p.unit_id, p.province_id, p.commune_id, p.branch_id, ",
         );
         sql.bind(now.clone()).push(", ").bind(now.clone());
         // VALUES columns are column1… in both databases.
@@ -353,18 +381,72 @@ pub async fn insert_bench(tx: &mut Transaction<'static, Any>) -> Result<(), sqlx
     number_and_history(tx).await
 }
 
-/// Numbers the members inserted in bulk and writes their history's first lines.
-async fn number_and_history(tx: &mut Transaction<'static, Any>) -> Result<(), sqlx::Error> {
-    let now = db::now();
-    // The number every member gets: HV and eight digits of its id.
+/// `UPDATE` giving members still held by a provisional number the number
+/// every member gets: HV and (at least) eight digits of its id, as
+/// `model::member_no`.
+fn numbering() -> Sql {
     let digits = "CAST(id AS TEXT)";
     let padded = format!("'00000000' || {digits}");
     Sql::new(&format!(
         "UPDATE members SET member_no = 'HV' || CASE WHEN id >= 100000000 THEN {digits} \
          ELSE substr({padded}, length({padded}) - 7, 8) END WHERE member_no LIKE '#new-%'"
     ))
-    .execute(&mut **tx)
-    .await?;
+}
+
+/// New memberships in the unit of `access` (locked by the caller), as
+/// `insert_joined` makes them one at a time, written a few hundred per
+/// statement: (person id, joined on, number or none for the system's).
+/// Returns each person's membership id.
+pub async fn insert_joined_many(
+    db: &Db,
+    tx: &mut Transaction<'static, Any>,
+    access: &Access,
+    rows: &[(i64, String, Option<String>)],
+    username: &str,
+) -> Result<HashMap<i64, i64>, sqlx::Error> {
+    let now = db::now();
+    let p = access.placement();
+    let mut ids = HashMap::with_capacity(rows.len());
+    for chunk in rows.chunks(500) {
+        let mut sql = db.bulk_sql(
+            "INSERT INTO members (person_id, member_no, joined_on, status, status_on, unit_id, province_id, \
+             commune_id, branch_id, created_at, updated_at) VALUES ",
+        );
+        for (i, (person, joined_on, number)) in chunk.iter().enumerate() {
+            let number = number.clone().unwrap_or_else(|| format!("#new-{person}"));
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(*person).push(", ").bind(number).push(", ");
+            sql.bind(joined_on.clone()).push(", 'active', ").bind(joined_on.clone());
+            sql.push(", ").bind(access.unit_id()).push(", ").bind(p.province_id);
+            sql.push(", ").bind(p.commune_id).push(", ").bind(p.branch_id);
+            sql.push(", ").bind(now.clone()).push(", ").bind(now.clone()).push(")");
+        }
+        sql.push(" RETURNING person_id, id");
+        let mut created = Vec::with_capacity(chunk.len());
+        for row in sql.fetch_all(&mut **tx).await? {
+            ids.insert(db::int(&row, 0), db::int(&row, 1));
+            created.push(db::int(&row, 1));
+        }
+        let mut sql = numbering();
+        sql.push(" AND id IN (").bind_list(&created).push(")");
+        sql.execute(&mut **tx).await?;
+        let mut sql = Sql::new(
+            "INSERT INTO member_events (member_id, kind, on_date, status, reason, to_unit_id, username, at) \
+             SELECT m.id, 'joined', m.joined_on, 'active', '', m.unit_id, ",
+        );
+        sql.bind(username.to_owned()).push(", ").bind(now.clone());
+        sql.push(" FROM members m WHERE m.id IN (")
+            .bind_list(&created)
+            .push(")");
+        sql.execute(&mut **tx).await?;
+    }
+    Ok(ids)
+}
+
+/// Numbers the members inserted in bulk and writes their history's first lines.
+async fn number_and_history(tx: &mut Transaction<'static, Any>) -> Result<(), sqlx::Error> {
+    let now = db::now();
+    numbering().execute(&mut **tx).await?;
     let mut sql = Sql::new(
         "INSERT INTO member_events (member_id, kind, on_date, status, reason, to_unit_id, username, at) \
          SELECT m.id, 'joined', m.joined_on, 'active', '', m.unit_id, 'demo', ",

@@ -24,6 +24,22 @@ pub fn band_of(age: i64) -> Option<usize> {
     BAND_STARTS.iter().rposition(|start| age >= *start)
 }
 
+/// The birth years (inclusive ranges) of each band as of `this_year`, and
+/// of no band (`None`: unknown — stored as 0 — or not born yet): every
+/// year falls in exactly one range.
+pub fn birth_year_ranges(this_year: i64) -> Vec<(Option<usize>, i64, i64)> {
+    let mut out = vec![
+        (None, i64::from(i32::MIN), 0),
+        (None, this_year + 1, i64::from(i32::MAX)),
+    ];
+    for (band, start) in BAND_STARTS.iter().enumerate() {
+        let latest = this_year - start;
+        let earliest = BAND_STARTS.get(band + 1).map_or(1, |next| this_year - next + 1).max(1);
+        out.push((Some(band), earliest, latest));
+    }
+    out
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Demography {
     pub male: [i64; 8],
@@ -160,6 +176,20 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_birth_year_falls_in_one_range_of_its_band() {
+        let ranges = birth_year_ranges(2026);
+        for year in -3..2032 {
+            let holding: Vec<_> = ranges
+                .iter()
+                .filter(|(_, lo, hi)| (*lo..=*hi).contains(&year))
+                .collect();
+            assert_eq!(holding.len(), 1, "{year}");
+            let expected = if year <= 0 { None } else { band_of(2026 - year) };
+            assert_eq!(holding[0].0, expected, "{year}");
+        }
+    }
 
     #[test]
     fn ages_fall_in_the_ifrc_bands() {

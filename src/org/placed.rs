@@ -11,8 +11,9 @@ pub struct Counter {
     pub label_key: &'static str,
     /// Where one unit's records are listed: `{path}?unit=CODE`.
     pub list_path: &'static str,
-    /// Also counted by sex and birth year (unit pages show age bands and
-    /// a population pyramid).
+    /// Also counted by sex and a year: the birth year (unit pages show
+    /// age bands and a population pyramid), or the year something happened
+    /// (unit pages show this year's count instead of the total).
     pub demographics: Option<Demographics>,
     /// Which rows count, on the table's own columns (`status IN ('active',
     /// 'suspended')`); empty: all. A change of those columns uncounts and
@@ -43,6 +44,12 @@ impl Counter {
         }
     }
 
+    /// Shows the count of this calendar year's events (members who joined
+    /// this year) rather than the running total.
+    pub fn per_year(&self) -> bool {
+        matches!(self.demographics, Some(Demographics { of: YearOf::Event, .. }))
+    }
+
     /// The rows this counter counts, as a `FROM` item (to be aliased).
     pub fn source(&self, table: &str) -> String {
         if self.filter.is_empty() {
@@ -53,16 +60,48 @@ impl Counter {
     }
 }
 
-/// The columns a counter is broken down by: sex (`M`/`F`) and birth year
-/// (nullable). Bands are computed from the years when shown, so they age
+/// The columns a counter is broken down by: sex (`M`/`F`) and a year
+/// (nullable). Bands are computed from birth years when shown, so they age
 /// with the calendar. The table is read as `t`; `join` brings in another
 /// table when the columns are not its own (a member's sex and birth year
 /// are its person's: `JOIN persons p ON p.id = t.person_id`, `p.sex`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Demographics {
     pub sex: &'static str,
-    pub birth_year: &'static str,
+    /// An SQL expression giving the year a row is counted under.
+    pub year: &'static str,
     pub join: &'static str,
+    pub of: YearOf,
+}
+
+/// What a counter's year is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum YearOf {
+    /// The person's birth year: the counter is shown by age band.
+    Birth,
+    /// The year of an event (joined, left, trained): the counter is shown
+    /// as this year's count.
+    Event,
+}
+
+impl Demographics {
+    /// A role's person's sex and birth year (`t.person_id`).
+    pub const OF_PERSON: Demographics = Demographics {
+        sex: "p.sex",
+        year: "p.birth_year",
+        join: "JOIN persons p ON p.id = t.person_id",
+        of: YearOf::Birth,
+    };
+
+    /// A role's person's sex, and the year of an event (`year`, an SQL
+    /// expression on the role's row `t`).
+    pub const fn of_person_event(year: &'static str) -> Self {
+        Demographics {
+            year,
+            of: YearOf::Event,
+            ..Demographics::OF_PERSON
+        }
+    }
 }
 
 impl Demographics {
@@ -109,4 +148,21 @@ impl PlacedTable {
 pub struct Follows {
     pub table: &'static str,
     pub column: &'static str,
+    /// Its rows carry a copy of that record's `sort_key`, so that they are
+    /// listed by name from an index of their own (call-outs); placement
+    /// rewrites the copy whenever the record's changes.
+    pub sort_key: bool,
+    /// Where its rows may sit, when not everywhere: the record they follow
+    /// does not move elsewhere while it has any (pupils stay at schools).
+    pub only_at: Option<OnlyAt>,
+}
+
+/// Units a role may sit at: an SQL condition on the unit row `u` for the
+/// role's rows that `rows` selects (a condition on the row `f`), and the
+/// catalogue key that tells a user why their record cannot move.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OnlyAt {
+    pub rows: &'static str,
+    pub condition: &'static str,
+    pub refused_key: &'static str,
 }

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use serde_json::json;
-use time::OffsetDateTime;
 
 use super::demography::Demography;
 use super::model::{merge_refusal, BranchKind, Level, Unit};
@@ -20,8 +19,8 @@ use crate::db::{self, Db};
 /// capabilities call it from their storage, in their transaction.
 pub mod placement {
     pub use crate::org::storage::placement::{
-        counted, followers, followers_counted, lock_record, lock_unit, move_record, move_with_followers, recount,
-        referrers,
+        copy_sort_key, counted, followers, followers_counted, followers_refused_among, followers_refused_at,
+        lock_record, lock_unit, move_record, move_with_followers, recount, referrers,
     };
 }
 
@@ -116,13 +115,20 @@ pub fn count_key(unit: &Unit) -> Option<i64> {
     (unit.level != Level::Central).then_some(unit.id)
 }
 
-/// Counts of `unit` and of each of its `children`.
+/// Counts of `unit` and of each of its `children` (this year's, for
+/// counters of events).
 pub async fn counts(db: &Db, counters: &[Counter], unit: &Unit, children: &[Unit]) -> Result<Counts, sqlx::Error> {
     let mut keys: Vec<Option<i64>> = children.iter().map(count_key).collect();
     keys.push(count_key(unit));
     let mut counts = Counts::default();
+    let year = crate::calendar::this_year();
     for counter in counters {
-        for (id, value) in storage::counters::read(db, counter.name, &keys).await? {
+        let values = if counter.per_year() {
+            storage::demographics::read_year(db, counter.name, &keys, year).await?
+        } else {
+            storage::counters::read(db, counter.name, &keys).await?
+        };
+        for (id, value) in values {
             counts.counters.insert((counter.name, id), value);
         }
     }
@@ -143,7 +149,7 @@ pub async fn demographics(
     unit: &Unit,
     children: &[Unit],
 ) -> Result<Vec<(Counter, HashMap<Option<i64>, Demography>)>, sqlx::Error> {
-    let this_year = i64::from(OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).year());
+    let this_year = crate::calendar::this_year();
     let mut keys: Vec<Option<i64>> = children.iter().map(count_key).collect();
     // The country is the sum of its provinces, which the centre's page reads anyway.
     let central = unit.level == Level::Central;
@@ -151,7 +157,7 @@ pub async fn demographics(
         keys.push(count_key(unit));
     }
     let mut out = Vec::new();
-    for counter in counters.iter().filter(|c| c.demographics.is_some()) {
+    for counter in counters.iter().filter(|c| c.demographics.is_some() && !c.per_year()) {
         let rows = storage::demographics::read(db, counter.name, &keys, this_year).await?;
         let mut shown: HashMap<Option<i64>, Demography> = rows
             .iter()

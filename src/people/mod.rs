@@ -25,7 +25,7 @@ mod storage;
 
 pub use capability::People;
 
-use crate::org::placed::Demographics;
+use crate::org::placed::{Demographics, YearOf};
 use crate::org::{Counter, OrgError, PlacedTable};
 use crate::validation::{field_error, FieldErrors};
 use crate::web::error::{AppError, IntoAppError};
@@ -42,8 +42,9 @@ pub const PERSONS: PlacedTable = PlacedTable {
         filter: "",
         demographics: Some(Demographics {
             sex: "t.sex",
-            birth_year: "t.birth_year",
+            year: "t.birth_year",
             join: "",
+            of: YearOf::Birth,
         }),
     }],
     refers: None,
@@ -66,6 +67,10 @@ pub enum PeopleError {
     /// The person holds roles (a membership) that move or end with them.
     #[error("the person holds roles elsewhere in the application")]
     HasRoles,
+    /// A role of the person cannot sit where they would move (catalogue
+    /// key of why).
+    #[error("a role of the person cannot move there")]
+    RoleStays { key: &'static str },
     #[error("read-only access")]
     ReadOnly,
     #[error("too many refused CCCD checks")]
@@ -97,6 +102,7 @@ impl IntoAppError for PeopleError {
             PeopleError::Changed => conflict("error.unit_changed", None),
             PeopleError::NotFound => AppError::NotFound,
             PeopleError::HasRoles => conflict("error.person_has_roles", None),
+            PeopleError::RoleStays { key } => conflict(key, None),
             PeopleError::ReadOnly => AppError::Forbidden,
             PeopleError::Throttled { seconds } => AppError::Throttled {
                 key: "error.cccd_throttled",

@@ -44,6 +44,9 @@ pub struct RolePersons {
     checks: Vec<RowCheck>,
     who: Vec<Who>,
     placement_of: HashMap<i64, Placement>,
+    /// Persons with a role that cannot sit at the import's unit (a pupil
+    /// at a school): the catalogue key of why.
+    staying: HashMap<i64, &'static str>,
 }
 
 impl RolePersons {
@@ -104,6 +107,8 @@ impl RolePersons {
                     check
                         .errors
                         .push(("full_name".into(), "member.error.person_readonly".into()));
+                } else if let Some(key) = self.staying.get(&id) {
+                    check.errors.push(("full_name".into(), (*key).into()));
                 }
             }
             out.push((check, false));
@@ -124,10 +129,16 @@ pub async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<RolePersons, sql
         })
         .collect();
     let placement_of = storage::placements_of(ctx.db, &existing).await?;
+    let staying = placement::followers_refused_among(ctx.db, ctx.placed, &super::PERSONS, &existing, ctx.unit.id)
+        .await?
+        .into_iter()
+        .map(|(id, only)| (id, only.refused_key))
+        .collect();
     Ok(RolePersons {
         checks,
         who,
         placement_of,
+        staying,
     })
 }
 

@@ -80,6 +80,9 @@ pub async fn move_with_roles(
             Err(PeopleError::Changed)
         };
     }
+    if let Some(only) = placement::followers_refused_at(tx, placed, &PERSONS, person.id, to.unit_id()).await? {
+        return Err(PeopleError::RoleStays { key: only.refused_key });
+    }
     if !placement::move_with_followers(db, tx, placed, &PERSONS, person.id, from, to).await? {
         return Err(PeopleError::Changed);
     }

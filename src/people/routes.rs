@@ -172,6 +172,8 @@ struct DetailPage {
     /// How the managing unit's status reads, when it is no longer active.
     unit_status: Option<String>,
     history: Vec<ShownRow>,
+    /// The person's roles the user may read: (label, page).
+    roles: Vec<(String, String)>,
     can_write: bool,
     back: String,
     /// `?back=…` for the links onwards (edit, delete), so the way back
@@ -196,6 +198,12 @@ async fn detail(
     };
     let back = back_link(params.back.as_deref());
     let onward = format!("?back={}", url_encode(&back));
+    let mut roles = Vec::new();
+    for role in state.registry.person_roles() {
+        for id in service::roles_of(&state.db, &user.principal, person.id, (role.table, role.column)).await? {
+            roles.push((ctx.t(role.label_key).to_owned(), format!("{}{id}", role.page)));
+        }
+    }
     Ok(render(&DetailPage {
         back,
         onward,
@@ -203,6 +211,7 @@ async fn detail(
         person,
         unit_status,
         history,
+        roles,
         can_write,
     })?
     .into_response())

@@ -2,8 +2,6 @@
 //! place in the tree, obtains the proof of access storage requires, and
 //! writes its audit entry in the same transaction as the change.
 
-use time::OffsetDateTime;
-
 use super::model::{self, Person, PersonInput, UnitRef, ValidPerson};
 use super::patch::{names_stored, PersonPatch};
 use super::storage;
@@ -23,9 +21,7 @@ const CCCD_REFUSALS: throttle::Policy = throttle::Policy {
     window: time::Duration::hours(1),
 };
 
-pub(super) fn today() -> time::Date {
-    OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).date()
-}
+pub(super) use crate::calendar::today;
 
 /// A person the user may read; any other id does not exist for them.
 pub async fn get(db: &Db, user: &Principal, id: i64) -> Result<Person, PeopleError> {
@@ -35,6 +31,22 @@ pub async fn get(db: &Db, user: &Principal, id: i64) -> Result<Person, PeopleErr
 }
 
 /// A person with its history since it was created.
+/// The ids of the records of `table` naming the person `id` (through
+/// `column`) that the user may read.
+pub async fn roles_of(
+    db: &Db,
+    user: &Principal,
+    id: i64,
+    (table, column): (&str, &str),
+) -> Result<Vec<i64>, PeopleError> {
+    Ok(storage::rows_naming(db, table, column, id)
+        .await?
+        .into_iter()
+        .filter(|(_, placement)| user.may(Permission::Read, placement))
+        .map(|(id, _)| id)
+        .collect())
+}
+
 pub async fn with_history(db: &Db, user: &Principal, id: i64) -> Result<(Person, Vec<Entry>), PeopleError> {
     let person = get(db, user, id).await?;
     let history = audit::service::history(db, "person", person.id, &person.created_at).await?;
@@ -257,6 +269,7 @@ pub async fn update(
         .await
         .map_err(duplicate_on_race)?;
     placement::followers_counted(&mut tx, placed, &PERSONS, id, 1).await?;
+    placement::copy_sort_key(&mut tx, placed, &PERSONS, id).await?;
     if !updated || !placement::move_record(db, &mut tx, &PERSONS, id, &from, &to).await? {
         return Err(PeopleError::StaleVersion);
     }

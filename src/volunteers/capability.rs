@@ -6,7 +6,7 @@ use super::signups::VOLUNTEER_SIGNUPS;
 use super::VOLUNTEERS;
 use crate::access::Permission;
 use crate::org::PlacedTable;
-use crate::web::capability::{AuditEntity, Capability, FieldKind, NavEntry, RecordLink};
+use crate::web::capability::{AuditEntity, Capability, FieldKind, NavEntry, PersonRole, RecordLink};
 use crate::web::routes::Pages;
 use crate::web::AppState;
 
@@ -84,5 +84,14 @@ impl Capability for Volunteers {
             ("approve", "audit.action.approve"),
             ("decline", "audit.action.decline"),
         ]
+    }
+
+    fn person_roles(&self) -> Vec<PersonRole> {
+        vec![PersonRole {
+            table: VOLUNTEERS.table,
+            column: "person_id",
+            label_key: "counter.volunteers",
+            page: "/volunteers/",
+        }]
     }
 }

@@ -25,5 +25,15 @@ pub async fn seed_bench(db: &Db) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
     storage::insert_bench(&mut tx, [&issued, &expired, &soon, &valid]).await?;
     placement::recount(&mut tx, &VOLUNTEERS).await?;
-    tx.commit().await
+    tx.commit().await?;
+    for table in [
+        "volunteers",
+        "volunteer_skills",
+        "volunteer_certificates",
+        "unit_counts",
+        "unit_demographics",
+    ] {
+        db.after_bulk_load(table).await?;
+    }
+    Ok(())
 }

@@ -37,16 +37,14 @@ pub const VOLUNTEERS: PlacedTable = PlacedTable {
         // Who volunteers now: not those who left.
         weight: "",
         filter: "status IN ('active', 'paused')",
-        demographics: Some(Demographics {
-            sex: "p.sex",
-            birth_year: "p.birth_year",
-            join: "JOIN persons p ON p.id = t.person_id",
-        }),
+        demographics: Some(Demographics::OF_PERSON),
     }],
     refers: None,
     follows: Some(Follows {
         table: "persons",
         column: "person_id",
+        sort_key: true,
+        only_at: None,
     }),
 };
 

@@ -6,8 +6,6 @@
 //! with them (`people::roles`), so the unit holding the volunteer reads the
 //! person and no one else gains sight of them.
 
-use time::OffsetDateTime;
-
 use super::model::{self, Certificate, Hours, Skill, Slot, Status, Volunteer};
 use super::storage::{self, Fields, Filter};
 use super::{VolunteersError, VOLUNTEERS};
@@ -20,9 +18,7 @@ use crate::org::{Level, PlacedTable, Unit};
 use crate::people;
 use crate::validation::FieldErrors;
 
-pub fn today() -> time::Date {
-    OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).date()
-}
+pub use crate::calendar::today;
 
 /// A volunteer the user may read; any other id does not exist for them.
 pub async fn get(db: &Db, user: &Principal, id: i64) -> Result<Volunteer, VolunteersError> {

@@ -178,11 +178,13 @@ pub async fn insert(
     let now = db::now();
     let p = access.placement();
     let mut sql = Sql::new(
-        "INSERT INTO volunteers (person_id, status, joined_on, availability, away_until, emergency_name, \
+        "INSERT INTO volunteers (person_id, sort_key, status, joined_on, availability, away_until, emergency_name, \
          emergency_phone, note, unit_id, province_id, commune_id, branch_id, created_at, updated_at) VALUES (",
     );
     sql.bind(person_id)
-        .push(", 'active', ")
+        .push(", (SELECT p.sort_key FROM persons p WHERE p.id = ")
+        .bind(person_id)
+        .push("), 'active', ")
         .bind(joined_on.to_owned())
         .push(", ");
     sql.bind(Slot::join(fields.availability))
@@ -387,9 +389,9 @@ pub async fn insert_demo(
 ) -> Result<(), sqlx::Error> {
     let now = db::now();
     let mut sql = Sql::new(
-        "INSERT INTO volunteers (person_id, status, joined_on, availability, emergency_name, emergency_phone, note, \
-         unit_id, province_id, commune_id, branch_id, created_at, updated_at) \
-         SELECT p.id, CASE WHEN p.id % 50 = 0 THEN 'paused' ELSE 'active' END, \
+        "INSERT INTO volunteers (person_id, sort_key, status, joined_on, availability, emergency_name, emergency_phone, \
+         note, unit_id, province_id, commune_id, branch_id, created_at, updated_at) \
+         SELECT p.id, p.sort_key, CASE WHEN p.id % 50 = 0 THEN 'paused' ELSE 'active' END, \
          CASE p.id % 4 WHEN 0 THEN '2019-03-26' WHEN 1 THEN '2021-05-08' WHEN 2 THEN '2023-09-15' ELSE '2025-01-10' END, \
          CASE p.id % 4 WHEN 0 THEN 'weekends' WHEN 1 THEN 'evenings,weekends' WHEN 2 THEN 'emergencies' \
          ELSE 'weekdays,emergencies' END, '', '', '', p.unit_id, p.province_id, p.commune_id, p.branch_id, ",
@@ -409,8 +411,8 @@ pub async fn insert_demo(
 pub async fn insert_bench(tx: &mut Transaction<'static, Any>, days: [&str; 4]) -> Result<(), sqlx::Error> {
     let now = db::now();
     let mut sql = Sql::new(
-        "INSERT INTO volunteers (person_id, status, joined_on, availability, emergency_name, emergency_phone, note, \
-         unit_id, province_id, commune_id, branch_id, created_at, updated_at) SELECT p.id, 'active', '2023-09-15', \
+        "INSERT INTO volunteers (person_id, sort_key, status, joined_on, availability, emergency_name, emergency_phone, \
+         note, unit_id, province_id, commune_id, branch_id, created_at, updated_at) SELECT p.id, p.sort_key, 'active', '2023-09-15', \
          'weekends,emergencies', '', '', '', p.unit_id, p.province_id, p.commune_id, p.branch_id, ",
     );
     sql.bind(now.clone()).push(", ").bind(now);

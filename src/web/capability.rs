@@ -55,6 +55,19 @@ impl AuditEntity {
     }
 }
 
+/// A kind of record naming a person (a membership, a volunteer record, a
+/// position): the person's page links to those the user may read.
+#[derive(Clone, Copy, Debug)]
+pub struct PersonRole {
+    /// Its table (placed in the tree) and the column naming the person.
+    pub table: &'static str,
+    pub column: &'static str,
+    /// Catalogue key of its name.
+    pub label_key: &'static str,
+    /// Its page: this prefix and the record's id.
+    pub page: &'static str,
+}
+
 pub trait Capability: Send + Sync + 'static {
     /// Short name, for logs and tests.
     fn name(&self) -> &'static str;
@@ -97,6 +110,11 @@ pub trait Capability: Send + Sync + 'static {
     fn import_kinds(&self) -> Vec<Arc<dyn ImportKind>> {
         Vec::new()
     }
+
+    /// Its records that name a person, linked from the person's page.
+    fn person_roles(&self) -> Vec<PersonRole> {
+        Vec::new()
+    }
 }
 
 /// Everything the capabilities declared, gathered once at start-up.
@@ -111,6 +129,7 @@ pub struct Registry {
     openapi: String,
     jobs: HashMap<&'static str, Arc<dyn JobHandler>>,
     imports: Vec<Arc<dyn ImportKind>>,
+    person_roles: Vec<PersonRole>,
 }
 
 impl Registry {
@@ -133,6 +152,7 @@ impl Registry {
                 registry.jobs.insert(handler.kind(), handler);
             }
             registry.imports.extend(capability.import_kinds());
+            registry.person_roles.extend(capability.person_roles());
             let (router, routes) = capability.pages().into_parts();
             pages = pages.merge(router);
             registry.routes.extend(routes);
@@ -151,6 +171,10 @@ impl Registry {
 
     pub fn import_kind(&self, kind: &str) -> Option<Arc<dyn ImportKind>> {
         self.imports.iter().find(|k| k.kind() == kind).cloned()
+    }
+
+    pub fn person_roles(&self) -> &[PersonRole] {
+        &self.person_roles
     }
 
     pub fn import_kinds(&self) -> &[Arc<dyn ImportKind>] {

@@ -5,7 +5,7 @@ use utoipa_axum::router::OpenApiRouter;
 use super::YOUTH_MEMBERS;
 use crate::access::Permission;
 use crate::org::PlacedTable;
-use crate::web::capability::{AuditEntity, Capability, FieldKind, NavEntry, RecordLink};
+use crate::web::capability::{AuditEntity, Capability, FieldKind, NavEntry, PersonRole, RecordLink};
 use crate::web::routes::Pages;
 use crate::web::AppState;
 
@@ -53,5 +53,14 @@ impl Capability for Youth {
 
     fn audit_actions(&self) -> Vec<(&'static str, &'static str)> {
         vec![("create", "audit.action.create"), ("update", "audit.action.update")]
+    }
+
+    fn person_roles(&self) -> Vec<PersonRole> {
+        vec![PersonRole {
+            table: YOUTH_MEMBERS.table,
+            column: "person_id",
+            label_key: "counter.youth_members",
+            page: "/youth/",
+        }]
     }
 }

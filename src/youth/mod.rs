@@ -13,7 +13,7 @@ pub use capability::Youth;
 
 use serde::Serialize;
 
-use crate::org::placed::{Demographics, Follows};
+use crate::org::placed::{Demographics, Follows, OnlyAt};
 use crate::org::{Counter, PlacedTable};
 use crate::volunteers::VolunteersError;
 
@@ -26,16 +26,19 @@ pub const YOUTH_MEMBERS: PlacedTable = PlacedTable {
         list_path: "/youth",
         filter: "status = 'active'",
         weight: "",
-        demographics: Some(Demographics {
-            sex: "p.sex",
-            birth_year: "p.birth_year",
-            join: "JOIN persons p ON p.id = t.person_id",
-        }),
+        demographics: Some(Demographics::OF_PERSON),
     }],
     refers: None,
     follows: Some(Follows {
         table: "persons",
         column: "person_id",
+        sort_key: false,
+        // A pupil who left may go anywhere.
+        only_at: Some(OnlyAt {
+            rows: "f.status = 'active'",
+            condition: "u.level = 'branch' AND u.kind = 'school'",
+            refused_key: "youth.error.stays_at_school",
+        }),
     }),
 };
 

@@ -140,3 +140,44 @@ async fn cadres_without_recent_training_are_listed_and_counted_while_in_office()
         "a person out of reach is not found"
     );
 }
+
+#[tokio::test]
+async fn cadres_trained_this_year_are_counted_and_follow_corrections() {
+    let app = TestApp::new().await;
+    let year = nhanai::calendar::this_year();
+    let mut staff = app.signed_in("hanoi", "staff", HA_NOI).await;
+    let chair = add_person(&mut staff, "Vũ Thị Tâm", BA_DINH, 11).await;
+    let deputy = add_person(&mut staff, "Đỗ Văn Khải", BA_DINH, 12).await;
+    appoint(&mut staff, chair, BA_DINH, "chair").await;
+    appoint(&mut staff, deputy, BA_DINH, "vice_chair").await;
+    let day = format!("01/01/{year}");
+    let course = staff
+        .post_json(
+            "/api/v1/courses",
+            &json!({"title": "Tập huấn đầu năm", "level": "commune", "starts_on": day, "ends_on": day, "unit": BA_DINH}),
+        )
+        .await;
+    assert_eq!(course.status, StatusCode::CREATED, "{}", course.body);
+    let course = course.json()["id"].as_i64().expect("id");
+    let attend = |person: i64, result: &'static str| json!({"person": person.to_string(), "result": result});
+    let path = format!("/api/v1/courses/{course}/attendance");
+    let trained = |body: serde_json::Value| body["counts"]["cadres_trained"].as_i64();
+    for (person, result, expected) in [
+        (chair, "passed", 1),
+        (deputy, "failed", 1),
+        (chair, "failed", 0),
+        (deputy, "attended", 1),
+    ] {
+        let response = staff.post_json(&path, &attend(person, result)).await;
+        assert_eq!(response.status, StatusCode::NO_CONTENT, "{}", response.body);
+        for code in [BA_DINH, HA_NOI] {
+            let unit = staff.get(&format!("/api/v1/units/{code}")).await.json();
+            assert_eq!(trained(unit), Some(expected), "{code} after {person} {result}");
+        }
+    }
+    assert_eq!(
+        count_at(&app, "cadres", BA_DINH).await,
+        2,
+        "all in office are still cadres"
+    );
+}

@@ -176,3 +176,29 @@ async fn a_branch_list_enrols_registered_persons_and_registers_the_others_once()
     assert_eq!(back["error_count"], 0, "{back}");
     assert_eq!(back["duplicate_count"], 4, "{back}");
 }
+
+#[tokio::test]
+async fn a_pupil_at_school_is_refused_on_their_row_of_a_residential_list() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let street = open_branch(&mut staff, BA_DINH, "Chi hội Tổ 12").await;
+    let school = open_branch_of(&mut staff, BA_DINH, "Chi hội Trường THCS Ba Đình", "school").await;
+    add_person(&mut staff, "Phan Văn Cũ", BA_DINH, 31).await;
+    let pupil = staff
+        .post_json(
+            "/api/v1/youth",
+            &serde_json::json!({"person": cccd(false, 1980, 31), "branch": school, "class_name": "9A"}),
+        )
+        .await;
+    assert_eq!(pupil.status, StatusCode::CREATED, "{}", pupil.body);
+    let number = leak(cccd(false, 1980, 31));
+    let rows = vec![
+        header(),
+        row(1.0, "Phan Văn Cũ", "15/06/1980", "Nam", number, "03/02/2020", ""),
+    ];
+    let (_, view) = upload(&mut staff, &street, &workbook(&rows)).await;
+    assert_eq!(view["error_count"], 1, "{view}");
+    assert_eq!(view["errors"][0]["message"], "youth.error.stays_at_school", "{view}");
+    let (_, view) = upload(&mut staff, &school, &workbook(&rows)).await;
+    assert_eq!(view["error_count"], 0, "a school branch takes them: {view}");
+}

@@ -33,6 +33,11 @@ async fn enrolment_numbers_the_member_and_moves_the_person_to_the_branch() {
     assert_eq!(count_at(&app, "members", &branch).await, 1);
     assert_eq!(count_at(&app, "members", BA_DINH).await, 1);
     assert_eq!(count_at(&app, "members", HA_NOI).await, 1);
+    let page = staff.get(&format!("/persons/{person}")).await;
+    assert!(
+        page.body.contains(&format!("href=\"/members/{}\"", member["id"])),
+        "the person's page links to the membership"
+    );
 
     // One membership per person.
     let (status, again) = enrol(&mut staff, person, &branch, "03/02/2021").await;
@@ -403,4 +408,82 @@ async fn members_are_counted_by_their_persons_sex_and_age_through_edits_transfer
         .await
         .expect("drift");
     assert!(counts.is_empty(), "{counts:?}");
+}
+
+/// This year's new and leaving members of a unit, as its API reads them.
+async fn this_year(client: &mut crate::support::Client, code: &str) -> (i64, i64, i64) {
+    let unit = client.get(&format!("/api/v1/units/{code}")).await.json();
+    let count = |name: &str| unit["counts"][name].as_i64().unwrap_or(-1);
+    (count("members"), count("members_joined"), count("members_left"))
+}
+
+#[tokio::test]
+async fn new_and_leaving_members_of_this_year_are_counted_up_the_tree() {
+    let app = TestApp::new().await;
+    let year = nhanai::calendar::this_year();
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let mut central = app.signed_in("trunguong", "admin", TW).await;
+    let branch = open_branch(&mut staff, BA_DINH, "Chi hội Tổ 9").await;
+    let veteran = add_person(&mut staff, "Ngô Văn Giáp", BA_DINH, 8).await;
+    let newcomer = add_person(&mut staff, "Đinh Thị Hoa", BA_DINH, 9).await;
+    let (_, old) = enrol(&mut staff, veteran, &branch, "01/03/2018").await;
+    let (status, _) = enrol(&mut staff, newcomer, &branch, &format!("01/01/{year}")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    for code in [branch.as_str(), BA_DINH] {
+        assert_eq!(this_year(&mut staff, code).await, (2, 1, 0), "{code}");
+    }
+    for code in [HA_NOI, TW] {
+        assert_eq!(this_year(&mut central, code).await, (2, 1, 0), "{code}");
+    }
+
+    let left = staff
+        .post_json(
+            &format!("/api/v1/members/{}/status", old["id"]),
+            &json!({"status": "left", "on": format!("01/01/{year}"), "reason": "Chuyển đi", "version": old["version"]}),
+        )
+        .await;
+    assert_eq!(left.status, StatusCode::OK, "{}", left.body);
+    for code in [branch.as_str(), BA_DINH] {
+        assert_eq!(this_year(&mut staff, code).await, (1, 1, 1), "{code}");
+    }
+    for code in [HA_NOI, TW] {
+        assert_eq!(this_year(&mut central, code).await, (1, 1, 1), "{code}");
+    }
+    let page = staff.get(&format!("/units/{BA_DINH}")).await;
+    assert!(
+        page.body.contains("Hội viên mới trong năm") && page.body.contains("Hội viên ra khỏi Hội trong năm"),
+        "the unit page shows this year's flows"
+    );
+}
+
+#[tokio::test]
+async fn members_are_found_by_name_without_marks_or_by_number() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let branch = open_branch(&mut staff, BA_DINH, "Chi hội Tổ 10").await;
+    let hoa = add_person(&mut staff, "Đặng Thị Hoà", BA_DINH, 10).await;
+    let hoang = add_person(&mut staff, "Đặng Văn Hoàng", BA_DINH, 11).await;
+    let (_, first) = enrol(&mut staff, hoa, &branch, "01/03/2018").await;
+    enrol(&mut staff, hoang, &branch, "01/03/2019").await;
+    let found = |body: serde_json::Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|m| m["full_name"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let both = staff.get("/api/v1/members?q=dang").await.json();
+    assert_eq!(found(both), vec!["Đặng Thị Hoà", "Đặng Văn Hoàng"]);
+    let one = staff.get("/api/v1/members?q=dang%20hoa").await.json();
+    assert_eq!(one["total"], 2, "hoa begins both given names: {one}");
+    let one = staff.get("/api/v1/members?q=hoang").await.json();
+    assert_eq!(found(one), vec!["Đặng Văn Hoàng"]);
+    let number = first["member_no"].as_str().expect("number").to_lowercase();
+    let by_number = staff.get(&format!("/api/v1/members?q={number}")).await.json();
+    assert_eq!(found(by_number), vec!["Đặng Thị Hoà"]);
+    let none = staff.get("/api/v1/members?q=h%25ng").await.json();
+    assert_eq!(none["total"], 0, "a % is no wildcard: {none}");
+    let page = staff.get("/members?q=hoang").await;
+    assert!(page.body.contains("Đặng Văn Hoàng") && !page.body.contains("Đặng Thị Hoà"));
 }

@@ -156,6 +156,73 @@ async fn a_call_out_by_skill_takes_the_certified_present_volunteers_of_the_area(
     }
 }
 
+/// Cooks named in order by their given names: Lê Thị Aa, Lê Thị Ab, …
+fn cook(serial: u32) -> String {
+    let letter = |n: u32| char::from(b'a' + u8::try_from(n).expect("letter"));
+    format!(
+        "Lê Thị {}{}",
+        letter(serial / 26).to_ascii_uppercase(),
+        letter(serial % 26)
+    )
+}
+
+#[tokio::test]
+async fn a_large_call_out_comes_a_page_at_a_time_by_name_and_follows_renames() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let mut first = 0;
+    for serial in 0..201u32 {
+        let id = volunteer(
+            &mut staff,
+            &cook(serial),
+            BA_DINH,
+            100 + serial,
+            &["cooking"],
+            None,
+            None,
+        )
+        .await;
+        if serial == 0 {
+            first = id;
+        }
+    }
+    let path = format!("/api/v1/volunteers/callout?unit={BA_DINH}&skill=cooking");
+    let page = staff.get(&path).await.json();
+    let shown = names(&page["available"]);
+    assert_eq!(shown.len(), 200);
+    assert_eq!(shown[0], cook(0));
+    let next = page["next"].as_str().expect("a next page").to_owned();
+    let rest = staff
+        .get(&format!("{path}&after={}", crate::support::encode(&next)))
+        .await
+        .json();
+    assert_eq!(names(&rest["available"]), vec![cook(200)]);
+    assert!(rest["next"].is_null(), "{rest}");
+    let html = staff
+        .get(&format!("/volunteers/callout?unit={BA_DINH}&skill=cooking"))
+        .await;
+    assert!(html.body.contains("id=\"callout-more\""), "the page links to the next");
+    let bad = staff.get(&format!("{path}&after=nonsense")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A renamed person is called out under the new name, in its place.
+    let person = staff.get(&format!("/api/v1/volunteers/{first}")).await.json()["person_id"]
+        .as_i64()
+        .expect("person");
+    let renamed = staff
+        .patch_json(
+            &format!("/api/v1/persons/{person}"),
+            &json!({"full_name": "Lê Thị Xuân"}),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+    let rest = staff
+        .get(&format!("{path}&after={}", crate::support::encode(&next)))
+        .await
+        .json();
+    assert_eq!(names(&rest["available"]), vec![cook(200), "Lê Thị Xuân".to_owned()]);
+}
+
 #[tokio::test]
 async fn a_team_is_called_out_with_who_cannot_come_and_why() {
     let app = TestApp::new().await;

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::support::members::count_at;
+use crate::support::members::{count_at, enrol};
 use crate::support::people::add_person;
 use crate::support::units::*;
 use crate::support::TestApp;
@@ -98,10 +98,24 @@ async fn pupils_join_school_branches_with_class_and_year_and_are_counted() {
             .map(Vec::len),
         Some(0)
     );
+    // A pupil does not move to a residential branch with a membership
+    // while at school; once they left school, they may.
+    let (status, refused) = enrol(&mut staff, pupil, &street, "01/09/2025").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("trường học"),
+        "{refused}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM members").await, 0);
     let left = staff
         .put_json(&path, &json!({"class_name": "9A2", "school_year": "2026-2027", "status": "left", "version": moved_up.json()["version"]}))
         .await;
     assert_eq!(left.status, StatusCode::OK);
+    let (status, member) = enrol(&mut staff, pupil, &street, "01/09/2025").await;
+    assert_eq!(status, StatusCode::CREATED, "{member}");
     assert_eq!(count_at(&app, "youth_members", HA_NOI).await, 0);
     assert!(staff.get("/youth").await.body.contains("Phan Minh Khôi"));
     let mut outsider = app.signed_in("ngocha", "staff", NGOC_HA).await;

@@ -211,7 +211,7 @@ pub async fn arrears(
     let filter = Filter {
         within: unit.and_then(|u| u.level.column().map(|c| (c, u.id))),
         // The query itself keeps active members only.
-        status: None,
+        ..Filter::default()
     };
     let rows = storage::arrears(db, &user.scope(Permission::Read), &filter, year, limit).await?;
     Ok(rows.into_iter().map(|(member, owed)| Arrear { member, owed }).collect())

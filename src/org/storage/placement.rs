@@ -14,7 +14,7 @@ use super::{counters, demographics};
 use crate::access::Access;
 use crate::db::{Db, Sql};
 use crate::org::model::Unit;
-use crate::org::placed::PlacedTable;
+use crate::org::placed::{OnlyAt, PlacedTable};
 use crate::org::tree::{Level, Placement};
 
 /// Takes a shared lock on the unit `access` points to and checks that it
@@ -91,7 +91,7 @@ async fn counted_in(
     let mut totals: HashMap<i64, i64> = HashMap::new();
     let mut groups = demographics::Deltas::new();
     let (extra, join) = match counter.demographics {
-        Some(d) => (format!(", {}, COALESCE({}, 0)", d.sex, d.birth_year), d.join),
+        Some(d) => (format!(", {}, COALESCE({}, 0)", d.sex, d.year), d.join),
         None => (String::new(), ""),
     };
     for chunk in ids.chunks(500) {
@@ -166,6 +166,30 @@ pub async fn referrers(
         }
     }
     Ok(out)
+}
+
+/// Rewrites the copies of the record `id`'s `sort_key` kept by the rows
+/// naming it (`Follows::sort_key`), after a change of its name.
+pub async fn copy_sort_key(
+    tx: &mut Transaction<'static, Any>,
+    tables: &[PlacedTable],
+    table: &PlacedTable,
+    id: i64,
+) -> Result<(), sqlx::Error> {
+    for other in tables {
+        for follows in other.follows.iter().chain(&other.refers) {
+            if follows.table != table.table || !follows.sort_key {
+                continue;
+            }
+            let mut sql = Sql::new(&format!(
+                "UPDATE {} SET sort_key = (SELECT r.sort_key FROM {} r WHERE r.id = ",
+                other.table, table.table
+            ));
+            sql.bind(id).push(&format!(") WHERE {} = ", follows.column)).bind(id);
+            sql.execute(&mut **tx).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Uncounts (`sign` -1) or counts (+1) the rows naming the record `id`
@@ -247,6 +271,79 @@ pub async fn move_record(
     }
     counted(tx, table, &[id], 1).await?;
     Ok(true)
+}
+
+/// The rules of rows following records of `table` (`Follows::only_at`),
+/// each with the follower's table and its column naming the record.
+fn only_at_rules<'a>(
+    tables: &'a [PlacedTable],
+    table: &'a PlacedTable,
+) -> impl Iterator<Item = (&'static str, &'static str, OnlyAt)> + 'a {
+    tables.iter().filter_map(move |follower| {
+        let follows = follower.follows.filter(|f| f.table == table.table)?;
+        Some((follower.table, follows.column, follows.only_at?))
+    })
+}
+
+/// Of the records `ids`, those followed by a row that `only` refuses at
+/// the unit `to`.
+fn refused_sql(follower: &str, column: &str, only: &OnlyAt, ids: &[i64], to: i64) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "SELECT DISTINCT f.{column} FROM {follower} f WHERE f.{column} IN ("
+    ));
+    sql.bind_list(ids)
+        .push(&format!(
+            ") AND {} AND NOT EXISTS (SELECT 1 FROM units u WHERE u.id = ",
+            only.rows
+        ))
+        .bind(to)
+        .push(&format!(" AND {})", only.condition));
+    sql
+}
+
+/// The first rule of a row following the record `id` of `table` that the
+/// unit `to` breaks (`Follows::only_at`), if any: the record cannot move
+/// there with its roles.
+pub async fn followers_refused_at(
+    tx: &mut Transaction<'static, Any>,
+    tables: &[PlacedTable],
+    table: &PlacedTable,
+    id: i64,
+    to: i64,
+) -> Result<Option<OnlyAt>, sqlx::Error> {
+    for (follower, column, only) in only_at_rules(tables, table) {
+        if refused_sql(follower, column, &only, &[id], to)
+            .fetch_optional(&mut **tx)
+            .await?
+            .is_some()
+        {
+            return Ok(Some(only));
+        }
+    }
+    Ok(None)
+}
+
+/// `followers_refused_at` for many records (an import's): the refused
+/// ones, each with the rule it breaks.
+pub async fn followers_refused_among(
+    db: &Db,
+    tables: &[PlacedTable],
+    table: &PlacedTable,
+    ids: &[i64],
+    to: i64,
+) -> Result<HashMap<i64, OnlyAt>, sqlx::Error> {
+    let mut out = HashMap::new();
+    for (follower, column, only) in only_at_rules(tables, table) {
+        for chunk in ids.chunks(500) {
+            for row in refused_sql(follower, column, &only, chunk, to)
+                .fetch_all(db.pool())
+                .await?
+            {
+                out.entry(crate::db::int(&row, 0)).or_insert(only);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Moves the record `id` of `table` and every row following it (its

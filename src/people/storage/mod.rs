@@ -120,6 +120,28 @@ pub async fn get(db: &Db, scope: &ReadScope, id: i64) -> Result<Option<Person>, 
 }
 
 /// A person the transaction has just written under `access`.
+/// The ids and places of the rows of `table` naming the person `id` in
+/// `column` (roles declared by capabilities; names of our own making).
+pub async fn rows_naming(db: &Db, table: &str, column: &str, id: i64) -> Result<Vec<(i64, Placement)>, sqlx::Error> {
+    let mut sql = Sql::new(&format!(
+        "SELECT id, province_id, commune_id, branch_id FROM {table} WHERE {column} = "
+    ));
+    sql.bind(id).push(" ORDER BY id");
+    sql.fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|row| {
+            use sqlx::Row;
+            let placement = Placement {
+                province_id: row.try_get(1)?,
+                commune_id: row.try_get(2)?,
+                branch_id: row.try_get(3)?,
+            };
+            Ok((db::int(row, 0), placement))
+        })
+        .collect()
+}
+
 pub async fn get_written(
     tx: &mut Transaction<'static, Any>,
     access: &Access,

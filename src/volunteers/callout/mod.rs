@@ -10,6 +10,9 @@ mod storage;
 pub use routes::{pages, router, xlsx_download};
 pub use storage::LIMIT;
 
+/// Volunteers an area's call-out lists a page at a time.
+pub const PAGE: i64 = 200;
+
 use serde::Serialize;
 
 use super::model::{Skill, Slot, Status};
@@ -21,8 +24,13 @@ use crate::org::Unit;
 /// Whom a call-out looks among.
 pub enum Pool<'a> {
     /// Volunteers placed in `unit`'s subtree with `skill`: only those who
-    /// can come are listed.
-    Area { unit: &'a Unit, skill: Skill },
+    /// can come are listed, by name, `limit` after the cursor `after`.
+    Area {
+        unit: &'a Unit,
+        skill: Skill,
+        after: Option<(String, i64)>,
+        limit: i64,
+    },
     /// These volunteers (a team's), each with why they cannot come, if so;
     /// `skill`: the team's skill, when it has one.
     Volunteers { ids: &'a [i64], skill: Option<Skill> },
@@ -81,6 +89,19 @@ pub struct Callout {
     /// Whether phone numbers are shown: to staff who may change the
     /// volunteer where they are held (others see names).
     pub phones_shown: bool,
+    /// An area's call-out goes on: pass this as `after` for the next page.
+    pub next: Option<String>,
+}
+
+/// The cursor after a row: its id and sort key.
+fn cursor(id: i64, sort_key: &str) -> String {
+    format!("{id}~{sort_key}")
+}
+
+/// A cursor as passed back (`after`); `None` for anything else.
+pub fn parse_after(text: &str) -> Option<(String, i64)> {
+    let (id, key) = text.split_once('~')?;
+    Some((key.to_owned(), id.parse().ok()?))
 }
 
 /// Runs a call-out for `day` (ISO). A phone number is shown to users who
@@ -91,7 +112,12 @@ pub async fn call_out(db: &Db, user: &Principal, pool: &Pool<'_>, day: &str) -> 
         day: day.to_owned(),
         ..Callout::default()
     };
-    for mut row in rows {
+    if let (Pool::Area { limit, .. }, Some((last, key))) = (pool, rows.last()) {
+        if rows.len() as i64 == *limit {
+            out.next = Some(cursor(last.volunteer_id, key));
+        }
+    }
+    for (mut row, _) in rows {
         if user.may(Permission::Write, &row.placement) {
             out.phones_shown = true;
         } else {
@@ -136,6 +162,14 @@ mod tests {
             skilled: true,
             placement: Default::default(),
         }
+    }
+
+    #[test]
+    fn a_cursor_reads_back_with_any_sort_key() {
+        let key = "an nguyen~van an";
+        assert_eq!(parse_after(&cursor(42, key)), Some((key.to_owned(), 42)));
+        assert_eq!(parse_after("x~a"), None);
+        assert_eq!(parse_after("12"), None);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{call_out, parse_day, Callout, Pool};
+use super::{call_out, parse_after, parse_day, Callout, Pool, PAGE};
 use crate::i18n::{self, Lang};
 use crate::org::Unit;
 use crate::toolkit::xlsx::{self, Column, ColumnType, Value};
@@ -45,6 +45,8 @@ pub struct CalloutQuery {
     pub skill: Option<String>,
     /// The day (`dd/mm/yyyy`); default today.
     pub date: Option<String>,
+    /// Continue after this cursor (the previous answer's `next`).
+    pub after: Option<String>,
 }
 
 /// The area, skill and day asked for, checked; `None` until a skill is picked.
@@ -65,9 +67,39 @@ async fn asked(
     Ok((unit, skill, day))
 }
 
-async fn run(state: &AppState, user: &CurrentUser, unit: &Unit, skill: Skill, day: &str) -> Result<Callout, AppError> {
-    let pool = Pool::Area { unit, skill };
+/// One page of an area's call-out, after the cursor `after` (as passed).
+async fn run(
+    state: &AppState,
+    user: &CurrentUser,
+    (unit, skill, day): (&Unit, Skill, &str),
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Callout, AppError> {
+    let after = match after.map(str::trim).filter(|a| !a.is_empty()) {
+        None => None,
+        Some(text) => Some(parse_after(text).ok_or_else(|| VolunteersError::field("after", "volunteer.error.choice"))?),
+    };
+    let pool = Pool::Area {
+        unit,
+        skill,
+        after,
+        limit,
+    };
     Ok(call_out(&state.db, &user.principal, &pool, day).await?)
+}
+
+/// The pages of an area's call-out, for the `.xlsx`: as many rows as a
+/// sheet holds.
+async fn run_all(state: &AppState, user: &CurrentUser, asked: (&Unit, Skill, &str)) -> Result<Callout, AppError> {
+    let mut all = run(state, user, asked, None, super::LIMIT).await?;
+    while all.available.len() < xlsx::MAX_ROWS as usize {
+        let Some(next) = all.next.take() else { break };
+        let page = run(state, user, asked, Some(&next), super::LIMIT).await?;
+        all.available.extend(page.available);
+        all.phones_shown |= page.phones_shown;
+        all.next = page.next;
+    }
+    Ok(all)
 }
 
 #[derive(Template)]
@@ -79,6 +111,8 @@ struct CalloutPage {
     date: String,
     callout: Option<Callout>,
     export: String,
+    /// The next page's address, when there is one.
+    more: Option<String>,
 }
 
 impl CalloutPage {
@@ -95,19 +129,22 @@ async fn callout_page(
 ) -> Result<Response, AppError> {
     let (unit, skill, day) = asked(&state, &user, &q).await?;
     let callout = match (&unit, skill) {
-        (Some(unit), Some(skill)) => Some(run(&state, &user, unit, skill, &day).await?),
+        (Some(unit), Some(skill)) => Some(run(&state, &user, (unit, skill, &day), q.after.as_deref(), PAGE).await?),
         _ => None,
     };
     let code = unit.as_ref().map(|u| u.code.as_str()).unwrap_or("");
     let date = crate::members::model::display_date(&day);
-    let export = crate::web::list::with_query(
-        "/volunteers/callout.xlsx",
-        &[
-            ("unit", code),
-            ("skill", skill.map(Skill::as_str).unwrap_or("")),
-            ("date", &date),
-        ],
-    );
+    let asked = [
+        ("unit", code),
+        ("skill", skill.map(Skill::as_str).unwrap_or("")),
+        ("date", date.as_str()),
+    ];
+    let export = crate::web::list::with_query("/volunteers/callout.xlsx", &asked);
+    let more = callout.as_ref().and_then(|c| c.next.as_deref()).map(|next| {
+        let mut query = asked.to_vec();
+        query.push(("after", next));
+        crate::web::list::with_query("/volunteers/callout", &query)
+    });
     let page = CalloutPage {
         ctx,
         unit,
@@ -115,6 +152,7 @@ async fn callout_page(
         date,
         callout,
         export,
+        more,
     };
     render_status(StatusCode::OK, &page)
 }
@@ -129,7 +167,7 @@ async fn callout_xlsx(
     let (Some(unit), Some(skill)) = (unit, skill) else {
         return Err(VolunteersError::field("skill", "volunteer.error.required").into());
     };
-    let callout = run(&state, &user, &unit, skill, &day).await?;
+    let callout = run_all(&state, &user, (&unit, skill, &day)).await?;
     xlsx_download(lang, callout, "huy_dong.xlsx").await
 }
 
@@ -170,7 +208,8 @@ pub async fn xlsx_download(lang: Lang, callout: Callout, file_name: &str) -> Res
 }
 
 /// Volunteers who can be called on a day in an area (the caller's own
-/// unit by default) with a skill; phone numbers for staff only.
+/// unit by default) with a skill, by name, 200 at a time (`next` continues);
+/// phone numbers for staff only.
 #[utoipa::path(get, path = "/volunteers/callout", tag = "volunteers", params(CalloutQuery),
     responses((status = 200, description = "OK", body = Callout), ReadErrors))]
 async fn area_callout(
@@ -182,5 +221,7 @@ async fn area_callout(
     let (Some(unit), Some(skill)) = (unit, skill) else {
         return Err(VolunteersError::field("skill", "volunteer.error.required").into());
     };
-    Ok(Json(run(&state, &user, &unit, skill, &day).await?))
+    Ok(Json(
+        run(&state, &user, (&unit, skill, &day), q.after.as_deref(), PAGE).await?,
+    ))
 }

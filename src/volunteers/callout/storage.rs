@@ -7,7 +7,7 @@ use crate::access::ReadScope;
 use crate::db::{self, Db, Sql};
 use crate::volunteers::model::{Skill, Slot, Status};
 
-/// Most volunteers one call-out lists.
+/// Most volunteers a team's call-out lists.
 pub const LIMIT: i64 = 1000;
 
 /// A certificate of `skill` valid on `day` (bound after the call).
@@ -22,15 +22,22 @@ fn push_valid_certificate(sql: &mut Sql, skill: Skill, day: &str) {
 }
 
 /// The volunteers of `pool` in the user's scope, by name, with what
-/// decides whether they can come on `day`.
-pub async fn rows(db: &Db, scope: &ReadScope, pool: &Pool<'_>, day: &str) -> Result<Vec<CalloutRow>, sqlx::Error> {
+/// decides whether they can come on `day`; in an area, those who can come
+/// after `after` (sort key, id), `limit` at most (read in name order from
+/// the area's index, so a page costs the same however large the area).
+pub async fn rows(
+    db: &Db,
+    scope: &ReadScope,
+    pool: &Pool<'_>,
+    day: &str,
+) -> Result<Vec<(CalloutRow, String)>, sqlx::Error> {
     let skill = match pool {
         Pool::Area { skill, .. } => Some(*skill),
         Pool::Volunteers { skill, .. } => *skill,
     };
     let mut sql = Sql::new(
         "SELECT v.id, p.full_name, p.phone, u.name, v.status, v.availability, v.away_until, \
-         v.province_id, v.commune_id, v.branch_id, ",
+         v.province_id, v.commune_id, v.branch_id, v.sort_key, ",
     );
     match skill.filter(|s| s.needs_certificate()) {
         Some(skill) => {
@@ -55,8 +62,13 @@ pub async fn rows(db: &Db, scope: &ReadScope, pool: &Pool<'_>, day: &str) -> Res
     }
     sql.push(" THEN 1 ELSE 0 END FROM volunteers v JOIN persons p ON p.id = v.person_id JOIN units u ON u.id = v.unit_id WHERE ");
     scope.push_filter(&mut sql, "v");
-    match pool {
-        Pool::Area { unit, skill } => {
+    let limit = match pool {
+        Pool::Area {
+            unit,
+            skill,
+            after,
+            limit,
+        } => {
             if let Some(column) = unit.level.column() {
                 sql.push(&format!(" AND v.{column} = ")).bind(unit.id);
             }
@@ -71,20 +83,27 @@ pub async fn rows(db: &Db, scope: &ReadScope, pool: &Pool<'_>, day: &str) -> Res
                 sql.push(" AND ");
                 push_valid_certificate(&mut sql, *skill, day);
             }
+            if let Some((key, id)) = after {
+                // A row-value comparison is an index range on both backends.
+                sql.push(" AND (v.sort_key, v.id) > (").bind(key.clone());
+                sql.push(", ").bind(*id).push(")");
+            }
+            *limit
         }
         Pool::Volunteers { ids, .. } => {
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
             sql.push(" AND v.id IN (").bind_list(ids).push(")");
+            LIMIT
         }
-    }
-    sql.push(" ORDER BY p.sort_key, v.id LIMIT ").bind(LIMIT);
+    };
+    sql.push(" ORDER BY v.sort_key, v.id LIMIT ").bind(limit);
     let mut out = Vec::new();
     for row in sql.fetch_all(db.pool()).await? {
         let status: String = row.try_get(4)?;
         let availability: String = row.try_get(5)?;
-        out.push(CalloutRow {
+        let found = CalloutRow {
             volunteer_id: db::int(&row, 0),
             full_name: row.try_get(1)?,
             phone: row.try_get::<Option<String>, _>(2)?.unwrap_or_default(),
@@ -97,9 +116,10 @@ pub async fn rows(db: &Db, scope: &ReadScope, pool: &Pool<'_>, day: &str) -> Res
                 commune_id: row.try_get(8)?,
                 branch_id: row.try_get(9)?,
             },
-            certified: db::int(&row, 10) == 1,
-            skilled: db::int(&row, 11) == 1,
-        });
+            certified: db::int(&row, 11) == 1,
+            skilled: db::int(&row, 12) == 1,
+        };
+        out.push((found, row.try_get(10)?));
     }
     Ok(out)
 }
