@@ -133,9 +133,7 @@ pub async fn read(
     let ids: Vec<i64> = units.iter().flatten().copied().collect();
     if !ids.is_empty() {
         let units = |sql: &mut Sql| {
-            sql.push("SELECT u.id FROM units u WHERE u.id IN (")
-                .bind_list(&ids)
-                .push(")");
+            sql.bind_list(&ids);
         };
         banded(db, counter, units, this_year, |unit, row| {
             out.entry(Some(unit)).or_default().push(row)
@@ -144,7 +142,7 @@ pub async fn read(
     }
     if units.contains(&None) {
         let provinces = |sql: &mut Sql| {
-            sql.push("SELECT u.id FROM units u WHERE u.parent_id = (SELECT c.id FROM units c WHERE c.code = ")
+            sql.push("SELECT p.id FROM units p WHERE p.parent_id = (SELECT c.id FROM units c WHERE c.code = ")
                 .bind(CENTRAL_CODE.to_owned())
                 .push(")");
         };
@@ -155,12 +153,14 @@ pub async fn read(
     Ok(out)
 }
 
-/// Runs the banded sums over the units `push_units` selects (`u.id`),
-/// handing each (unit, (sex, band, count)) to `each`. Each engine gets the
+/// Runs the banded sums over the units `push_units` names (the inside of
+/// an `IN (…)`), handing each (unit, (sex, band, count)) to `each`. Each engine gets the
 /// plan it runs fastest (a province with 127 communes, ~21,700 rows):
 /// SQLite sums each (unit, sex, band) as one range of the primary key
 /// (5 ms, where sorting the rows into groups took 10 ms); PostgreSQL hashes
-/// the rows into groups (10 ms, where 2,540 range subqueries took 13 ms).
+/// the rows into groups (10 ms, where 2,540 range subqueries took 13 ms),
+/// read through the primary key with the units in the `IN` itself (joined
+/// to a list of 169 wards, it scanned the whole table: 200 ms).
 async fn banded(
     db: &Db,
     counter: &str,
@@ -178,12 +178,13 @@ async fn banded(
                 .map(|(b, lo, hi)| format!("({}, {lo}, {hi})", band(*b)))
                 .collect();
             let mut sql = Sql::new(&format!(
-                "WITH s(sex) AS (VALUES ('M'), ('F')), b(band, lo, hi) AS (VALUES {}), u AS (",
+                "WITH s(sex) AS (VALUES ('M'), ('F')), b(band, lo, hi) AS (VALUES {}), \
+                 u AS (SELECT u.id FROM units u WHERE u.id IN (",
                 values.join(", ")
             ));
             push_units(&mut sql);
             sql.push(
-                ") SELECT u.id, s.sex, CAST(b.band AS BIGINT), (SELECT CAST(COALESCE(SUM(d.value), 0) AS BIGINT) \
+                ")) SELECT u.id, s.sex, CAST(b.band AS BIGINT), (SELECT CAST(COALESCE(SUM(d.value), 0) AS BIGINT) \
                  FROM unit_demographics d WHERE d.unit_id = u.id AND d.counter = ",
             )
             .bind(counter.to_owned())
@@ -195,14 +196,13 @@ async fn banded(
                 .iter()
                 .map(|(b, lo, hi)| format!(" WHEN d.birth_year BETWEEN {lo} AND {hi} THEN {}", band(*b)))
                 .collect();
-            let mut sql = Sql::new("WITH u AS (");
+            let mut sql = Sql::new(&format!(
+                "SELECT d.unit_id, d.sex, CAST(CASE{case} ELSE -1 END AS BIGINT) AS band, \
+                 CAST(SUM(d.value) AS BIGINT) FROM unit_demographics d WHERE d.counter = "
+            ));
+            sql.bind(counter.to_owned()).push(" AND d.unit_id IN (");
             push_units(&mut sql);
-            sql.push(&format!(
-                ") SELECT d.unit_id, d.sex, CAST(CASE{case} ELSE -1 END AS BIGINT) AS band, \
-                 CAST(SUM(d.value) AS BIGINT) FROM u JOIN unit_demographics d ON d.unit_id = u.id WHERE d.counter = "
-            ))
-            .bind(counter.to_owned())
-            .push(" GROUP BY d.unit_id, d.sex, band");
+            sql.push(") GROUP BY d.unit_id, d.sex, band");
             sql
         }
     };

@@ -39,7 +39,11 @@ pub async fn rows(
         "SELECT v.id, p.full_name, p.phone, u.name, v.status, v.availability, v.away_until, \
          v.province_id, v.commune_id, v.branch_id, v.sort_key, ",
     );
-    match skill.filter(|s| s.needs_certificate()) {
+    // An area lists only who can come: they are skilled and certified. (Asking
+    // again in the select list let PostgreSQL hash every certificate of the
+    // country for a large province: 150 ms.)
+    let listed_all = matches!(pool, Pool::Volunteers { .. });
+    match skill.filter(|s| listed_all && s.needs_certificate()) {
         Some(skill) => {
             sql.push("CASE WHEN ");
             push_valid_certificate(&mut sql, skill, day);
@@ -50,7 +54,7 @@ pub async fn rows(
         }
     }
     sql.push(", CASE WHEN ");
-    match skill {
+    match skill.filter(|_| listed_all) {
         Some(skill) => {
             sql.push("EXISTS (SELECT 1 FROM volunteer_skills s WHERE s.volunteer_id = v.id AND s.skill = ")
                 .bind(skill.as_str().to_owned())
