@@ -107,14 +107,16 @@ pub fn parse_after(text: &str) -> Option<(String, i64)> {
 /// Runs a call-out for `day` (ISO). A phone number is shown to users who
 /// may change the volunteer where they are held.
 pub async fn call_out(db: &Db, user: &Principal, pool: &Pool<'_>, day: &str) -> Result<Callout, VolunteersError> {
-    let rows = storage::rows(db, &user.scope(Permission::Read), pool, day).await?;
+    let mut rows = storage::rows(db, &user.scope(Permission::Read), pool, day).await?;
     let mut out = Callout {
         day: day.to_owned(),
         ..Callout::default()
     };
-    if let (Pool::Area { limit, .. }, Some((last, key))) = (pool, rows.last()) {
-        if rows.len() as i64 == *limit {
-            out.next = Some(cursor(last.volunteer_id, key));
+    if let Pool::Area { limit, .. } = pool {
+        let page = usize::try_from(*limit).unwrap_or(0);
+        if rows.len() > page {
+            rows.truncate(page);
+            out.next = rows.last().map(|(last, key)| cursor(last.volunteer_id, key));
         }
     }
     for (mut row, _) in rows {

@@ -23,8 +23,9 @@ fn push_valid_certificate(sql: &mut Sql, skill: Skill, day: &str) {
 
 /// The volunteers of `pool` in the user's scope, by name, with what
 /// decides whether they can come on `day`; in an area, those who can come
-/// after `after` (sort key, id), `limit` at most (read in name order from
-/// the area's index, so a page costs the same however large the area).
+/// after `after` (sort key, id), `limit` and one more at most (read in
+/// name order from the area's index, so a page costs the same however
+/// large the area).
 pub async fn rows(
     db: &Db,
     scope: &ReadScope,
@@ -92,7 +93,8 @@ pub async fn rows(
                 sql.push(" AND (v.sort_key, v.id) > (").bind(key.clone());
                 sql.push(", ").bind(*id).push(")");
             }
-            *limit
+            // One more than a page tells whether another follows.
+            *limit + 1
         }
         Pool::Volunteers { ids, .. } => {
             if ids.is_empty() {
