@@ -206,7 +206,7 @@ async fn run(url: &str, plan: MembersPlan) -> Result<Value, BenchError> {
     for _ in 0..plan.samples {
         let (branch, _) = &branches[rng.gen_range(0..branches.len())];
         let t = Instant::now();
-        crate::members::service::list(&db, &operator, Some(branch), (None, ""), 0, 100)
+        crate::members::service::list(&db, &operator, Some(branch), &Default::default(), 0, 100)
             .await
             .map_err(|e| BenchError::Search(e.to_string()))?;
         lists.push(t.elapsed().as_secs_f64() * 1000.0);

@@ -53,18 +53,9 @@ async fn list_members(
     Query(q): Query<ListQuery>,
 ) -> Result<Json<MemberList>, AppError> {
     let unit = service::unit_filter(&state.db, &user.principal, q.unit.as_deref()).await?;
-    let status = service::status_filter(q.status.as_deref())?;
+    let wanted = q.wanted()?;
     let offset = q.offset.unwrap_or(0).clamp(0, i64::MAX / 2);
-    let search = q.q.as_deref().unwrap_or_default();
-    let (items, total) = service::list(
-        &state.db,
-        &user.principal,
-        unit.as_ref(),
-        (status, search),
-        offset,
-        PAGE,
-    )
-    .await?;
+    let (items, total) = service::list(&state.db, &user.principal, unit.as_ref(), &wanted, offset, PAGE).await?;
     let next_offset = (offset.saturating_add(PAGE) < total).then_some(offset + PAGE);
     Ok(Json(MemberList {
         items,

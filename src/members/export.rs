@@ -59,8 +59,7 @@ pub(super) async fn xlsx(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let unit = service::unit_filter(&state.db, &user.principal, q.unit.as_deref()).await?;
-    let status = service::status_filter(q.status.as_deref())?;
-    let search = q.q.clone().unwrap_or_default();
+    let wanted = q.wanted()?;
     // Read in batches here, written by the blocking writer as they come.
     let (send, mut receive) = tokio::sync::mpsc::channel::<Vec<Member>>(2);
     let db = state.db.clone();
@@ -68,7 +67,7 @@ pub(super) async fn xlsx(
     let reader = tokio::spawn(async move {
         let mut offset = 0;
         while offset < i64::from(xlsx::MAX_ROWS) {
-            let (batch, _) = service::list(&db, &principal, unit.as_ref(), (status, &search), offset, BATCH).await?;
+            let (batch, _) = service::list(&db, &principal, unit.as_ref(), &wanted, offset, BATCH).await?;
             let done = (batch.len() as i64) < BATCH;
             offset += BATCH;
             if send.send(batch).await.is_err() || done {

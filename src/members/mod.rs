@@ -42,7 +42,7 @@ pub const MEMBERS: PlacedTable = PlacedTable {
         Counter {
             name: "members_joined",
             label_key: "counter.members_joined",
-            list_path: "/members",
+            list_path: "/members?flow=joined",
             weight: "",
             filter: "",
             demographics: Some(Demographics::of_person_event(
@@ -55,7 +55,7 @@ pub const MEMBERS: PlacedTable = PlacedTable {
         Counter {
             name: "members_left",
             label_key: "counter.members_left",
-            list_path: "/members",
+            list_path: "/members?flow=left",
             weight: "",
             filter: "status IN ('left', 'deceased')",
             demographics: Some(Demographics::of_person_event(

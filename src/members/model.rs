@@ -139,12 +139,46 @@ pub fn iso(date: Date) -> String {
     format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
 }
 
+/// Who a list of the members of a year shows: those who joined, or those
+/// whose membership ended, that year.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Joined,
+    Left,
+}
+
+impl Flow {
+    pub fn parse(text: &str) -> Option<Flow> {
+        match text {
+            "joined" => Some(Flow::Joined),
+            "left" => Some(Flow::Left),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flow::Joined => "joined",
+            Flow::Left => "left",
+        }
+    }
+
+    /// Catalogue key of its counter's label.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Flow::Joined => "counter.members_joined",
+            Flow::Left => "counter.members_left",
+        }
+    }
+}
+
 /// Longest search, in characters and in words.
 const SEARCH_CHARS: usize = 100;
 const SEARCH_WORDS: usize = 6;
 
 /// What a member search asks for: the words a name holds (folded), or a
-/// member number (a single word holding a digit, `hv…` read as `HV…`);
+/// member number (a single word holding a digit; `hv42` reads as the
+/// system's `HV00000042`);
 /// `None` when it is too long to be a name or a number.
 pub fn search_terms(q: &str) -> Option<(Vec<String>, Option<String>)> {
     let q = q.trim();
@@ -152,8 +186,12 @@ pub fn search_terms(q: &str) -> Option<(Vec<String>, Option<String>)> {
         return None;
     }
     if !q.contains(char::is_whitespace) && q.chars().any(|c| c.is_ascii_digit()) {
-        let number = match q.get(..2) {
-            Some(prefix) if prefix.eq_ignore_ascii_case("hv") => q.to_ascii_uppercase(),
+        let number = match (q.get(..2), q.get(2..)) {
+            // "hv42" is HV00000042, as the system numbers.
+            (Some(prefix), Some(digits)) if prefix.eq_ignore_ascii_case("hv") => match digits.parse::<i64>() {
+                Ok(n) if digits.bytes().all(|b| b.is_ascii_digit()) => member_no(n),
+                _ => q.to_ascii_uppercase(),
+            },
             _ => q.to_owned(),
         };
         return Some((Vec::new(), Some(number)));
@@ -184,6 +222,12 @@ pub fn check_reason(next: Status, reason: &str, errors: &mut FieldErrors) {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn a_short_system_number_reads_as_the_full_one() {
+        assert_eq!(search_terms("HV42"), Some((Vec::new(), Some("HV00000042".into()))));
+        assert_eq!(search_terms("hv-7a"), Some((Vec::new(), Some("HV-7A".into()))));
+    }
 
     #[test]
     fn a_search_is_a_member_number_or_the_words_of_a_name() {

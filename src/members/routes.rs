@@ -45,6 +45,10 @@ pub(super) struct ListQuery {
     pub status: Option<String>,
     /// Words of the name (without diacritics is fine), or a member number.
     pub q: Option<String>,
+    /// `joined` or `left`: those who joined, or whose membership ended, in `year`.
+    pub flow: Option<String>,
+    /// The year of `flow` (default: this year).
+    pub year: Option<i64>,
     /// Rows to skip (pages of 100).
     pub offset: Option<i64>,
 }
@@ -56,6 +60,8 @@ struct ListPage {
     unit: Option<Unit>,
     status: Option<Status>,
     search: String,
+    /// Who joined, or left, in a year.
+    flow: Option<(super::model::Flow, i64)>,
     items: Vec<Member>,
     total: i64,
     offset: i64,
@@ -63,6 +69,18 @@ struct ListPage {
     next: Option<String>,
     export: String,
     can_write: bool,
+}
+
+impl ListQuery {
+    /// What the list is narrowed to, checked.
+    pub(super) fn wanted(&self) -> Result<service::Wanted, super::MembersError> {
+        service::Wanted::parse(
+            self.status.as_deref(),
+            self.q.as_deref(),
+            self.flow.as_deref(),
+            self.year,
+        )
+    }
 }
 
 impl ListPage {
@@ -82,44 +100,41 @@ async fn list_page(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let unit = service::unit_filter(&state.db, &user.principal, q.unit.as_deref()).await?;
-    let status = service::status_filter(q.status.as_deref())?;
+    let wanted = q.wanted()?;
     let offset = q.offset.unwrap_or(0).clamp(0, i64::MAX / 2);
-    let search = q.q.clone().unwrap_or_default();
-    let (items, total) = service::list(
-        &state.db,
-        &user.principal,
-        unit.as_ref(),
-        (status, &search),
-        offset,
-        PAGE,
-    )
-    .await?;
+    let (items, total) = service::list(&state.db, &user.principal, unit.as_ref(), &wanted, offset, PAGE).await?;
     let code = unit.as_ref().map(|u| u.code.as_str()).unwrap_or("");
-    let status_text = status.map(Status::as_str).unwrap_or("");
+    let status_text = wanted.status.map(Status::as_str).unwrap_or("");
+    let (flow, year) = match wanted.flow {
+        Some((flow, year)) => (flow.as_str(), year.to_string()),
+        None => ("", String::new()),
+    };
+    let asked = [
+        ("unit", code),
+        ("status", status_text),
+        ("q", wanted.search.as_str()),
+        ("flow", flow),
+        ("year", year.as_str()),
+    ];
     let link = |offset: i64| {
-        with_query(
-            "/members",
-            &[
-                ("unit", code),
-                ("status", status_text),
-                ("q", &search),
-                ("offset", &offset.to_string()),
-            ],
-        )
+        let mut query = asked.to_vec();
+        let offset = offset.to_string();
+        query.push(("offset", &offset));
+        with_query("/members", &query)
     };
     let offset = offset.min(total);
     let previous = (offset > 0).then(|| link((offset - PAGE).max(0)));
     let next = (offset.saturating_add(PAGE) < total).then(|| link(offset + PAGE));
-    let export = with_query(
-        "/members/export.xlsx",
-        &[("unit", code), ("status", status_text), ("q", &search)],
-    );
+    let export = with_query("/members/export.xlsx", &asked);
+    let flow = wanted.flow;
+    let (status, search) = (wanted.status, wanted.search);
     let can_write = !user.principal.scope(Permission::Write).is_empty();
     Ok(render(&ListPage {
         ctx,
         unit,
         status,
         search,
+        flow,
         items,
         total,
         offset,

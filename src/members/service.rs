@@ -52,23 +52,63 @@ pub fn status_filter(text: Option<&str>) -> Result<Option<Status>, MembersError>
     }
 }
 
+/// What a member list is narrowed to, besides the unit.
+#[derive(Clone, Debug, Default)]
+pub struct Wanted {
+    pub status: Option<Status>,
+    /// Words of the name, or a member number (`model::search_terms`).
+    pub search: String,
+    /// Who joined, or left, in a year.
+    pub flow: Option<(model::Flow, i64)>,
+}
+
+impl Wanted {
+    /// From what a list's address says: `status`, `q`, `flow` (`joined`,
+    /// `left`) and `year` (this year by default).
+    pub fn parse(
+        status: Option<&str>,
+        q: Option<&str>,
+        flow: Option<&str>,
+        year: Option<i64>,
+    ) -> Result<Wanted, MembersError> {
+        let flow = match flow.map(str::trim).filter(|f| !f.is_empty()) {
+            None => None,
+            Some(text) => {
+                let flow =
+                    model::Flow::parse(text).ok_or_else(|| MembersError::field("flow", "volunteer.error.choice"))?;
+                let year = year.unwrap_or_else(crate::calendar::this_year);
+                if !(1900..=9999).contains(&year) {
+                    return Err(MembersError::field("year", "members.error.year"));
+                }
+                Some((flow, year))
+            }
+        };
+        Ok(Wanted {
+            status: status_filter(status)?,
+            search: q.unwrap_or_default().to_owned(),
+            flow,
+        })
+    }
+}
+
 /// The members inside the user's scope (and `unit`, when given), by name.
 pub async fn list(
     db: &Db,
     user: &Principal,
     unit: Option<&Unit>,
-    (status, search): (Option<Status>, &str),
+    wanted: &Wanted,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Member>, i64), MembersError> {
     let scope = user.scope(Permission::Read);
     let (name_words, number) =
-        model::search_terms(search).ok_or_else(|| MembersError::field("q", "members.error.search_long"))?;
+        model::search_terms(&wanted.search).ok_or_else(|| MembersError::field("q", "members.error.search_long"))?;
     let filter = Filter {
         within: unit.and_then(|u| u.level.column().map(|c| (c, u.id))),
-        status,
+        status: wanted.status,
         name_words,
         number,
+        flow: wanted.flow,
     };
     let total = storage::count(db, &scope, &filter).await?;
     // Past the end is the end (an offset typed by hand cannot overflow).

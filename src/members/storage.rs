@@ -106,6 +106,8 @@ pub struct Filter {
     pub name_words: Vec<String>,
     /// This member number only.
     pub number: Option<String>,
+    /// Those who joined, or whose membership ended, in this year.
+    pub flow: Option<(super::model::Flow, i64)>,
 }
 
 pub(super) fn push_filter(sql: &mut Sql, scope: &ReadScope, filter: &Filter) {
@@ -118,6 +120,16 @@ pub(super) fn push_filter(sql: &mut Sql, scope: &ReadScope, filter: &Filter) {
     }
     if let Some(number) = &filter.number {
         sql.push(" AND m.member_no = ").bind(number.clone());
+    }
+    if let Some((flow, year)) = filter.flow {
+        let column = match flow {
+            super::model::Flow::Joined => "m.joined_on",
+            super::model::Flow::Left => "m.left_on",
+        };
+        sql.push(&format!(" AND {column} >= "))
+            .bind(format!("{year:04}-01-01"))
+            .push(&format!(" AND {column} < "))
+            .bind(format!("{:04}-01-01", year + 1));
     }
     for word in &filter.name_words {
         // A word of the name begins so. Tokens are letters and digits:

@@ -42,13 +42,24 @@ pub struct CountCell {
     pub link: String,
 }
 
+/// Where a count's records are listed: its list in the unit, and for a
+/// count of this year's events, narrowed to this year (`&year=`).
+fn counter_link(counter: &Counter, code: &str) -> String {
+    let sep = if counter.list_path.contains('?') { '&' } else { '?' };
+    let mut link = format!("{}{sep}unit={code}", counter.list_path);
+    if counter.per_year() {
+        link.push_str(&format!("&year={}", crate::calendar::this_year()));
+    }
+    link
+}
+
 fn cells(ctx: &PageCtx, counters: &[Counter], counts: &Counts, unit: &Unit) -> Vec<CountCell> {
     counters
         .iter()
         .map(|c| CountCell {
             label: ctx.t(c.label_key),
             value: number(counts.get(c.name, count_key(unit))),
-            link: format!("{}?unit={}", c.list_path, unit.code),
+            link: counter_link(c, &unit.code),
         })
         .collect()
 }

@@ -454,6 +454,23 @@ async fn new_and_leaving_members_of_this_year_are_counted_up_the_tree() {
         page.body.contains("Hội viên mới trong năm") && page.body.contains("Hội viên ra khỏi Hội trong năm"),
         "the unit page shows this year's flows"
     );
+    assert!(
+        page.body
+            .contains(&format!("/members?flow=left&#38;unit={BA_DINH}&#38;year={year}")),
+        "the count of leavers links to them: {}",
+        page.body
+            .split("flow")
+            .nth(2)
+            .unwrap_or_default()
+            .chars()
+            .take(80)
+            .collect::<String>()
+    );
+    let leavers = staff
+        .get(&format!("/api/v1/members?flow=left&unit={BA_DINH}"))
+        .await
+        .json();
+    assert_eq!(leavers["total"], 1, "{leavers}");
 }
 
 #[tokio::test]
@@ -484,6 +501,13 @@ async fn members_are_found_by_name_without_marks_or_by_number() {
     assert_eq!(found(by_number), vec!["Đặng Thị Hoà"]);
     let none = staff.get("/api/v1/members?q=h%25ng").await.json();
     assert_eq!(none["total"], 0, "a % is no wildcard: {none}");
+    // A year's newcomers, as the unit page links to them.
+    let joined = staff.get("/api/v1/members?flow=joined&year=2019").await.json();
+    assert_eq!(found(joined), vec!["Đặng Văn Hoàng"]);
+    let bad = staff.get("/api/v1/members?flow=joined&year=12").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = staff.get("/api/v1/members?flow=sideways").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let page = staff.get("/members?q=hoang").await;
     assert!(page.body.contains("Đặng Văn Hoàng") && !page.body.contains("Đặng Thị Hoà"));
 }
