@@ -6,7 +6,6 @@ use sqlx::{Any, Row, Transaction};
 use super::model::{Attendance, Cadre, Course, CourseLevel, Outcome, Position};
 use crate::access::{Access, ReadScope};
 use crate::db::{self, Db, Sql};
-use crate::org::tree::Placement;
 
 /// `since`: the start of the training window; `last_trained` is the end of
 /// the latest course attended (not failed) on or after it.
@@ -34,11 +33,7 @@ fn cadre_from_row(row: &AnyRow) -> Result<Cadre, sqlx::Error> {
         unit_name: row.try_get(9)?,
         last_trained: row.try_get(10)?,
         version: row.try_get(11)?,
-        placement: Placement {
-            province_id: row.try_get(12)?,
-            commune_id: row.try_get(13)?,
-            branch_id: row.try_get(14)?,
-        },
+        placement: crate::org::service::placement::of_row(row, 12)?,
     })
 }
 
@@ -164,11 +159,7 @@ fn course_from_row(row: &AnyRow) -> Result<Course, sqlx::Error> {
         unit_code: row.try_get(7)?,
         unit_name: row.try_get(8)?,
         attendees: db::int(row, 9),
-        placement: Placement {
-            province_id: row.try_get(10)?,
-            commune_id: row.try_get(11)?,
-            branch_id: row.try_get(12)?,
-        },
+        placement: crate::org::service::placement::of_row(row, 10)?,
     })
 }
 

@@ -10,7 +10,6 @@ use sqlx::{Any, Row, Transaction};
 use super::model::{member_no, Event, Member, Status};
 use crate::access::{Access, ReadScope};
 use crate::db::{self, Db, Sql};
-use crate::org::tree::Placement;
 use crate::people::model::Birth;
 
 /// The columns `member_from_row` reads, in order.
@@ -44,11 +43,7 @@ pub(super) fn member_from_row(row: &AnyRow) -> Result<Member, sqlx::Error> {
         branch_code: row.try_get(11)?,
         branch_name: row.try_get(12)?,
         version: row.try_get(13)?,
-        placement: Placement {
-            province_id: row.try_get(14)?,
-            commune_id: row.try_get(15)?,
-            branch_id: row.try_get(16)?,
-        },
+        placement: crate::org::service::placement::of_row(row, 14)?,
     })
 }
 

@@ -6,7 +6,6 @@ use sqlx::{Any, Row, Transaction};
 use super::model::{Kind, Organisation, ValidOrganisation};
 use crate::access::{Access, ReadScope};
 use crate::db::{self, Db, Sql};
-use crate::org::tree::Placement;
 
 const COLUMNS: &str = "SELECT o.id, o.name, o.kind, o.tax_code, o.address, o.phone, o.email, o.representative, \
      o.representative_title, o.representative_phone, o.note, u.code, u.name, o.version, o.province_id, \
@@ -29,11 +28,7 @@ fn from_row(row: &AnyRow) -> Result<Organisation, sqlx::Error> {
         unit_code: row.try_get(11)?,
         unit_name: row.try_get(12)?,
         version: row.try_get(13)?,
-        placement: Placement {
-            province_id: row.try_get(14)?,
-            commune_id: row.try_get(15)?,
-            branch_id: row.try_get(16)?,
-        },
+        placement: crate::org::service::placement::of_row(row, 14)?,
     })
 }
 

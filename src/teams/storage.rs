@@ -7,7 +7,6 @@ use sqlx::{Any, Row, Transaction};
 use super::{Kind, Team, TeamMember};
 use crate::access::{Access, ReadScope};
 use crate::db::{self, Db, Sql};
-use crate::org::tree::Placement;
 
 const COLUMNS: &str = "SELECT t.id, t.name, t.kind, t.status, t.leader_id, lp.full_name, t.note, u.code, u.name, \
      (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id), t.version, t.province_id, t.commune_id, t.branch_id \
@@ -28,11 +27,7 @@ fn from_row(row: &AnyRow) -> Result<Team, sqlx::Error> {
         unit_name: row.try_get(8)?,
         members: db::int(row, 9),
         version: row.try_get(10)?,
-        placement: Placement {
-            province_id: row.try_get(11)?,
-            commune_id: row.try_get(12)?,
-            branch_id: row.try_get(13)?,
-        },
+        placement: crate::org::service::placement::of_row(row, 11)?,
     })
 }
 

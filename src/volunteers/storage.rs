@@ -10,7 +10,6 @@ use sqlx::{Any, Row, Transaction};
 use super::model::{Certificate, Hours, Skill, Slot, Status, Volunteer};
 use crate::access::{Access, ReadScope};
 use crate::db::{self, Db, Sql};
-use crate::org::tree::Placement;
 use crate::people::model::Birth;
 
 /// The columns `volunteer_from_row` reads, in order; skills are read apart.
@@ -43,11 +42,7 @@ pub(super) fn volunteer_from_row(row: &AnyRow) -> Result<Volunteer, sqlx::Error>
         unit_code: row.try_get(13)?,
         unit_name: row.try_get(14)?,
         version: row.try_get(15)?,
-        placement: Placement {
-            province_id: row.try_get(16)?,
-            commune_id: row.try_get(17)?,
-            branch_id: row.try_get(18)?,
-        },
+        placement: crate::org::service::placement::of_row(row, 16)?,
         tenths: db::int(row, 19),
     })
 }

@@ -6,7 +6,6 @@ use sqlx::{Any, Row, Transaction};
 use super::YouthMember;
 use crate::access::{Access, ReadScope};
 use crate::db::{self, Db, Sql};
-use crate::org::tree::Placement;
 use crate::people::model::Birth;
 
 const COLUMNS: &str = "SELECT y.id, y.person_id, p.full_name, p.sex, p.birth_year, p.birth_date, y.class_name, \
@@ -29,11 +28,7 @@ fn from_row(row: &AnyRow) -> Result<YouthMember, sqlx::Error> {
         branch_code: row.try_get(10)?,
         branch_name: row.try_get(11)?,
         version: row.try_get(12)?,
-        placement: Placement {
-            province_id: row.try_get(13)?,
-            commune_id: row.try_get(14)?,
-            branch_id: row.try_get(15)?,
-        },
+        placement: crate::org::service::placement::of_row(row, 13)?,
     })
 }
 

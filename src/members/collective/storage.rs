@@ -6,7 +6,6 @@ use sqlx::{Any, Row, Transaction};
 use super::Collective;
 use crate::access::{Access, ReadScope};
 use crate::db::{self, Db, Sql};
-use crate::org::tree::Placement;
 
 const COLUMNS: &str = "SELECT c.id, c.organisation_id, o.name, o.kind, c.joined_on, c.head_count, c.status, \
      c.status_on, c.reason, u.code, u.name, c.version, c.province_id, c.commune_id, c.branch_id \
@@ -26,11 +25,7 @@ fn from_row(row: &AnyRow) -> Result<Collective, sqlx::Error> {
         branch_code: row.try_get(9)?,
         branch_name: row.try_get(10)?,
         version: row.try_get(11)?,
-        placement: Placement {
-            province_id: row.try_get(12)?,
-            commune_id: row.try_get(13)?,
-            branch_id: row.try_get(14)?,
-        },
+        placement: crate::org::service::placement::of_row(row, 12)?,
     })
 }
 

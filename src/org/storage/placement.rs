@@ -45,6 +45,16 @@ pub async fn lock_record(
     Ok(sql.execute(&mut **tx).await?.rows_affected() == 1)
 }
 
+/// The placement read from a row's columns `first` (province), `first + 1`
+/// (commune) and `first + 2` (branch), as every placed table selects them.
+pub fn of_row(row: &sqlx::any::AnyRow, first: usize) -> Result<Placement, sqlx::Error> {
+    Ok(Placement {
+        province_id: row.try_get(first)?,
+        commune_id: row.try_get(first + 1)?,
+        branch_id: row.try_get(first + 2)?,
+    })
+}
+
 fn push_placement(sql: &mut Sql, alias: &str, p: &Placement) {
     let mut first = true;
     for (column, value) in [

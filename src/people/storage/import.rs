@@ -147,11 +147,7 @@ pub async fn placements_of(
         let mut sql = Sql::new("SELECT id, province_id, commune_id, branch_id FROM persons WHERE id IN (");
         sql.bind_list(chunk).push(")");
         for row in sql.fetch_all(db.pool()).await? {
-            let placement = crate::org::tree::Placement {
-                province_id: row.try_get(1)?,
-                commune_id: row.try_get(2)?,
-                branch_id: row.try_get(3)?,
-            };
+            let placement = crate::org::service::placement::of_row(&row, 1)?;
             out.insert(db::int(&row, 0), placement);
         }
     }

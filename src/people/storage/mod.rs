@@ -119,7 +119,6 @@ pub async fn get(db: &Db, scope: &ReadScope, id: i64) -> Result<Option<Person>, 
     sql.read_row(db).await?.as_ref().map(person_from_row).transpose()
 }
 
-/// A person the transaction has just written under `access`.
 /// The ids and places of the rows of `table` naming the person `id` in
 /// `column` (roles declared by capabilities; names of our own making).
 pub async fn rows_naming(db: &Db, table: &str, column: &str, id: i64) -> Result<Vec<(i64, Placement)>, sqlx::Error> {
@@ -130,18 +129,11 @@ pub async fn rows_naming(db: &Db, table: &str, column: &str, id: i64) -> Result<
     sql.fetch_all(db.pool())
         .await?
         .iter()
-        .map(|row| {
-            use sqlx::Row;
-            let placement = Placement {
-                province_id: row.try_get(1)?,
-                commune_id: row.try_get(2)?,
-                branch_id: row.try_get(3)?,
-            };
-            Ok((db::int(row, 0), placement))
-        })
+        .map(|row| Ok((db::int(row, 0), placement::of_row(row, 1)?)))
         .collect()
 }
 
+/// A person the transaction has just written under `access`.
 pub async fn get_written(
     tx: &mut Transaction<'static, Any>,
     access: &Access,

@@ -117,11 +117,7 @@ pub async fn rows(
             status: Status::parse(&status).unwrap_or(Status::Left),
             availability: Slot::parse_list(&availability),
             away_until: row.try_get(6)?,
-            placement: crate::org::tree::Placement {
-                province_id: row.try_get(7)?,
-                commune_id: row.try_get(8)?,
-                branch_id: row.try_get(9)?,
-            },
+            placement: crate::org::service::placement::of_row(&row, 7)?,
             certified: db::int(&row, 11) == 1,
             skilled: db::int(&row, 12) == 1,
         };

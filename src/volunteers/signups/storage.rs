@@ -7,7 +7,6 @@ use sqlx::{Any, Row, Transaction};
 use super::{Signup, SignupStatus};
 use crate::access::{Access, ReadScope};
 use crate::db::{self, Db, Sql};
-use crate::org::tree::Placement;
 use crate::volunteers::model::{Skill, Slot};
 
 const COLUMNS: &str = "SELECT s.id, s.full_name, s.sex, s.birth_date, s.phone, s.address_detail, s.skills, \
@@ -39,11 +38,7 @@ fn from_row(row: &AnyRow) -> Result<Signup, sqlx::Error> {
         volunteer_id: row.try_get(16)?,
         commune_code: row.try_get(17)?,
         commune_name: row.try_get(18)?,
-        placement: Placement {
-            province_id: row.try_get(19)?,
-            commune_id: row.try_get(20)?,
-            branch_id: row.try_get(21)?,
-        },
+        placement: crate::org::service::placement::of_row(row, 19)?,
     })
 }
 
