@@ -199,7 +199,7 @@ pub(crate) async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<Vec<RowCh
         .into_iter()
         .map(|h| (h.cccd.clone(), h))
         .collect();
-    let names: Vec<String> = valid.iter().flatten().map(|(v, _)| v.name_folded.clone()).collect();
+    let names: Vec<String> = valid.iter().flatten().map(|(v, _)| v.sort_key.clone()).collect();
     let mut by_name: HashMap<String, Vec<storage::NameHolder>> = HashMap::new();
     for holder in storage::name_holders(ctx.db, &scope, &names).await? {
         by_name.entry(holder.name_folded.clone()).or_default().push(holder);
@@ -272,37 +272,33 @@ pub(crate) async fn create(
     }
     let refs: Vec<(&ValidPerson, Option<i64>)> = valid.iter().map(|(v, a)| (v, *a)).collect();
     let started = std::time::Instant::now();
-    let created = storage::insert_returning(ctx.db, tx, ctx.access, &refs).await?;
+    let ids = storage::insert_imported(ctx.db, tx, ctx.access, &refs).await?;
     let inserted = started.elapsed();
-    let ids: Vec<i64> = created.iter().map(|c| c.id).collect();
     placement::counted(tx, &PERSONS, &ids, 1).await?;
-    let commune_ids: Vec<i64> = created.iter().filter_map(|c| c.address_commune_id).collect();
+    let mut commune_ids: Vec<i64> = valid.iter().filter_map(|(_, address)| *address).collect();
     let mut commune_codes: HashMap<i64, String> = HashMap::new();
     if !commune_ids.is_empty() {
-        let mut ids = commune_ids;
-        ids.sort_unstable();
-        ids.dedup();
-        for unit in org::units_by_ids(ctx.db, &ids).await? {
+        commune_ids.sort_unstable();
+        commune_ids.dedup();
+        for unit in org::units_by_ids(ctx.db, &commune_ids).await? {
             commune_codes.insert(unit.id, unit.code);
         }
     }
-    let changes: Vec<Change> = created
+    let changes: Vec<Change> = valid
         .iter()
-        .map(|c| {
-            let birth = Birth::from_stored(c.birth_year, c.birth_date.as_deref()).map(Birth::iso);
-            Change {
-                after: Some(serde_json::json!({
-                    "full_name": c.full_name,
-                    "sex": c.sex,
-                    "birth_date": birth,
-                    "cccd": c.cccd,
-                    "phone": c.phone,
-                    "address_commune": c.address_commune_id.and_then(|id| commune_codes.get(&id)),
-                    "address_detail": c.address_detail,
-                    "unit": ctx.unit.code,
-                })),
-                ..Change::new("create", "person", c.id, c.full_name.clone(), ctx.access.placement())
-            }
+        .zip(&ids)
+        .map(|((p, address), id)| Change {
+            after: Some(serde_json::json!({
+                "full_name": p.full_name,
+                "sex": p.sex.as_str(),
+                "birth_date": p.birth.map(Birth::iso),
+                "cccd": p.cccd,
+                "phone": p.phone,
+                "address_commune": address.and_then(|id| commune_codes.get(&id)),
+                "address_detail": p.address_detail,
+                "unit": ctx.unit.code,
+            })),
+            ..Change::new("create", "person", *id, p.full_name.clone(), ctx.access.placement())
         })
         .collect();
     let counted = started.elapsed();

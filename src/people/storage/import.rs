@@ -6,7 +6,7 @@ use sqlx::{Any, Row, Transaction};
 
 use super::{insert_head, push_fields, push_place};
 use crate::access::{Access, ReadScope};
-use crate::db::{self, Db, Sql};
+use crate::db::{self, Db};
 
 /// Values asked about in one statement (within both databases' limits).
 const LOOKUP_CHUNK: usize = 1000;
@@ -23,7 +23,7 @@ pub struct CccdHolder {
 pub async fn cccd_holders(db: &Db, scope: &ReadScope, cccds: &[String]) -> Result<Vec<CccdHolder>, sqlx::Error> {
     let mut out = Vec::new();
     for chunk in cccds.chunks(LOOKUP_CHUNK) {
-        let mut sql = Sql::new("SELECT p.cccd, p.id, p.full_name, CASE WHEN ");
+        let mut sql = db.bulk_sql("SELECT p.cccd, p.id, p.full_name, CASE WHEN ");
         scope.push_filter(&mut sql, "p");
         sql.push(" THEN 1 ELSE 0 END FROM persons p WHERE p.cccd IN (");
         sql.bind_list(chunk).push(")");
@@ -51,12 +51,15 @@ pub struct NameHolder {
     pub cccd: Option<String>,
 }
 
-pub async fn name_holders(db: &Db, scope: &ReadScope, names_folded: &[String]) -> Result<Vec<NameHolder>, sqlx::Error> {
+/// The persons of `scope` whose `sort_key` is one of `sort_keys`: a sort
+/// key is one to one with the folded name (`model::sort_key`), so this
+/// reads the name-ordered index rather than one more of its own.
+pub async fn name_holders(db: &Db, scope: &ReadScope, sort_keys: &[String]) -> Result<Vec<NameHolder>, sqlx::Error> {
     let mut out = Vec::new();
-    for chunk in names_folded.chunks(LOOKUP_CHUNK) {
-        let mut sql = Sql::new(
+    for chunk in sort_keys.chunks(LOOKUP_CHUNK) {
+        let mut sql = db.bulk_sql(
             "SELECT p.id, p.full_name, p.name_folded, p.birth_year, p.birth_date, \
-             COALESCE(p.address_commune_id, p.commune_id), p.cccd FROM persons p WHERE p.name_folded IN (",
+             COALESCE(p.address_commune_id, p.commune_id), p.cccd FROM persons p WHERE p.sort_key IN (",
         );
         sql.bind_list(chunk).push(") AND ");
         scope.push_filter(&mut sql, "p");
@@ -75,29 +78,17 @@ pub async fn name_holders(db: &Db, scope: &ReadScope, names_folded: &[String]) -
     Ok(out)
 }
 
-/// A person just created, as the audit records it.
-pub struct Created {
-    pub id: i64,
-    pub full_name: String,
-    pub sex: String,
-    pub birth_year: Option<i64>,
-    pub birth_date: Option<String>,
-    pub cccd: Option<String>,
-    pub phone: Option<String>,
-    pub address_commune_id: Option<i64>,
-    pub address_detail: String,
-}
-
 /// Creates `persons` in the unit of `access` (already locked by the
 /// caller), a statement per chunk; a CCCD taken meanwhile fails it all.
-pub async fn insert_returning(
+/// Returns their ids, in order (reserved first, so nothing is read back).
+pub async fn insert_imported(
     db: &Db,
     tx: &mut Transaction<'static, Any>,
     access: &Access,
     persons: &[(&crate::people::model::ValidPerson, Option<i64>)],
-) -> Result<Vec<Created>, sqlx::Error> {
+) -> Result<Vec<i64>, sqlx::Error> {
     let now = db::now();
-    let mut out = Vec::with_capacity(persons.len());
+    let ids = db.reserve_ids(tx, "persons", persons.len()).await?;
     // Many rows: the name index is built for them in a few statements
     // rather than by the trigger row by row (SQLite; a third of the time).
     let paused = if persons.len() >= 1000 {
@@ -105,36 +96,20 @@ pub async fn insert_returning(
     } else {
         None
     };
-    for chunk in persons.chunks(1000) {
-        let mut sql = db.bulk_sql(&insert_head());
-        for (i, (person, address)) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
+    for (chunk, chunk_ids) in persons.chunks(1000).zip(ids.chunks(1000)) {
+        let mut sql = db.bulk_sql(&insert_head().replacen("(", "(id, ", 1));
+        for (i, ((person, address), id)) in chunk.iter().zip(chunk_ids).enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" }).bind(*id).push(", ");
             push_fields(&mut sql, person, *address);
             push_place(&mut sql, access, &now);
             sql.push(")");
         }
-        sql.push(
-            " RETURNING id, full_name, sex, birth_year, birth_date, cccd, phone, address_commune_id, address_detail",
-        );
-        for row in sql.fetch_all(&mut **tx).await? {
-            out.push(Created {
-                id: row.try_get(0)?,
-                full_name: row.try_get(1)?,
-                sex: row.try_get(2)?,
-                birth_year: row.try_get(3)?,
-                birth_date: row.try_get(4)?,
-                cccd: row.try_get(5)?,
-                phone: row.try_get(6)?,
-                address_commune_id: row.try_get(7)?,
-                address_detail: row.try_get(8)?,
-            });
-        }
+        sql.execute(&mut **tx).await?;
     }
     if let Some(trigger) = paused {
-        let ids: Vec<i64> = out.iter().map(|c| c.id).collect();
         db.build_text_index_of(tx, &super::NAME_INDEX, &trigger, &ids).await?;
     }
-    Ok(out)
+    Ok(ids)
 }
 
 /// Where `persons` are: person id → placement.
@@ -144,7 +119,7 @@ pub async fn placements_of(
 ) -> Result<std::collections::HashMap<i64, crate::org::tree::Placement>, sqlx::Error> {
     let mut out = std::collections::HashMap::new();
     for chunk in persons.chunks(LOOKUP_CHUNK) {
-        let mut sql = Sql::new("SELECT id, province_id, commune_id, branch_id FROM persons WHERE id IN (");
+        let mut sql = db.bulk_sql("SELECT id, province_id, commune_id, branch_id FROM persons WHERE id IN (");
         sql.bind_list(chunk).push(")");
         for row in sql.fetch_all(db.pool()).await? {
             let placement = crate::org::service::placement::of_row(&row, 1)?;
