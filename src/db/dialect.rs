@@ -16,6 +16,42 @@ impl Db {
         }
     }
 
+    /// `n` fresh ids of `table` (an identity / `AUTOINCREMENT` column
+    /// `id`), for rows written with them in `tx`, a write transaction
+    /// (`begin_write`). Knowing ids before the insert lets a bulk write
+    /// derive values from them (member numbers) and skip reading rows back.
+    /// Ids are never reused: PostgreSQL takes them from the sequence;
+    /// SQLite, whose write lock `tx` holds, counts on from the table's
+    /// `AUTOINCREMENT` mark, which the insert then moves past them.
+    pub async fn reserve_ids(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        table: &str,
+        n: usize,
+    ) -> Result<Vec<i64>, sqlx::Error> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        match self.backend() {
+            Backend::Postgres => {
+                let mut sql = Sql::new("SELECT nextval(pg_get_serial_sequence(");
+                sql.bind(table.to_owned())
+                    .push(", 'id')) FROM generate_series(1, ")
+                    .bind(n as i64)
+                    .push(")");
+                let rows = sql.fetch_all(&mut **tx).await?;
+                rows.iter().map(|r| r.try_get::<i64, _>(0)).collect()
+            }
+            Backend::Sqlite => {
+                let mut sql = Sql::new("SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ");
+                sql.bind(table.to_owned())
+                    .push(&format!("), 0), COALESCE((SELECT MAX(id) FROM {table}), 0))"));
+                let last = sql.fetch_int(&mut **tx).await?;
+                Ok((last + 1..=last + n as i64).collect())
+            }
+        }
+    }
+
     /// The suffix that makes a `SELECT` hold a shared lock on the rows it
     /// read until the transaction ends (PostgreSQL). SQLite writers already
     /// hold the database's write lock, so it needs none.

@@ -69,7 +69,9 @@ pub async fn id_of_person(tx: &mut Transaction<'static, Any>, person_id: i64) ->
 pub async fn members_of(db: &Db, persons: &[i64]) -> Result<HashMap<i64, (i64, String)>, sqlx::Error> {
     let mut out = HashMap::new();
     for chunk in persons.chunks(1000) {
-        let mut sql = Sql::new("SELECT m.person_id, m.id, p.full_name FROM members m JOIN persons p ON p.id = m.person_id WHERE m.person_id IN (");
+        let mut sql = db.bulk_sql(
+            "SELECT m.person_id, m.id, p.full_name FROM members m JOIN persons p ON p.id = m.person_id WHERE m.person_id IN (",
+        );
         sql.bind_list(chunk).push(")");
         for row in sql.fetch_all(db.pool()).await? {
             out.insert(db::int(&row, 0), (db::int(&row, 1), row.try_get(2)?));
@@ -82,7 +84,7 @@ pub async fn members_of(db: &Db, persons: &[i64]) -> Result<HashMap<i64, (i64, S
 pub async fn numbers_taken(db: &Db, numbers: &[String]) -> Result<Vec<String>, sqlx::Error> {
     let mut out = Vec::new();
     for chunk in numbers.chunks(1000) {
-        let mut sql = Sql::new("SELECT member_no FROM members WHERE member_no IN (");
+        let mut sql = db.bulk_sql("SELECT member_no FROM members WHERE member_no IN (");
         sql.bind_list(chunk).push(")");
         for row in sql.fetch_all(db.pool()).await? {
             out.push(row.try_get(0)?);
@@ -403,7 +405,9 @@ fn numbering() -> Sql {
 /// New memberships in the unit of `access` (locked by the caller), as
 /// `insert_joined` makes them one at a time, written a few hundred per
 /// statement: (person id, joined on, number or none for the system's).
-/// Returns each person's membership id.
+/// Their ids are reserved first, so the system's numbers are written with
+/// the rows rather than by a second pass over them. Returns each person's
+/// membership id.
 pub async fn insert_joined_many(
     db: &Db,
     tx: &mut Transaction<'static, Any>,
@@ -413,39 +417,39 @@ pub async fn insert_joined_many(
 ) -> Result<HashMap<i64, i64>, sqlx::Error> {
     let now = db::now();
     let p = access.placement();
+    let reserved = db.reserve_ids(tx, "members", rows.len()).await?;
     let mut ids = HashMap::with_capacity(rows.len());
-    for chunk in rows.chunks(500) {
+    for (chunk, chunk_ids) in rows.chunks(500).zip(reserved.chunks(500)) {
         let mut sql = db.bulk_sql(
-            "INSERT INTO members (person_id, member_no, joined_on, status, status_on, unit_id, province_id, \
+            "INSERT INTO members (id, person_id, member_no, joined_on, status, status_on, unit_id, province_id, \
              commune_id, branch_id, created_at, updated_at) VALUES ",
         );
-        for (i, (person, joined_on, number)) in chunk.iter().enumerate() {
-            let number = number.clone().unwrap_or_else(|| format!("#new-{person}"));
-            sql.push(if i == 0 { "(" } else { ", (" });
-            sql.bind(*person).push(", ").bind(number).push(", ");
-            sql.bind(joined_on.clone()).push(", 'active', ").bind(joined_on.clone());
+        let mut events = db.bulk_sql(
+            "INSERT INTO member_events (member_id, kind, on_date, status, reason, to_unit_id, username, at) VALUES ",
+        );
+        for (i, ((person, joined_on, number), id)) in chunk.iter().zip(chunk_ids).enumerate() {
+            let number = number.clone().unwrap_or_else(|| member_no(*id));
+            let next = if i == 0 { "(" } else { ", (" };
+            sql.push(next)
+                .bind(*id)
+                .push(", ")
+                .bind(*person)
+                .push(", ")
+                .bind(number);
+            sql.push(", ")
+                .bind(joined_on.clone())
+                .push(", 'active', ")
+                .bind(joined_on.clone());
             sql.push(", ").bind(access.unit_id()).push(", ").bind(p.province_id);
             sql.push(", ").bind(p.commune_id).push(", ").bind(p.branch_id);
             sql.push(", ").bind(now.clone()).push(", ").bind(now.clone()).push(")");
+            events.push(next).bind(*id).push(", 'joined', ").bind(joined_on.clone());
+            events.push(", 'active', '', ").bind(access.unit_id()).push(", ");
+            events.bind(username.to_owned()).push(", ").bind(now.clone()).push(")");
+            ids.insert(*person, *id);
         }
-        sql.push(" RETURNING person_id, id");
-        let mut created = Vec::with_capacity(chunk.len());
-        for row in sql.fetch_all(&mut **tx).await? {
-            ids.insert(db::int(&row, 0), db::int(&row, 1));
-            created.push(db::int(&row, 1));
-        }
-        let mut sql = numbering();
-        sql.push(" AND id IN (").bind_list(&created).push(")");
         sql.execute(&mut **tx).await?;
-        let mut sql = Sql::new(
-            "INSERT INTO member_events (member_id, kind, on_date, status, reason, to_unit_id, username, at) \
-             SELECT m.id, 'joined', m.joined_on, 'active', '', m.unit_id, ",
-        );
-        sql.bind(username.to_owned()).push(", ").bind(now.clone());
-        sql.push(" FROM members m WHERE m.id IN (")
-            .bind_list(&created)
-            .push(")");
-        sql.execute(&mut **tx).await?;
+        events.execute(&mut **tx).await?;
     }
     Ok(ids)
 }
