@@ -2,6 +2,7 @@
 //! embedded default) and PostgreSQL with the same SQL, plus the few helpers
 //! every domain's storage module shares. Domain SQL lives in each domain.
 
+mod checkpoint;
 mod dialect;
 mod direct;
 mod name_search;
@@ -60,6 +61,8 @@ pub struct Db {
     term_stats: std::sync::Arc<name_search::TermStats>,
     /// Point reads on the calling thread (SQLite files only).
     direct: Option<std::sync::Arc<direct::DirectReads>>,
+    /// Copies SQLite's log back into the file off the write path.
+    _checkpointer: Option<std::sync::Arc<checkpoint::Checkpointer>>,
 }
 
 impl Db {
@@ -80,7 +83,8 @@ impl Db {
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                                  PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
                                  PRAGMA cache_size = -131072; PRAGMA mmap_size = 4294967296; \
-                                 PRAGMA temp_store = MEMORY; PRAGMA threads = 2;",
+                                 PRAGMA temp_store = MEMORY; PRAGMA threads = 2; \
+                                 PRAGMA wal_autocheckpoint = 0;",
                             )
                             .await?;
                             Ok(())
@@ -95,11 +99,16 @@ impl Db {
             Backend::Sqlite => direct::DirectReads::for_url(&sqlite_creating(url)).map(std::sync::Arc::new),
             Backend::Postgres => None,
         };
+        let checkpointer = match backend {
+            Backend::Sqlite => checkpoint::start(&pool),
+            Backend::Postgres => None,
+        };
         Ok(Db {
             pool,
             backend,
             term_stats: Default::default(),
             direct,
+            _checkpointer: checkpointer,
         })
     }
 
