@@ -26,7 +26,7 @@ impl Db {
     pub async fn reserve_ids(
         &self,
         tx: &mut Transaction<'static, Any>,
-        table: &str,
+        table: &'static str,
         n: usize,
     ) -> Result<Vec<i64>, sqlx::Error> {
         if n == 0 {
@@ -34,9 +34,9 @@ impl Db {
         }
         match self.backend() {
             Backend::Postgres => {
-                let mut sql = Sql::new("SELECT nextval(pg_get_serial_sequence(");
+                let mut sql = Sql::new("SELECT nextval(s.name) FROM (SELECT pg_get_serial_sequence(");
                 sql.bind(table.to_owned())
-                    .push(", 'id')) FROM generate_series(1, ")
+                    .push(", 'id') AS name) s, generate_series(1, ")
                     .bind(n as i64)
                     .push(")");
                 let rows = sql.fetch_all(&mut **tx).await?;
@@ -46,7 +46,12 @@ impl Db {
                 let mut sql = Sql::new("SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ");
                 sql.bind(table.to_owned())
                     .push(&format!("), 0), COALESCE((SELECT MAX(id) FROM {table}), 0))"));
-                let last = sql.fetch_int(&mut **tx).await?;
+                // An allocator fails rather than guess: 0 would hand out used ids.
+                let last: i64 = sql
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .ok_or(sqlx::Error::RowNotFound)?
+                    .try_get(0)?;
                 Ok((last + 1..=last + n as i64).collect())
             }
         }
@@ -178,6 +183,18 @@ impl Db {
         }
         Sql::new(create).execute(&mut **tx).await?;
         Ok(())
+    }
+
+    /// Writes what sits only in the database's log back into its files
+    /// (PostgreSQL `CHECKPOINT`, which needs a superuser or
+    /// `pg_checkpoint`; SQLite truncates its log), so that timed work does
+    /// not meet the flush of an earlier bulk load. Benchmarks only.
+    pub async fn settle(&self) -> Result<(), sqlx::Error> {
+        let statement = match self.backend() {
+            Backend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
+            Backend::Postgres => "CHECKPOINT",
+        };
+        Sql::new(statement).execute(self.pool()).await.map(drop)
     }
 
     /// After a bulk load: fresh planner statistics and visibility (hint

@@ -199,9 +199,9 @@ pub(crate) async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<Vec<RowCh
         .into_iter()
         .map(|h| (h.cccd.clone(), h))
         .collect();
-    let names: Vec<String> = valid.iter().flatten().map(|(v, _)| v.sort_key.clone()).collect();
+    let sort_keys: Vec<String> = valid.iter().flatten().map(|(v, _)| v.sort_key.clone()).collect();
     let mut by_name: HashMap<String, Vec<storage::NameHolder>> = HashMap::new();
-    for holder in storage::name_holders(ctx.db, &scope, &names).await? {
+    for holder in storage::name_holders(ctx.db, &scope, &sort_keys).await? {
         by_name.entry(holder.name_folded.clone()).or_default().push(holder);
     }
     // A number registered outside the user's units is told, like the

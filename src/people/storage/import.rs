@@ -1,6 +1,6 @@
 //! SQL of person imports: who already holds the CCCDs of a file, who of
 //! the user's scope has the same names, and many persons created at once
-//! with what the audit needs of each.
+//! under ids reserved for them.
 
 use sqlx::{Any, Row, Transaction};
 
@@ -97,7 +97,7 @@ pub async fn insert_imported(
         None
     };
     for (chunk, chunk_ids) in persons.chunks(1000).zip(ids.chunks(1000)) {
-        let mut sql = db.bulk_sql(&insert_head().replacen("(", "(id, ", 1));
+        let mut sql = db.bulk_sql(&insert_head(true));
         for (i, ((person, address), id)) in chunk.iter().zip(chunk_ids).enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" }).bind(*id).push(", ");
             push_fields(&mut sql, person, *address);

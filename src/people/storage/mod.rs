@@ -179,9 +179,12 @@ const FIELDS: [&str; 10] = [
     "address_detail",
 ];
 
-fn insert_head() -> String {
+/// `INSERT INTO persons (…) VALUES `, with the `id` column first when the
+/// ids are given (reserved: `Db::reserve_ids`).
+fn insert_head(with_id: bool) -> String {
     format!(
-        "INSERT INTO persons ({}, unit_id, province_id, commune_id, branch_id, created_at, updated_at) VALUES ",
+        "INSERT INTO persons ({}{}, unit_id, province_id, commune_id, branch_id, created_at, updated_at) VALUES ",
+        if with_id { "id, " } else { "" },
         FIELDS.join(", ")
     )
 }
@@ -205,7 +208,7 @@ pub async fn insert(
     if !placement::lock_unit(db, tx, access).await? {
         return Ok(None);
     }
-    let mut sql = Sql::new(&insert_head());
+    let mut sql = Sql::new(&insert_head(false));
     sql.push("(");
     push_fields(&mut sql, person, address_commune_id);
     push_place(&mut sql, access, &db::now());
@@ -241,7 +244,7 @@ pub async fn insert_many(
             .cmp(&(b.access.placement().commune_id, &b.person.sort_key))
     });
     for chunk in ordered.chunks(1000) {
-        let mut sql = db.bulk_sql(&insert_head());
+        let mut sql = db.bulk_sql(&insert_head(false));
         for (i, record) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" });
             push_fields(&mut sql, record.person, record.address_commune_id);
