@@ -224,6 +224,14 @@ async fn run(cli: Cli) -> Result<(), String> {
         return crate::bench::persons(&url, plan).await.map_err(|e| e.to_string());
     }
     let db = crate::open_database(&url).await.map_err(|e| e.to_string())?;
+    let result = run_with(db.clone(), command).await;
+    // Closing copies SQLite's log back and removes it (after a demo load,
+    // gigabytes the next start would otherwise replay).
+    db.close().await;
+    result
+}
+
+async fn run_with(db: crate::db::Db, command: Command) -> Result<(), String> {
     match command {
         Command::Serve {
             addr,

@@ -1,10 +1,11 @@
 //! SQLite checkpoints off the write path. By default the connection that
 //! commits past 1,000 pages of log copies the whole log back into the
 //! database file before its commit returns: an import of 20,000 people
-//! waited a third of a second for it. Here automatic checkpoints are off
-//! and a task of the pool copies the log twice a second instead, without
-//! waiting for readers or writers (`PASSIVE`). The task ends with the last
-//! clone of its `Db`.
+//! waited a third of a second for it. Here a task of the pool copies the
+//! log once a second instead, without waiting for readers or writers
+//! (`PASSIVE`); the connections' own automatic checkpoint is kept only as
+//! a backstop at 262,144 pages (1 GiB), and the log file is cut back to
+//! 64 MiB once copied. The task ends with the last clone of its `Db`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +13,7 @@ use std::time::Duration;
 use sqlx::{AnyPool, Executor};
 
 /// How often the log is copied back.
-const EVERY: Duration = Duration::from_millis(500);
+const EVERY: Duration = Duration::from_secs(1);
 
 /// Stops the task when dropped.
 #[derive(Debug)]
@@ -24,8 +25,8 @@ impl Drop for Checkpointer {
     }
 }
 
-/// Starts the task for `pool` (inside a Tokio runtime; outside one there
-/// is none, and the log is copied when the last connection closes).
+/// Starts the task for `pool` (sqlx itself needs the Tokio runtime this
+/// runs in; without one, the backstop alone copies the log).
 pub(super) fn start(pool: &AnyPool) -> Option<Arc<Checkpointer>> {
     let runtime = tokio::runtime::Handle::try_current().ok()?;
     let pool = pool.clone();

@@ -84,7 +84,8 @@ impl Db {
                                  PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
                                  PRAGMA cache_size = -131072; PRAGMA mmap_size = 4294967296; \
                                  PRAGMA temp_store = MEMORY; PRAGMA threads = 2; \
-                                 PRAGMA wal_autocheckpoint = 0;",
+                                 PRAGMA wal_autocheckpoint = 262144; \
+                                 PRAGMA journal_size_limit = 67108864;",
                             )
                             .await?;
                             Ok(())
