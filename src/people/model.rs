@@ -178,7 +178,11 @@ fn has_control(text: &str) -> bool {
 
 /// Sort key of a name the Vietnamese way: by given name, then the rest.
 pub fn sort_key(full_name: &str) -> String {
-    let folded = text::fold(full_name);
+    sort_key_of_folded(&text::fold(full_name))
+}
+
+/// The sort key of a name already folded (`name_folded`).
+fn sort_key_of_folded(folded: &str) -> String {
     let given = folded.rsplit(' ').next().unwrap_or_default();
     format!("{given} {folded}")
 }
@@ -255,18 +259,21 @@ pub fn validate(input: &PersonInput, today: Date) -> Result<ValidPerson, FieldEr
     }
 
     match sex {
-        Some(sex) if errors.is_empty() => Ok(ValidPerson {
-            name_folded: text::fold(&full_name),
-            sort_key: sort_key(&full_name),
-            full_name,
-            sex,
-            birth,
-            cccd,
-            phone,
-            address_commune,
-            address_detail,
-            unit_code,
-        }),
+        Some(sex) if errors.is_empty() => {
+            let name_folded = text::fold(&full_name);
+            Ok(ValidPerson {
+                sort_key: sort_key_of_folded(&name_folded),
+                name_folded,
+                full_name,
+                sex,
+                birth,
+                cccd,
+                phone,
+                address_commune,
+                address_detail,
+                unit_code,
+            })
+        }
         _ => Err(errors),
     }
 }
