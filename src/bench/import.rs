@@ -209,6 +209,8 @@ async fn stage(url: &str, count: usize) -> Result<Stage, BenchError> {
             .await
             .map_err(|e| BenchError::Http(e.to_string()))?;
     }
+    // The work is timed once the bulk load is in the database's files.
+    let _ = db.settle().await;
     let server = Server::start(url, None)?;
     let staff = Session::login(server.addr, "bench.staff", BENCH_PASSWORD).await?;
     let viewer = Session::login(server.addr, "bench.viewer", BENCH_PASSWORD).await?;

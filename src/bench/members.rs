@@ -179,6 +179,9 @@ async fn run(url: &str, plan: MembersPlan) -> Result<Value, BenchError> {
     crate::accounts::service::create(&db, &operator, new)
         .await
         .map_err(|e| BenchError::Http(e.to_string()))?;
+    // Timed once the bulk load is in the database's files (`Db::settle`),
+    // not while it is still being flushed; likewise the samples below.
+    let _ = db.settle().await;
     let server = Server::start(url, None)?;
     let staff = Session::login(server.addr, "bench.staff", BENCH_PASSWORD).await?;
     let file = workbook(plan.rows, 23, (&commune.code, &province), true)?;
@@ -196,9 +199,7 @@ async fn run(url: &str, plan: MembersPlan) -> Result<Value, BenchError> {
     // in the middle of the samples; a role without the right skips this),
     // and whose pages have been read once: one untimed pass over every
     // province first.
-    if db.backend() == Backend::Postgres {
-        let _ = crate::db::Sql::new("CHECKPOINT").execute(db.pool()).await;
-    }
+    let _ = db.settle().await;
     for province in &provinces {
         rollup(&db, &counters, province).await?;
         first_aiders(&db, &operator, province, &today).await?;
