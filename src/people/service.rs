@@ -265,7 +265,7 @@ pub async fn update(
     }
     // Roles counted by the person's sex and age follow the edit.
     placement::followers_counted(&mut tx, placed, &PERSONS, id, -1).await?;
-    let updated = storage::update(&mut tx, &from, id, before.version, &valid, address)
+    let updated = storage::update(db, &mut tx, &from, id, before.version, &valid, address)
         .await
         .map_err(duplicate_on_race)?;
     placement::followers_counted(&mut tx, placed, &PERSONS, id, 1).await?;

@@ -97,10 +97,10 @@ pub async fn insert_imported(
         None
     };
     for (chunk, chunk_ids) in persons.chunks(1000).zip(ids.chunks(1000)) {
-        let mut sql = db.bulk_sql(&insert_head(true));
+        let mut sql = db.bulk_sql(&insert_head(db.backend(), true));
         for (i, ((person, address), id)) in chunk.iter().zip(chunk_ids).enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" }).bind(*id).push(", ");
-            push_fields(&mut sql, person, *address);
+            push_fields(&mut sql, db.backend(), person, *address);
             push_place(&mut sql, access, &now);
             sql.push(")");
         }
