@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_courses, create_course))
         .routes(routes!(show_course))
         .routes(routes!(record_attendance))
+        .routes(routes!(remove_attendance))
 }
 
 /// Cadres in office inside the caller's units (or `unit`); `all` adds
@@ -162,5 +163,19 @@ async fn record_attendance(
     JsonBody(input): JsonBody<AttendanceInput>,
 ) -> Result<StatusCode, AppError> {
     courses::attend(&state.db, &user.principal, record_id(&id)?, &input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Remove a person recorded in the course by mistake (the audit log keeps
+/// their result).
+#[utoipa::path(delete, path = "/courses/{course}/attendance/{person}", tag = "cadres",
+    params(("course" = i64, Path, description = "Course id"), ("person" = i64, Path, description = "Person id")),
+    responses((status = 204, description = "Removed"), WriteErrors))]
+async fn remove_attendance(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, person)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    courses::unattend(&state.db, &user.principal, record_id(&id)?, record_id(&person)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -77,6 +77,7 @@ impl Capability for Cadres {
             ("create", "audit.action.create"),
             ("end_term", "audit.action.end_term"),
             ("attendance", "audit.action.attendance"),
+            ("attendance_removed", "audit.action.attendance_removed"),
         ]
     }
 

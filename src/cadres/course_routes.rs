@@ -1,5 +1,6 @@
 //! Pages of training courses: the list with the form to create one, and a
-//! course's page with its attendance and the form to record a result.
+//! course's page with its attendance, the form to record a result, and
+//! the removal (after a confirmation) of a person recorded by mistake.
 
 use askama::Template;
 use axum::extract::State;
@@ -10,9 +11,11 @@ use super::courses::{self, AttendanceInput, CourseInput};
 use super::model::{Attendance, Course, CourseLevel, Outcome};
 use super::routes::{unit_of, ListQuery};
 use crate::access::Permission;
+use crate::i18n;
 use crate::org::picker::{self, Choice};
 use crate::org::Unit;
 use crate::web::auth::CurrentUser;
+use crate::web::confirm::{self, Confirm};
 use crate::web::error::AppError;
 use crate::web::extract::{record_id, Form, Path, Query};
 use crate::web::page::{render_status, shown_on_form, FormState, PageCtx};
@@ -25,6 +28,8 @@ pub fn pages() -> Pages {
         .post("/courses", create)
         .get("/courses/{course}", detail)
         .post("/courses/{course}/attendance", attend)
+        .get("/courses/{course}/attendance/{person}/remove", unattend_confirm)
+        .post("/courses/{course}/attendance/{person}/remove", unattend)
 }
 
 #[derive(Template)]
@@ -180,4 +185,51 @@ async fn attend(
             show_detail(&state, ctx, &user, id, Some((e, input))).await
         }
     }
+}
+
+/// Asks before removing a person from a course; only someone who may
+/// change the course is asked.
+async fn unattend_confirm(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path((id, person)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (id, person) = (record_id(&id)?, record_id(&person)?);
+    let (course, entry) = courses::attendance(&state.db, &user.principal, id, person).await?;
+    if !courses::may_write(&user.principal, &course) {
+        return Err(AppError::Forbidden);
+    }
+    let question = i18n::t_with(
+        ctx.lang,
+        "course.remove_question",
+        &[("name", &entry.full_name), ("title", &course.title)],
+    );
+    let consequences = vec![
+        ctx.t(entry.result.label_key()).to_owned(),
+        ctx.t("course.remove_warning").to_owned(),
+    ];
+    let confirm_label = ctx.t("course.remove").to_owned();
+    confirm::page(
+        ctx,
+        Confirm {
+            question,
+            consequences,
+            blocked: None,
+            action: format!("/courses/{id}/attendance/{person}/remove"),
+            fields: Vec::new(),
+            confirm_label,
+            cancel: format!("/courses/{id}#attendance"),
+        },
+    )
+}
+
+async fn unattend(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, person)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let id = record_id(&id)?;
+    courses::unattend(&state.db, &user.principal, id, record_id(&person)?).await?;
+    Ok(Redirect::to(&format!("/courses/{id}#attendance")).into_response())
 }

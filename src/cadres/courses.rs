@@ -1,5 +1,6 @@
 //! Training courses: created by a unit, with the people who attended and
-//! their results. A course's attendees are people the user may read.
+//! their results (removed again when recorded by mistake). A course's
+//! attendees are people the user may read.
 
 use super::model::{Attendance, Course, CourseLevel, Outcome};
 use super::service::writable;
@@ -146,4 +147,55 @@ pub async fn attend(db: &Db, user: &Principal, id: i64, input: &AttendanceInput)
     audit::record(&mut tx, access.actor(), change).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The result of a person in a course, when the user may read both.
+pub async fn attendance(
+    db: &Db,
+    user: &Principal,
+    id: i64,
+    person_id: i64,
+) -> Result<(Course, Attendance), CadresError> {
+    let course = get(db, user, id).await?;
+    let entry = storage::attendance_entry(db, &user.scope(Permission::Read), id, person_id)
+        .await?
+        .ok_or(CadresError::NotFound)?;
+    Ok((course, entry))
+}
+
+/// Removes a person recorded in a course by mistake; the audit keeps
+/// their result, and their positions are counted as trained by the
+/// courses left.
+pub async fn unattend(db: &Db, user: &Principal, id: i64, person_id: i64) -> Result<Attendance, CadresError> {
+    let course = get(db, user, id).await?;
+    let unit = org::unit_by_code(db, &course.unit_code)
+        .await?
+        .ok_or(CadresError::NotFound)?;
+    let access = user.access(Permission::Write, &unit).ok_or(CadresError::ReadOnly)?;
+    let (_, entry) = attendance(db, user, id, person_id).await?;
+    let mut tx = db.begin_write().await?;
+    if !storage::hold_course(&mut tx, &access, id).await? {
+        return Err(CadresError::Changed);
+    }
+    storage::lock_person(db, &mut tx, person_id).await?;
+    let positions = [CADRE_POSITIONS];
+    placement::followers_counted(&mut tx, &positions, &PERSONS, person_id, -1).await?;
+    let removed = storage::remove_attendance(&mut tx, id, person_id).await?;
+    placement::followers_counted(&mut tx, &positions, &PERSONS, person_id, 1).await?;
+    if !removed {
+        return Err(CadresError::NotFound);
+    }
+    let change = Change {
+        before: Some(serde_json::json!({ "person": entry.full_name, "result": entry.result.as_str() })),
+        ..Change::new(
+            "attendance_removed",
+            "course",
+            id,
+            course.title.clone(),
+            course.placement,
+        )
+    };
+    audit::record(&mut tx, access.actor(), change).await?;
+    tx.commit().await?;
+    Ok(entry)
 }

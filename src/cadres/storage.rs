@@ -261,6 +261,17 @@ pub async fn set_attendance(
     sql.execute(&mut **tx).await.map(drop)
 }
 
+/// Removes a person's result in a course; false when there is none.
+pub async fn remove_attendance(
+    tx: &mut Transaction<'static, Any>,
+    course_id: i64,
+    person_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let mut sql = Sql::new("DELETE FROM course_attendance WHERE course_id = ");
+    sql.bind(course_id).push(" AND person_id = ").bind(person_id);
+    Ok(sql.execute(&mut **tx).await?.rows_affected() == 1)
+}
+
 fn attendance_from_row(row: &AnyRow) -> Result<Attendance, sqlx::Error> {
     let result: String = row.try_get(5)?;
     Ok(Attendance {
@@ -287,6 +298,24 @@ pub async fn attendance_of_course(db: &Db, scope: &ReadScope, course_id: i64) ->
         .iter()
         .map(attendance_from_row)
         .collect()
+}
+
+/// One person's result in a course, when the person is in `scope`.
+pub async fn attendance_entry(
+    db: &Db,
+    scope: &ReadScope,
+    course_id: i64,
+    person_id: i64,
+) -> Result<Option<Attendance>, sqlx::Error> {
+    let mut sql = Sql::new(ATTENDANCE);
+    sql.push("a.course_id = ").bind(course_id);
+    sql.push(" AND a.person_id = ").bind(person_id).push(" AND ");
+    scope.push_filter(&mut sql, "p");
+    sql.fetch_optional(db.pool())
+        .await?
+        .as_ref()
+        .map(attendance_from_row)
+        .transpose()
 }
 
 /// A person's training record, the latest first.

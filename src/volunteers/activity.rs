@@ -1,8 +1,8 @@
 //! What volunteers do and prove: certificates of their skills (and those
 //! expiring ahead) and hours given, each added under the same checks as
-//! a change of the volunteer.
+//! a change of the volunteer, and removed again when entered by mistake.
 
-use super::model::{self, Certificate, Hours, Skill};
+use super::model::{self, Certificate, Hours, Skill, Volunteer};
 use super::service::{get, held_by, today};
 use super::storage;
 use super::VolunteersError;
@@ -145,6 +145,100 @@ pub async fn add_hours(db: &Db, user: &Principal, id: i64, input: &HoursInput) -
     audit::record(&mut tx, access.actor(), change).await?;
     tx.commit().await?;
     Ok(hours)
+}
+
+/// Removes a certificate entered by mistake; the audit keeps what it said.
+pub async fn remove_certificate(
+    db: &Db,
+    user: &Principal,
+    id: i64,
+    certificate_id: i64,
+) -> Result<Certificate, VolunteersError> {
+    let (volunteer, certificate) = certificate_of(db, user, id, certificate_id).await?;
+    let access = held_by(db, user, &volunteer).await?;
+    let mut tx = db.begin_write().await?;
+    if !storage::hold(&mut tx, &access, id).await? {
+        return Err(VolunteersError::Changed);
+    }
+    if !storage::delete_certificate(&mut tx, id, certificate_id).await? {
+        return Err(VolunteersError::NotFound);
+    }
+    let change = Change {
+        before: Some(serde_json::json!({
+            "skill": certificate.skill.as_str(),
+            "title": certificate.title,
+            "issued_on": certificate.issued_on,
+            "expires_on": certificate.expires_on,
+        })),
+        ..Change::new(
+            "certificate_removed",
+            "volunteer",
+            id,
+            volunteer.full_name.clone(),
+            volunteer.placement,
+        )
+    };
+    audit::record(&mut tx, access.actor(), change).await?;
+    tx.commit().await?;
+    Ok(certificate)
+}
+
+/// A certificate of a volunteer the user may read.
+pub async fn certificate_of(
+    db: &Db,
+    user: &Principal,
+    id: i64,
+    certificate_id: i64,
+) -> Result<(Volunteer, Certificate), VolunteersError> {
+    let volunteer = get(db, user, id).await?;
+    let certificate = storage::certificate(db, id, certificate_id)
+        .await?
+        .ok_or(VolunteersError::NotFound)?;
+    Ok((volunteer, certificate))
+}
+
+/// Removes hours recorded by mistake; the audit keeps what they were.
+pub async fn remove_hours(db: &Db, user: &Principal, id: i64, hours_id: i64) -> Result<Hours, VolunteersError> {
+    let (volunteer, hours) = hours_of(db, user, id, hours_id).await?;
+    let access = held_by(db, user, &volunteer).await?;
+    let mut tx = db.begin_write().await?;
+    if !storage::hold(&mut tx, &access, id).await? {
+        return Err(VolunteersError::Changed);
+    }
+    if !storage::delete_hours(&mut tx, id, hours_id).await? {
+        return Err(VolunteersError::NotFound);
+    }
+    let change = Change {
+        before: Some(serde_json::json!({
+            "on_date": hours.on_date,
+            "activity": hours.activity,
+            "hours": model::hours_display(hours.tenths),
+        })),
+        ..Change::new(
+            "hours_removed",
+            "volunteer",
+            id,
+            volunteer.full_name.clone(),
+            volunteer.placement,
+        )
+    };
+    audit::record(&mut tx, access.actor(), change).await?;
+    tx.commit().await?;
+    Ok(hours)
+}
+
+/// An entry of hours of a volunteer the user may read.
+pub async fn hours_of(
+    db: &Db,
+    user: &Principal,
+    id: i64,
+    hours_id: i64,
+) -> Result<(Volunteer, Hours), VolunteersError> {
+    let volunteer = get(db, user, id).await?;
+    let hours = storage::hours_entry(db, id, hours_id)
+        .await?
+        .ok_or(VolunteersError::NotFound)?;
+    Ok((volunteer, hours))
 }
 
 /// Certificates of active volunteers in scope that expire within `days`

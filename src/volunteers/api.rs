@@ -1,4 +1,5 @@
-//! `/api/v1/volunteers`: volunteers, their certificates and hours, and the
+//! `/api/v1/volunteers`: volunteers, their certificates and hours (added
+//! and removed), and the
 //! sign-up queue, as JSON, under the same access rules and through the
 //! same service calls as the pages.
 
@@ -27,6 +28,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(show_volunteer, update_volunteer))
         .routes(routes!(add_certificate))
         .routes(routes!(add_hours))
+        .routes(routes!(remove_certificate))
+        .routes(routes!(remove_hours))
         .routes(routes!(expiring_certificates))
         .routes(routes!(list_signups))
         .routes(routes!(approve_signup))
@@ -145,6 +148,32 @@ async fn add_hours(
 ) -> Result<Response, AppError> {
     let hours = activity::add_hours(&state.db, &user.principal, record_id(&id)?, &input).await?;
     Ok((StatusCode::CREATED, Json(hours)).into_response())
+}
+
+/// Remove a certificate entered by mistake (the audit log keeps it).
+#[utoipa::path(delete, path = "/volunteers/{volunteer}/certificates/{certificate}", tag = "volunteers",
+    params(("volunteer" = i64, Path, description = "Volunteer id"), ("certificate" = i64, Path, description = "Certificate id")),
+    responses((status = 204, description = "Removed"), WriteErrors))]
+async fn remove_certificate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, certificate)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    activity::remove_certificate(&state.db, &user.principal, record_id(&id)?, record_id(&certificate)?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Remove hours recorded by mistake (the audit log keeps them).
+#[utoipa::path(delete, path = "/volunteers/{volunteer}/hours/{hours}", tag = "volunteers",
+    params(("volunteer" = i64, Path, description = "Volunteer id"), ("hours" = i64, Path, description = "Hours entry id")),
+    responses((status = 204, description = "Removed"), WriteErrors))]
+async fn remove_hours(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, hours)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    activity::remove_hours(&state.db, &user.principal, record_id(&id)?, record_id(&hours)?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// A certificate expiring soon, with its volunteer.

@@ -81,6 +81,8 @@ impl Capability for Volunteers {
             ("update", "audit.action.update"),
             ("certificate", "audit.action.certificate"),
             ("hours", "audit.action.hours"),
+            ("certificate_removed", "audit.action.certificate_removed"),
+            ("hours_removed", "audit.action.hours_removed"),
             ("approve", "audit.action.approve"),
             ("decline", "audit.action.decline"),
         ]

@@ -1,5 +1,6 @@
 //! A volunteer's page: their record, certificates and hours, where the
-//! record is changed and certificates and hours are added.
+//! record is changed and certificates and hours are added (or removed,
+//! after a confirmation, when entered by mistake).
 
 use askama::Template;
 use axum::extract::State;
@@ -10,7 +11,9 @@ use super::activity::{self, CertificateInput, HoursInput};
 use super::model::{Certificate, Hours, Skill, Slot, Status, Volunteer};
 use super::routes::{form_of, read_form, ticked};
 use super::service::{self, VolunteerInput};
+use crate::i18n;
 use crate::web::auth::CurrentUser;
+use crate::web::confirm::{self, Confirm};
 use crate::web::error::AppError;
 use crate::web::extract::{record_id, Form, Path};
 use crate::web::page::{render_status, shown_on_form, FormState, PageCtx};
@@ -23,6 +26,16 @@ pub fn pages() -> Pages {
         .post("/volunteers/{volunteer}", update)
         .post("/volunteers/{volunteer}/certificates", add_certificate)
         .post("/volunteers/{volunteer}/hours", add_hours)
+        .get(
+            "/volunteers/{volunteer}/certificates/{certificate}/remove",
+            remove_certificate_confirm,
+        )
+        .post(
+            "/volunteers/{volunteer}/certificates/{certificate}/remove",
+            remove_certificate,
+        )
+        .get("/volunteers/{volunteer}/hours/{hours}/remove", remove_hours_confirm)
+        .post("/volunteers/{volunteer}/hours/{hours}/remove", remove_hours)
 }
 
 #[derive(Template)]
@@ -192,4 +205,108 @@ async fn add_hours(
             show_detail(&state, ctx, &user, id, Refused::Hours(e, input)).await
         }
     }
+}
+
+/// Asks before removing; only someone who may change the volunteer is asked.
+async fn remove_certificate_confirm(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path((id, certificate)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (id, certificate) = (record_id(&id)?, record_id(&certificate)?);
+    let (volunteer, c) = activity::certificate_of(&state.db, &user.principal, id, certificate).await?;
+    service::held_by(&state.db, &user.principal, &volunteer).await?;
+    let question = i18n::t_with(
+        ctx.lang,
+        "certificate.remove_question",
+        &[("title", &c.title), ("name", &volunteer.full_name)],
+    );
+    let facts = format!(
+        "{} · {} {}",
+        ctx.t(c.skill.label_key()),
+        ctx.t("certificate.issued_on"),
+        c.issued_display()
+    );
+    let consequences = vec![facts, ctx.t("certificate.remove_warning").to_owned()];
+    removal_page(
+        ctx,
+        question,
+        consequences,
+        &format!("/volunteers/{id}/certificates/{certificate}/remove"),
+        id,
+        "certificate.remove",
+    )
+}
+
+async fn remove_certificate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, certificate)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let id = record_id(&id)?;
+    activity::remove_certificate(&state.db, &user.principal, id, record_id(&certificate)?).await?;
+    Ok(Redirect::to(&format!("/volunteers/{id}#certificates")).into_response())
+}
+
+async fn remove_hours_confirm(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path((id, hours)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (id, hours) = (record_id(&id)?, record_id(&hours)?);
+    let (volunteer, h) = activity::hours_of(&state.db, &user.principal, id, hours).await?;
+    service::held_by(&state.db, &user.principal, &volunteer).await?;
+    let question = i18n::t_with(
+        ctx.lang,
+        "hours.remove_question",
+        &[
+            ("hours", &h.hours_display()),
+            ("date", &h.on_display()),
+            ("name", &volunteer.full_name),
+        ],
+    );
+    let consequences = vec![h.activity.clone(), ctx.t("hours.remove_warning").to_owned()];
+    removal_page(
+        ctx,
+        question,
+        consequences,
+        &format!("/volunteers/{id}/hours/{hours}/remove"),
+        id,
+        "hours.remove",
+    )
+}
+
+async fn remove_hours(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, hours)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let id = record_id(&id)?;
+    activity::remove_hours(&state.db, &user.principal, id, record_id(&hours)?).await?;
+    Ok(Redirect::to(&format!("/volunteers/{id}#hours")).into_response())
+}
+
+fn removal_page(
+    ctx: PageCtx,
+    question: String,
+    consequences: Vec<String>,
+    action: &str,
+    volunteer: i64,
+    label_key: &str,
+) -> Result<Response, AppError> {
+    let confirm_label = ctx.t(label_key).to_owned();
+    confirm::page(
+        ctx,
+        Confirm {
+            question,
+            consequences,
+            blocked: None,
+            action: action.to_owned(),
+            fields: Vec::new(),
+            confirm_label,
+            cancel: format!("/volunteers/{volunteer}"),
+        },
+    )
 }

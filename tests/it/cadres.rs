@@ -181,3 +181,95 @@ async fn cadres_trained_this_year_are_counted_and_follow_corrections() {
         "all in office are still cadres"
     );
 }
+
+/// A person recorded in a course by mistake is removed after a
+/// confirmation: the course's list and the trained count follow, the audit
+/// keeps the result, and a read-only or outside user cannot remove anyone.
+#[tokio::test]
+async fn a_person_recorded_in_a_course_by_mistake_is_removed() {
+    let app = TestApp::new().await;
+    let year = nhanai::calendar::this_year();
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let chair = add_person(&mut staff, "Vũ Thị Tâm", BA_DINH, 11).await;
+    let other = add_person(&mut staff, "Phan Văn Lộc", BA_DINH, 12).await;
+    appoint(&mut staff, chair, BA_DINH, "chair").await;
+    let day = format!("01/01/{year}");
+    let course = staff
+        .post_json(
+            "/api/v1/courses",
+            &json!({"title": "Tập huấn đầu năm", "level": "commune", "starts_on": day, "ends_on": day, "unit": BA_DINH}),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("course");
+    for person in [chair, other] {
+        let response = staff
+            .post_json(
+                &format!("/api/v1/courses/{course}/attendance"),
+                &json!({"person": person.to_string(), "result": "passed"}),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::NO_CONTENT, "{}", response.body);
+    }
+    let trained = |body: serde_json::Value| body["counts"]["cadres_trained"].as_i64();
+    assert_eq!(
+        trained(staff.get(&format!("/api/v1/units/{BA_DINH}")).await.json()),
+        Some(1)
+    );
+
+    let mut viewer = app.signed_in("xem", "viewer", BA_DINH).await;
+    assert!(!viewer.get(&format!("/courses/{course}")).await.body.contains("/remove"));
+    let refused = viewer
+        .delete(&format!("/api/v1/courses/{course}/attendance/{chair}"))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert_eq!(
+        viewer
+            .get(&format!("/courses/{course}/attendance/{chair}/remove"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let mut neighbour = app.signed_in("ngocha", "staff", NGOC_HA).await;
+    let hidden = neighbour
+        .delete(&format!("/api/v1/courses/{course}/attendance/{chair}"))
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+
+    let link = format!("/courses/{course}/attendance/{chair}/remove");
+    assert!(staff.get(&format!("/courses/{course}")).await.body.contains(&link));
+    let ask = staff.get(&link).await;
+    assert!(
+        ask.body.contains("Vũ Thị Tâm") && ask.body.contains("Tập huấn đầu năm"),
+        "{}",
+        ask.body
+    );
+    let removed = staff.post_form(&link, &[]).await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
+    assert_eq!(
+        trained(staff.get(&format!("/api/v1/units/{BA_DINH}")).await.json()),
+        Some(0)
+    );
+    let left = staff.get(&format!("/api/v1/courses/{course}")).await.json();
+    let names: Vec<&str> = left["attendance"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|a| a["full_name"].as_str())
+        .collect();
+    assert_eq!(names, vec!["Phan Văn Lộc"]);
+
+    let removed = staff
+        .delete(&format!("/api/v1/courses/{course}/attendance/{other}"))
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.body);
+    let again = staff
+        .delete(&format!("/api/v1/courses/{course}/attendance/{other}"))
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    let audited = app
+        .count("SELECT COUNT(*) FROM audit_log WHERE action = 'attendance_removed' AND before_json LIKE '%passed%'")
+        .await;
+    assert_eq!(audited, 2);
+}

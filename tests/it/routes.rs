@@ -70,6 +70,20 @@ async fn fixtures(app: &TestApp) -> HashMap<&'static str, String> {
         )
         .await;
     assert_eq!(volunteer.status, StatusCode::CREATED, "{}", volunteer.body);
+    let certificate = central
+        .post_json(
+            &format!("/api/v1/volunteers/{}/certificates", volunteer.json()["id"]),
+            &serde_json::json!({"skill": "first_aid", "title": "Sơ cấp cứu cơ bản", "issued_on": "01/03/2024"}),
+        )
+        .await;
+    assert_eq!(certificate.status, StatusCode::CREATED, "{}", certificate.body);
+    let hours = central
+        .post_json(
+            &format!("/api/v1/volunteers/{}/hours", volunteer.json()["id"]),
+            &serde_json::json!({"on_date": "02/03/2024", "activity": "Hiến máu", "hours": "3"}),
+        )
+        .await;
+    assert_eq!(hours.status, StatusCode::CREATED, "{}", hours.body);
     let mut visitor = app.client();
     let signup = visitor
         .send(
@@ -141,6 +155,8 @@ async fn fixtures(app: &TestApp) -> HashMap<&'static str, String> {
         ("organisation", organisation.json()["id"].to_string()),
         ("collective", collective.json()["id"].to_string()),
         ("volunteer", volunteer.json()["id"].to_string()),
+        ("certificate", certificate.json()["id"].to_string()),
+        ("hours", hours.json()["id"].to_string()),
         ("signup", signup.to_string()),
         ("team", team.json()["id"].to_string()),
         ("token", token),
