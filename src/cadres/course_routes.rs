@@ -206,7 +206,7 @@ async fn unattend_confirm(
         &[("name", &entry.full_name), ("title", &course.title)],
     );
     let consequences = vec![
-        ctx.t(entry.result.label_key()).to_owned(),
+        format!("{}: {}", ctx.t("course.result"), ctx.t(entry.result.label_key())),
         ctx.t("course.remove_warning").to_owned(),
     ];
     let confirm_label = ctx.t("course.remove").to_owned();

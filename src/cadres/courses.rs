@@ -180,13 +180,14 @@ pub async fn unattend(db: &Db, user: &Principal, id: i64, person_id: i64) -> Res
     storage::lock_person(db, &mut tx, person_id).await?;
     let positions = [CADRE_POSITIONS];
     placement::followers_counted(&mut tx, &positions, &PERSONS, person_id, -1).await?;
+    // The result as it was at the removal (it may have been corrected since it was read).
     let removed = storage::remove_attendance(&mut tx, id, person_id).await?;
     placement::followers_counted(&mut tx, &positions, &PERSONS, person_id, 1).await?;
-    if !removed {
+    let Some(result) = removed else {
         return Err(CadresError::NotFound);
-    }
+    };
     let change = Change {
-        before: Some(serde_json::json!({ "person": entry.full_name, "result": entry.result.as_str() })),
+        before: Some(serde_json::json!({ "person": entry.full_name, "result": result.as_str() })),
         ..Change::new(
             "attendance_removed",
             "course",
@@ -197,5 +198,5 @@ pub async fn unattend(db: &Db, user: &Principal, id: i64, person_id: i64) -> Res
     };
     audit::record(&mut tx, access.actor(), change).await?;
     tx.commit().await?;
-    Ok(entry)
+    Ok(Attendance { result, ..entry })
 }

@@ -261,15 +261,22 @@ pub async fn set_attendance(
     sql.execute(&mut **tx).await.map(drop)
 }
 
-/// Removes a person's result in a course; false when there is none.
+/// Removes a person's result in a course: the result removed, if any.
 pub async fn remove_attendance(
     tx: &mut Transaction<'static, Any>,
     course_id: i64,
     person_id: i64,
-) -> Result<bool, sqlx::Error> {
+) -> Result<Option<Outcome>, sqlx::Error> {
     let mut sql = Sql::new("DELETE FROM course_attendance WHERE course_id = ");
     sql.bind(course_id).push(" AND person_id = ").bind(person_id);
-    Ok(sql.execute(&mut **tx).await?.rows_affected() == 1)
+    sql.push(" RETURNING result");
+    let Some(row) = sql.fetch_optional(&mut **tx).await? else {
+        return Ok(None);
+    };
+    let result: String = row.try_get(0)?;
+    Outcome::parse(&result)
+        .map(Some)
+        .ok_or_else(|| sqlx::Error::Decode(format!("result {result}").into()))
 }
 
 fn attendance_from_row(row: &AnyRow) -> Result<Attendance, sqlx::Error> {

@@ -17,6 +17,7 @@ use crate::volunteers::callout::{self, Callout};
 use crate::volunteers::model::Volunteer;
 use crate::volunteers::service::{self as volunteers, ListFilter};
 use crate::web::auth::CurrentUser;
+use crate::web::confirm::{self, Confirm};
 use crate::web::error::AppError;
 use crate::web::extract::{record_id, Form, Path, Query};
 use crate::web::page::{render_status, shown_on_form, FormState, PageCtx};
@@ -30,6 +31,7 @@ pub fn pages() -> Pages {
         .get("/teams/{team}", detail)
         .post("/teams/{team}", update)
         .post("/teams/{team}/members", add_member)
+        .get("/teams/{team}/members/{volunteer}/remove", remove_member_confirm)
         .post("/teams/{team}/members/{volunteer}/remove", remove_member)
         .get("/teams/{team}/callout", callout_page)
         .get("/teams/{team}/callout.xlsx", callout_xlsx)
@@ -275,6 +277,47 @@ async fn add_member(
             show_detail(&state, ctx, &user, id, Refused::Member(e, input.volunteer)).await
         }
     }
+}
+
+/// Asks before taking a volunteer off the team (one tap on a phone must
+/// not do it); only someone who may change the team is asked.
+async fn remove_member_confirm(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path((id, volunteer)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (id, volunteer) = (record_id(&id)?, record_id(&volunteer)?);
+    let (team, members) = service::with_members(&state.db, &user.principal, id).await?;
+    if !service::may_write(&user.principal, &team) {
+        return Err(AppError::Forbidden);
+    }
+    let member = members
+        .iter()
+        .find(|m| m.volunteer_id == volunteer)
+        .ok_or(AppError::NotFound)?;
+    let question = crate::i18n::t_with(
+        ctx.lang,
+        "team.remove_question",
+        &[("name", &member.full_name), ("team", &team.name)],
+    );
+    let mut consequences = vec![ctx.t("team.remove_warning").to_owned()];
+    if team.leader_id == Some(member.volunteer_id) {
+        consequences.insert(0, ctx.t("team.remove_leader").to_owned());
+    }
+    let confirm_label = ctx.t("team.remove_confirm").to_owned();
+    confirm::page(
+        ctx,
+        Confirm {
+            question,
+            consequences,
+            blocked: None,
+            action: format!("/teams/{id}/members/{volunteer}/remove"),
+            fields: Vec::new(),
+            confirm_label,
+            cancel: format!("/teams/{id}#members"),
+        },
+    )
 }
 
 async fn remove_member(

@@ -234,7 +234,7 @@ async fn remove_certificate_confirm(
         question,
         consequences,
         &format!("/volunteers/{id}/certificates/{certificate}/remove"),
-        id,
+        &format!("/volunteers/{id}#certificates"),
         "certificate.remove",
     )
 }
@@ -267,13 +267,14 @@ async fn remove_hours_confirm(
             ("name", &volunteer.full_name),
         ],
     );
-    let consequences = vec![h.activity.clone(), ctx.t("hours.remove_warning").to_owned()];
+    let activity = format!("{}: {}", ctx.t("hours.activity"), h.activity);
+    let consequences = vec![activity, ctx.t("hours.remove_warning").to_owned()];
     removal_page(
         ctx,
         question,
         consequences,
         &format!("/volunteers/{id}/hours/{hours}/remove"),
-        id,
+        &format!("/volunteers/{id}#hours"),
         "hours.remove",
     )
 }
@@ -293,7 +294,7 @@ fn removal_page(
     question: String,
     consequences: Vec<String>,
     action: &str,
-    volunteer: i64,
+    cancel: &str,
     label_key: &str,
 ) -> Result<Response, AppError> {
     let confirm_label = ctx.t(label_key).to_owned();
@@ -306,7 +307,7 @@ fn removal_page(
             action: action.to_owned(),
             fields: Vec::new(),
             confirm_label,
-            cancel: format!("/volunteers/{volunteer}"),
+            cancel: cancel.to_owned(),
         },
     )
 }

@@ -34,6 +34,7 @@ mod schema;
 mod security;
 mod support;
 mod teams;
+mod volunteer_activity;
 mod volunteer_import;
 mod volunteers;
 mod youth;

@@ -301,6 +301,25 @@ async fn a_team_is_called_out_with_who_cannot_come_and_why() {
         )
         .await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let link = format!("/teams/{id}/members/{able}/remove");
+    assert!(!viewer.get(&format!("/teams/{id}")).await.body.contains(&link));
+    assert_eq!(viewer.get(&link).await.status, StatusCode::FORBIDDEN);
+
+    // Taking someone off the team is asked first, naming them and the team.
+    assert!(staff.get(&format!("/teams/{id}")).await.body.contains(&link));
+    let ask = staff.get(&link).await;
+    assert_eq!(ask.status, StatusCode::OK);
+    assert!(
+        ask.body.contains("Hà Able") && ask.body.contains("Đội sơ cấp cứu"),
+        "{}",
+        ask.body
+    );
+    let members = |body: serde_json::Value| body["member_list"].as_array().map(Vec::len);
+    let before = members(staff.get(&format!("/api/v1/teams/{id}")).await.json());
+    let taken_off = staff.post_form(&link, &[]).await;
+    assert_eq!(taken_off.status, StatusCode::SEE_OTHER, "{}", taken_off.body);
+    let after = members(staff.get(&format!("/api/v1/teams/{id}")).await.json());
+    assert_eq!(after.map(|n| n + 1), before);
 
     // Disbanding uncounts the team.
     let version = staff.get(&format!("/api/v1/teams/{id}")).await.json()["version"].clone();
