@@ -1,6 +1,8 @@
 //! The public volunteer sign-up (`/p/tinh-nguyen`): no login; the sign-up
 //! lands in the chosen commune's queue. The form picks a province, then
-//! one of its communes, without scripts.
+//! one of its communes, without scripts: a button of the form itself shows
+//! the chosen province's communes again, so nothing typed is lost (and no
+//! personal data goes into an address).
 
 use askama::Template;
 use axum::extract::State;
@@ -55,7 +57,11 @@ struct SignupPage {
     /// What this visitor just sent, when it is shown again with its errors.
     form: FormState,
     honeypot: &'static str,
+    show_communes: &'static str,
 }
+
+/// The button that only shows the chosen province's communes.
+const SHOW_COMMUNES: &str = "show_communes";
 
 impl SignupPage {
     fn skills(&self) -> &'static [Skill] {
@@ -121,6 +127,7 @@ async fn show(
         communes: communes.iter().filter(|u| u.is_active()).map(Place::of).collect(),
         form,
         honeypot: HONEYPOT,
+        show_communes: SHOW_COMMUNES,
     };
     Ok(public::private(render_status(status, &page)?))
 }
@@ -143,9 +150,15 @@ async fn send(
     ClientAddress(address): ClientAddress,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
+    let only_communes = pairs.iter().any(|(name, _)| name == SHOW_COMMUNES);
+    let pairs = pairs.into_iter().filter(|(name, _)| name != SHOW_COMMUNES).collect();
     let (mut input, mut lists): (SignupInput, _) = with_lists(pairs, &super::routes::LISTS)?;
     input.skills = lists.remove("skills").unwrap_or_default();
     input.availability = lists.remove("availability").unwrap_or_default();
+    if only_communes {
+        // A commune of another province is simply not among those shown.
+        return show(&state, lang, &input, None).await;
+    }
     match signups::submit(&state.db, &address, &input).await {
         Ok(Submitted::Received | Submitted::Ignored) => Ok(Redirect::to("/p/tinh-nguyen/da-gui").into_response()),
         Err(e) => match AppError::from(e) {

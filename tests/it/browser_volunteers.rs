@@ -27,20 +27,30 @@ async fn a_public_sign_up_is_approved_and_called_out_with_a_team() {
     let base = format!("http://{addr}");
     let (c, _driver, _profile) = browser_at(412, 900).await;
 
-    // The public form: a province, then one of its communes.
+    // The public form: a name typed first, then a province and one of its
+    // communes — showing the communes keeps what was typed.
     c.goto(&format!("{base}/p/tinh-nguyen")).await.expect("open");
-    click(&c, "select[name=province] option[value='01']").await;
-    click(&c, "#province-form button").await;
-    text_once(&c, "#signup-form", "Phường Ba Đình").await;
-    click(&c, &format!("select[name=commune] option[value='{BA_DINH}']")).await;
     type_into(&c, "input[name=full_name]", "Lương Thị Tình").await;
+    click(&c, "select[name=province] option[value='01']").await;
+    click(&c, "#province-pick button").await;
+    text_once(&c, "#signup-form", "Phường Ba Đình").await;
+    let kept = c
+        .find(Locator::Css("input[name=full_name]"))
+        .await
+        .expect("name field")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(kept.as_deref(), Some("Lương Thị Tình"));
+    click(&c, &format!("select[name=commune] option[value='{BA_DINH}']")).await;
     click(&c, "select[name=sex] option[value=F]").await;
     type_into(&c, "input[name=birth_date]", "14/02/2000").await;
     type_into(&c, "input[name=phone]", "0987 111 222").await;
     click(&c, "input[name=skills][value=first_aid]").await;
     click(&c, "input[name=availability][value=emergencies]").await;
     click(&c, "input[name=consent]").await;
-    click(&c, "#signup-form button[type=submit]").await;
+    // Enter in a field sends the form (not the button that shows communes).
+    type_into(&c, "input[name=full_name]", "\u{E007}").await;
     let sent = text_once(&c, "main", "Cảm ơn").await;
     assert!(sent.contains("Cảm ơn"), "{sent}");
     assert_eq!(app.count("SELECT COUNT(*) FROM volunteer_signups").await, 1);

@@ -297,6 +297,24 @@ async fn a_public_sign_up_lands_only_in_the_chosen_communes_queue() {
     );
 }
 
+/// Choosing another province shows its communes and keeps what was typed;
+/// nothing is sent or kept until the form itself is sent.
+#[tokio::test]
+async fn showing_a_provinces_communes_keeps_what_was_typed() {
+    let app = TestApp::new().await;
+    let mut visitor = app.client().at_address("203.0.113.9");
+    let mut fields = signup_form("", "Trịnh Văn Giữ");
+    fields.push(("province", "01"));
+    fields.push(("show_communes", "1"));
+    let shown = send_signup(&mut visitor, &fields).await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    for kept in ["Trịnh Văn Giữ", "0987 654 321", "12/05/2001", "Phường Ngọc Hà"] {
+        assert!(shown.body.contains(kept), "{kept}");
+    }
+    assert!(!shown.body.contains("flash error"), "no errors are told yet");
+    assert_eq!(app.count("SELECT COUNT(*) FROM volunteer_signups").await, 0);
+}
+
 #[tokio::test]
 async fn the_public_form_refuses_bad_input_robots_floods_and_other_sites() {
     let app = TestApp::new().await;
