@@ -122,7 +122,7 @@ async fn persons(db: &Db, operator: &Principal, branches: &[(Unit, String)], cou
 /// A province's counts by sex and age band, with its communes'.
 async fn rollup(db: &Db, counters: &[crate::org::Counter], province: &Unit) -> Result<(), BenchError> {
     let communes = org::children(db, province).await?;
-    org::counts(db, counters, province, &communes).await?;
+    org::counts(db, counters, province, &communes, crate::calendar::this_year()).await?;
     org::demographics(db, counters, province, &communes).await?;
     Ok(())
 }

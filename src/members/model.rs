@@ -178,28 +178,53 @@ const SEARCH_WORDS: usize = 6;
 
 /// What a member search asks for: the words a name holds (folded), or a
 /// member number (a single word holding a digit; `hv42` reads as the
-/// system's `HV00000042`);
-/// `None` when it is too long to be a name or a number.
-pub fn search_terms(q: &str) -> Option<(Vec<String>, Option<String>)> {
+/// system's `HV00000042`) — which, when it is also a CCCD or a phone
+/// number (in any spelling: `0912 345 678`, `+84…`), finds the members
+/// holding that too: a caller gives a number, not its kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchTerms {
+    pub name_words: Vec<String>,
+    pub number: Option<String>,
+    pub cccd: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// `None` when the search is too long to be a name or a number.
+pub fn search_terms(q: &str) -> Option<SearchTerms> {
+    use crate::people::{cccd, phone};
     let q = q.trim();
     if q.chars().count() > SEARCH_CHARS {
         return None;
     }
-    if !q.contains(char::is_whitespace) && q.chars().any(|c| c.is_ascii_digit()) {
-        let number = match (q.get(..2), q.get(2..)) {
+    let compact = cccd::normalise(q);
+    let is_cccd = compact.len() == 12 && compact.bytes().all(|b| b.is_ascii_digit());
+    let phone = (!is_cccd && phone::looks_like_phone(q))
+        .then(|| phone::normalise(q).ok())
+        .flatten();
+    let one_word = !q.contains(char::is_whitespace) && q.chars().any(|c| c.is_ascii_digit());
+    if one_word || is_cccd || phone.is_some() {
+        let number = one_word.then(|| match (q.get(..2), q.get(2..)) {
             // "hv42" is HV00000042, as the system numbers.
             (Some(prefix), Some(digits)) if prefix.eq_ignore_ascii_case("hv") => match digits.parse::<i64>() {
                 Ok(n) if digits.bytes().all(|b| b.is_ascii_digit()) => member_no(n),
                 _ => q.to_ascii_uppercase(),
             },
             _ => q.to_owned(),
-        };
-        return Some((Vec::new(), Some(number)));
+        });
+        return Some(SearchTerms {
+            number,
+            cccd: is_cccd.then_some(compact),
+            phone,
+            ..SearchTerms::default()
+        });
     }
     let mut words = crate::text::tokens(q);
     words.sort_unstable();
     words.dedup();
-    (words.len() <= SEARCH_WORDS).then_some((words, None))
+    (words.len() <= SEARCH_WORDS).then_some(SearchTerms {
+        name_words: words,
+        ..SearchTerms::default()
+    })
 }
 
 /// A new membership's number: `HV` and eight digits of its id, which is
@@ -223,25 +248,53 @@ mod tests {
     use super::*;
     use time::macros::date;
 
+    fn number(n: &str) -> Option<SearchTerms> {
+        Some(SearchTerms {
+            number: Some(n.into()),
+            ..SearchTerms::default()
+        })
+    }
+
     #[test]
     fn a_short_system_number_reads_as_the_full_one() {
-        assert_eq!(search_terms("HV42"), Some((Vec::new(), Some("HV00000042".into()))));
-        assert_eq!(search_terms("hv-7a"), Some((Vec::new(), Some("HV-7A".into()))));
+        assert_eq!(search_terms("HV42"), number("HV00000042"));
+        assert_eq!(search_terms("hv-7a"), number("HV-7A"));
     }
 
     #[test]
     fn a_search_is_a_member_number_or_the_words_of_a_name() {
-        let words = |w: &[&str]| Some((w.iter().map(|s| s.to_string()).collect::<Vec<_>>(), None));
-        assert_eq!(
-            search_terms("hv00000042"),
-            Some((Vec::new(), Some("HV00000042".into())))
-        );
-        assert_eq!(search_terms(" 2024/15 "), Some((Vec::new(), Some("2024/15".into()))));
+        let words = |w: &[&str]| {
+            Some(SearchTerms {
+                name_words: w.iter().map(|s| s.to_string()).collect(),
+                ..SearchTerms::default()
+            })
+        };
+        assert_eq!(search_terms("hv00000042"), number("HV00000042"));
+        assert_eq!(search_terms(" 2024/15 "), number("2024/15"));
         assert_eq!(search_terms("Nguyễn  Thị Hoà nguyen"), words(&["hoa", "nguyen", "thi"]));
         assert_eq!(search_terms("50% _x"), words(&["50", "x"]));
         assert_eq!(search_terms(""), words(&[]));
         assert_eq!(search_terms("a b c d e f g"), None, "seven words");
         assert_eq!(search_terms(&"a".repeat(101)), None);
+    }
+
+    #[test]
+    fn a_cccd_or_a_phone_in_any_spelling_is_also_looked_for() {
+        let found = search_terms("001085012345").expect("terms");
+        assert_eq!(found.cccd.as_deref(), Some("001085012345"));
+        assert_eq!(
+            found.number.as_deref(),
+            Some("001085012345"),
+            "a card may carry any number"
+        );
+        let spaced = search_terms("001 085 012 345").expect("terms");
+        assert_eq!((spaced.cccd.as_deref(), spaced.number), (Some("001085012345"), None));
+        for typed in ["0912 345 678", "+84 912 345 678", "0912.345.678", "0912345678"] {
+            let found = search_terms(typed).expect("terms");
+            assert_eq!(found.phone.as_deref(), Some("0912345678"), "{typed}");
+            assert!(found.name_words.is_empty() && found.cccd.is_none(), "{typed}");
+        }
+        assert_eq!(search_terms("2024/15").and_then(|t| t.phone), None);
     }
 
     #[test]

@@ -101,13 +101,12 @@ pub async fn list(
     limit: i64,
 ) -> Result<(Vec<Member>, i64), MembersError> {
     let scope = user.scope(Permission::Read);
-    let (name_words, number) =
+    let terms =
         model::search_terms(&wanted.search).ok_or_else(|| MembersError::field("q", "members.error.search_long"))?;
     let filter = Filter {
         within: unit.and_then(|u| u.level.column().map(|c| (c, u.id))),
         status: wanted.status,
-        name_words,
-        number,
+        terms,
         flow: wanted.flow,
     };
     let total = storage::count(db, &scope, &filter).await?;

@@ -15,6 +15,7 @@ use utoipa_axum::routes;
 
 use super::model::{Level, Unit, UnitStatus};
 use super::reform::Resolution;
+use super::routes::YearQuery;
 use super::service::{self, count_key, MergeOptions};
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
@@ -76,9 +77,9 @@ fn view(unit: &Unit, counts: &service::Counts, counters: &[super::Counter]) -> U
     }
 }
 
-async fn detail(state: &AppState, unit: Unit) -> Result<UnitDetail, AppError> {
+async fn detail(state: &AppState, unit: Unit, year: i64) -> Result<UnitDetail, AppError> {
     let counters = state.registry.counters();
-    let counts = service::counts_of(&state.db, &counters, &unit).await?;
+    let counts = service::counts(&state.db, &counters, &unit, &[], year).await?;
     let code_of = |id: Option<i64>| async move {
         match id {
             Some(id) => service::unit_by_id(&state.db, id).await.map(|u| u.map(|u| u.code)),
@@ -98,29 +99,33 @@ async fn detail(state: &AppState, unit: Unit) -> Result<UnitDetail, AppError> {
 }
 
 /// One unit the caller may read.
-#[utoipa::path(get, path = "/units/{unit}", tag = "units", params(("unit" = String, Path, description = "Unit code: TW, 01, 00004, 00004-001")),
+#[utoipa::path(get, path = "/units/{unit}", tag = "units", params(("unit" = String, Path, description = "Unit code: TW, 01, 00004, 00004-001"), YearQuery),
     responses((status = 200, description = "OK", body = UnitDetail), ReadErrors))]
 async fn show_unit(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(code): Path<String>,
+    Query(when): Query<YearQuery>,
 ) -> Result<Json<UnitDetail>, AppError> {
+    let year = when.year()?;
     let unit = service::readable_unit(&state.db, &user.principal, &code).await?;
-    Ok(Json(detail(&state, unit).await?))
+    Ok(Json(detail(&state, unit, year).await?))
 }
 
 /// The units directly below one unit, with their counts.
-#[utoipa::path(get, path = "/units/{unit}/children", tag = "units", params(("unit" = String, Path, description = "Unit code")),
+#[utoipa::path(get, path = "/units/{unit}/children", tag = "units", params(("unit" = String, Path, description = "Unit code"), YearQuery),
     responses((status = 200, description = "OK", body = UnitList), ReadErrors))]
 async fn unit_children(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(code): Path<String>,
+    Query(when): Query<YearQuery>,
 ) -> Result<Json<UnitList>, AppError> {
+    let year = when.year()?;
     let unit = service::readable_unit(&state.db, &user.principal, &code).await?;
     let children = service::children(&state.db, &unit).await?;
     let counters = state.registry.counters();
-    let counts = service::counts(&state.db, &counters, &unit, &children).await?;
+    let counts = service::counts(&state.db, &counters, &unit, &children, year).await?;
     Ok(Json(UnitList {
         items: children.iter().map(|c| view(c, &counts, &counters)).collect(),
     }))
@@ -171,7 +176,11 @@ async fn open_branch(
 ) -> Result<Response, AppError> {
     let commune = service::readable_unit(&state.db, &user.principal, &code).await?;
     let branch = service::create_branch(&state.db, &user.principal, &commune, &body.name, &body.kind).await?;
-    Ok((StatusCode::CREATED, Json(detail(&state, branch).await?)).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(detail(&state, branch, crate::calendar::this_year()).await?),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize, Default, ToSchema)]
@@ -192,7 +201,7 @@ async fn rename_unit(
     let unit = service::readable_unit(&state.db, &user.principal, &code).await?;
     service::rename(&state.db, &user.principal, &unit, &body.name).await?;
     let unit = service::readable_unit(&state.db, &user.principal, &code).await?;
-    Ok(Json(detail(&state, unit).await?))
+    Ok(Json(detail(&state, unit, crate::calendar::this_year()).await?))
 }
 
 /// Close (dissolve) a unit whose children are all closed or merged.
@@ -206,7 +215,7 @@ async fn close_unit(
     let unit = service::readable_unit(&state.db, &user.principal, &code).await?;
     service::close(&state.db, &user.principal, &unit).await?;
     let unit = service::readable_unit(&state.db, &user.principal, &code).await?;
-    Ok(Json(detail(&state, unit).await?))
+    Ok(Json(detail(&state, unit, crate::calendar::this_year()).await?))
 }
 
 #[derive(Deserialize, Default, ToSchema)]
@@ -241,5 +250,5 @@ async fn merge_units(
     )
     .await?;
     let target = service::readable_unit(&state.db, &user.principal, &code).await?;
-    Ok(Json(detail(&state, target).await?))
+    Ok(Json(detail(&state, target, crate::calendar::this_year()).await?))
 }

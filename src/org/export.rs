@@ -6,11 +6,12 @@ use axum::extract::State;
 use axum::response::Response;
 
 use super::demography::band_label;
+use super::routes::{counter_label, YearQuery};
 use super::service::{self, count_key};
 use crate::toolkit::xlsx::{self, Column, ColumnType, Value};
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
-use crate::web::extract::Path;
+use crate::web::extract::{Path, Query};
 use crate::web::page::{capitalised, PageCtx};
 use crate::web::AppState;
 
@@ -19,11 +20,13 @@ pub(super) async fn children_xlsx(
     ctx: PageCtx,
     user: CurrentUser,
     Path(code): Path<String>,
+    Query(when): Query<YearQuery>,
 ) -> Result<Response, AppError> {
+    let year = when.year()?;
     let unit = service::readable_unit(&state.db, &user.principal, &code).await?;
     let children = service::children(&state.db, &unit).await?;
     let counters = state.registry.counters();
-    let counts = service::counts(&state.db, &counters, &unit, &children).await?;
+    let counts = service::counts(&state.db, &counters, &unit, &children, year).await?;
     let demography = service::demographics(&state.db, &counters, &unit, &children).await?;
     let mut columns = vec![
         Column::new(ctx.t("unit.code"), ColumnType::Text, 10.0),
@@ -34,7 +37,7 @@ pub(super) async fn children_xlsx(
     ];
     for counter in &counters {
         columns.push(Column::new(
-            capitalised(ctx.t(counter.label_key)),
+            counter_label(&ctx, counter, year),
             ColumnType::Number,
             10.0,
         ));

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 
 use super::demography::{band_label, Demography};
 use super::manage;
@@ -17,7 +18,7 @@ use crate::text;
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
 use crate::web::extract::{Path, Query};
-use crate::web::list::{window, Column, ListParams, Window};
+use crate::web::list::{window, with_query, Column, ListParams, Window};
 use crate::web::page::{capitalised, number, render, PageCtx};
 use crate::web::routes::Pages;
 use crate::web::AppState;
@@ -37,31 +38,74 @@ pub fn pages() -> Pages {
 
 /// A count as a page shows it: label, number and where the records are listed.
 pub struct CountCell {
-    pub label: &'static str,
+    pub label: String,
     pub value: String,
     pub link: String,
 }
 
 /// Where a count's records are listed: its list in the unit, and for a
-/// count of this year's events, narrowed to this year (`&year=`).
-fn counter_link(counter: &Counter, code: &str) -> String {
+/// count of a year's events, narrowed to that year (`&year=`).
+fn counter_link(counter: &Counter, code: &str, year: i64) -> String {
     let sep = if counter.list_path.contains('?') { '&' } else { '?' };
     let mut link = format!("{}{sep}unit={code}", counter.list_path);
     if counter.per_year() {
-        link.push_str(&format!("&year={}", crate::calendar::this_year()));
+        link.push_str(&format!("&year={year}"));
     }
     link
 }
 
-fn cells(ctx: &PageCtx, counters: &[Counter], counts: &Counts, unit: &Unit) -> Vec<CountCell> {
+/// A counter's name as pages and files show it: with the year for counts
+/// of a year's events ("Hội viên mới năm 2025").
+pub(super) fn counter_label(ctx: &PageCtx, counter: &Counter, year: i64) -> String {
+    let what = capitalised(ctx.t(counter.label_key));
+    if counter.per_year() {
+        crate::i18n::t_with(
+            ctx.lang,
+            "counter.in_year",
+            &[("what", &what), ("year", &year.to_string())],
+        )
+    } else {
+        what
+    }
+}
+
+fn cells(ctx: &PageCtx, counters: &[Counter], counts: &Counts, unit: &Unit, year: i64) -> Vec<CountCell> {
     counters
         .iter()
         .map(|c| CountCell {
-            label: ctx.t(c.label_key),
+            label: counter_label(ctx, c, year),
             value: number(counts.get(c.name, count_key(unit))),
-            link: counter_link(c, &unit.code),
+            link: counter_link(c, &unit.code, year),
         })
         .collect()
+}
+
+/// The years offered for counts of events: the last ten, and the one
+/// asked for when it is older (newest first).
+fn years_offered(chosen: i64) -> Vec<i64> {
+    let this_year = crate::calendar::this_year();
+    let mut years: Vec<i64> = (0..10).map(|back| this_year - back).collect();
+    if !years.contains(&chosen) {
+        years.push(chosen);
+    }
+    years
+}
+
+/// The year whose events a unit's counts show.
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub(super) struct YearQuery {
+    /// Counts of events (members who joined or left, cadres trained) are
+    /// those of this year, 1900 to the current one; the current one when absent.
+    pub year: String,
+}
+
+impl YearQuery {
+    pub fn year(&self) -> Result<i64, AppError> {
+        service::events_year(&self.year)
+            .ok_or_else(|| AppError::Validation(crate::validation::field_error("year", "unit.error.year")))
+    }
 }
 
 /// A unit with its counts, as shown in the tree.
@@ -81,7 +125,7 @@ impl UnitRow {
     }
 }
 
-fn row(ctx: &PageCtx, counters: &[Counter], counts: &Counts, unit: Unit, merged: &[Unit]) -> UnitRow {
+fn row(ctx: &PageCtx, counters: &[Counter], counts: &Counts, unit: Unit, merged: &[Unit], year: i64) -> UnitRow {
     let target = unit.merged_into_id.and_then(|id| merged.iter().find(|m| m.id == id));
     let branch_count = counts.branches(count_key(&unit));
     UnitRow {
@@ -89,7 +133,7 @@ fn row(ctx: &PageCtx, counters: &[Counter], counts: &Counts, unit: Unit, merged:
         branches: number(branch_count),
         branch_count,
         values: counters.iter().map(|c| counts.get(c.name, count_key(&unit))).collect(),
-        counts: cells(ctx, counters, counts, &unit),
+        counts: cells(ctx, counters, counts, &unit, year),
         unit,
     }
 }
@@ -106,7 +150,8 @@ async fn dashboard(State(state): State<AppState>, ctx: PageCtx, user: CurrentUse
     let mut homes = Vec::new();
     for grant in user.principal.grants() {
         let counts = service::counts_of(&state.db, &counters, &grant.unit).await?;
-        homes.push((grant.role, row(&ctx, &counters, &counts, grant.unit.clone(), &[])));
+        let year = crate::calendar::this_year();
+        homes.push((grant.role, row(&ctx, &counters, &counts, grant.unit.clone(), &[], year)));
     }
     Ok(render(&Dashboard { ctx, homes })?.into_response())
 }
@@ -135,6 +180,11 @@ struct UnitPage {
     branch_kinds: [BranchKind; 5],
     /// By sex and age band, per counter that declares it.
     demography: Vec<DemographyView>,
+    /// The years a user may choose for counts of events (none without such counters).
+    years: Vec<i64>,
+    year: i64,
+    /// `year` when it is not this one, for the page's own links and forms.
+    year_param: Option<String>,
 }
 
 /// One counter's counts by sex and age band: the unit's pyramid, and a
@@ -194,7 +244,7 @@ impl UnitPage {
 }
 
 /// The columns of a unit's children: code, name, branches, then each counter.
-fn child_columns(ctx: &PageCtx, counters: &[Counter]) -> Vec<Column<UnitRow>> {
+fn child_columns(ctx: &PageCtx, counters: &[Counter], year: i64) -> Vec<Column<UnitRow>> {
     let mut columns: Vec<Column<UnitRow>> = vec![
         Column {
             key: "code",
@@ -222,7 +272,7 @@ fn child_columns(ctx: &PageCtx, counters: &[Counter]) -> Vec<Column<UnitRow>> {
     for (i, counter) in counters.iter().enumerate() {
         columns.push(Column {
             key: counter.name,
-            label: capitalised(ctx.t(counter.label_key)),
+            label: counter_label(ctx, counter, year),
             numeric: true,
             compare: Box::new(move |a: &UnitRow, b: &UnitRow| {
                 (a.values.get(i), &a.unit.code).cmp(&(b.values.get(i), &b.unit.code))
@@ -238,7 +288,9 @@ async fn unit_page(
     user: CurrentUser,
     Path(code): Path<String>,
     Query(list): Query<ListParams>,
+    Query(when): Query<YearQuery>,
 ) -> Result<Response, AppError> {
+    let year = when.year()?;
     let p = &user.principal;
     let unit = service::readable_unit(&state.db, p, &code).await?;
     let parent = match unit.parent_id {
@@ -256,7 +308,7 @@ async fn unit_page(
     let targets: Vec<i64> = children.iter().filter_map(|c| c.merged_into_id).collect();
     let merged = service::units_by_ids(&state.db, &targets).await?;
     let counters = state.registry.counters();
-    let counts = service::counts(&state.db, &counters, &unit, &children).await?;
+    let counts = service::counts(&state.db, &counters, &unit, &children, year).await?;
     let found = service::demographics(&state.db, &counters, &unit, &children).await?;
     let demography = demography_views(&ctx, &unit, &children, found);
     let can_supervise = unit.level != Level::Branch && p.may(Permission::Supervise, &unit.placement);
@@ -271,10 +323,15 @@ async fn unit_page(
     mergeable.sort_by_key(|u| text::fold(&u.name));
     let rows: Vec<UnitRow> = children
         .into_iter()
-        .map(|child| row(&ctx, &counters, &counts, child, &merged))
+        .map(|child| row(&ctx, &counters, &counts, child, &merged, year))
         .collect();
-    let base = format!("/units/{}", unit.code);
-    let columns = child_columns(&ctx, &counters);
+    // Another year than this one is kept across sorting and paging.
+    let year_param = (year != crate::calendar::this_year()).then(|| year.to_string());
+    let base = with_query(
+        &format!("/units/{}", unit.code),
+        &[("year", year_param.as_deref().unwrap_or(""))],
+    );
+    let columns = child_columns(&ctx, &counters, year);
     let children = window(
         rows,
         &list,
@@ -285,7 +342,14 @@ async fn unit_page(
     );
     let page = UnitPage {
         status: unit.status_text(ctx.lang, merged_into.as_ref()),
-        counts: cells(&ctx, &counters, &counts, &unit),
+        counts: cells(&ctx, &counters, &counts, &unit, year),
+        years: if counters.iter().any(Counter::per_year) {
+            years_offered(year)
+        } else {
+            Vec::new()
+        },
+        year,
+        year_param,
         can_add_branch: unit.level == Level::Commune && unit.is_active() && p.may(Permission::Write, &unit.placement),
         can_manage: unit.is_active() && p.manage(&unit).is_some(),
         ctx,

@@ -115,13 +115,28 @@ pub fn count_key(unit: &Unit) -> Option<i64> {
     (unit.level != Level::Central).then_some(unit.id)
 }
 
-/// Counts of `unit` and of each of its `children` (this year's, for
-/// counters of events).
-pub async fn counts(db: &Db, counters: &[Counter], unit: &Unit, children: &[Unit]) -> Result<Counts, sqlx::Error> {
+/// The year whose events a unit's counts show (`?year=`): this year when
+/// none is given; `None` for anything but a year from 1900 to this one.
+pub fn events_year(text: &str) -> Option<i64> {
+    let this_year = crate::calendar::this_year();
+    match text.trim() {
+        "" => Some(this_year),
+        year => year.parse().ok().filter(|y| (1900..=this_year).contains(y)),
+    }
+}
+
+/// Counts of `unit` and of each of its `children` (for counters of events,
+/// those of `year`).
+pub async fn counts(
+    db: &Db,
+    counters: &[Counter],
+    unit: &Unit,
+    children: &[Unit],
+    year: i64,
+) -> Result<Counts, sqlx::Error> {
     let mut keys: Vec<Option<i64>> = children.iter().map(count_key).collect();
     keys.push(count_key(unit));
     let mut counts = Counts::default();
-    let year = crate::calendar::this_year();
     for counter in counters {
         let values = if counter.per_year() {
             storage::demographics::read_year(db, counter.name, &keys, year).await?
@@ -179,7 +194,7 @@ pub async fn demographics(
 
 /// Counts of one unit only (dashboards).
 pub async fn counts_of(db: &Db, counters: &[Counter], unit: &Unit) -> Result<Counts, sqlx::Error> {
-    counts(db, counters, unit, &[]).await
+    counts(db, counters, unit, &[], crate::calendar::this_year()).await
 }
 
 /// Stored counts that differ from the records: (counter, unit id, stored, actual).

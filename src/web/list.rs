@@ -66,17 +66,19 @@ impl ListParams {
     }
 }
 
-/// `base?k=v&…` with the empty values left out.
+/// `base?k=v&…` with the empty values left out (`base&k=v…` when the base
+/// has parameters already).
 pub fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
     let query: Vec<String> = pairs
         .iter()
         .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| format!("{k}={}", url_encode(v)))
         .collect();
-    if query.is_empty() {
-        base.to_owned()
-    } else {
-        format!("{base}?{}", query.join("&"))
+    match (query.is_empty(), base.contains('?')) {
+        (true, _) => base.to_owned(),
+        (false, false) => format!("{base}?{}", query.join("&")),
+        // A base that carries parameters of its own keeps them.
+        (false, true) => format!("{base}&{}", query.join("&")),
     }
 }
 

@@ -451,7 +451,8 @@ async fn new_and_leaving_members_of_this_year_are_counted_up_the_tree() {
     }
     let page = staff.get(&format!("/units/{BA_DINH}")).await;
     assert!(
-        page.body.contains("Hội viên mới trong năm") && page.body.contains("Hội viên ra khỏi Hội trong năm"),
+        page.body.contains(&format!("Hội viên mới năm {year}"))
+            && page.body.contains(&format!("Hội viên ra khỏi Hội năm {year}")),
         "the unit page shows this year's flows"
     );
     assert!(
@@ -466,6 +467,36 @@ async fn new_and_leaving_members_of_this_year_are_counted_up_the_tree() {
             .take(80)
             .collect::<String>()
     );
+    // Another year is chosen on the page and in the API: 2018's newcomer.
+    let in_2018 = staff.get(&format!("/api/v1/units/{BA_DINH}?year=2018")).await.json();
+    assert_eq!(
+        (
+            in_2018["counts"]["members_joined"].as_i64(),
+            in_2018["counts"]["members_left"].as_i64()
+        ),
+        (Some(1), Some(0)),
+        "{in_2018}"
+    );
+    let page = central.get(&format!("/units/{HA_NOI}?year=2018")).await;
+    assert!(page.body.contains("Hội viên mới năm 2018"), "the year is named");
+    assert!(
+        page.body
+            .contains(&format!("/members?flow=joined&#38;unit={HA_NOI}&#38;year=2018")),
+        "the count links to that year's newcomers"
+    );
+    assert!(
+        page.body.contains("<option value=\"2018\" selected>"),
+        "the year is chosen"
+    );
+    assert!(
+        page.body.contains(&format!("/units/{HA_NOI}?year=2018&#38;sort="))
+            && page.body.contains(&format!("/units/{HA_NOI}/children.xlsx?year=2018")),
+        "sorting the communes and their file keep the year"
+    );
+    for bad in ["1899", "abc", &(year + 1).to_string()] {
+        let refused = staff.get(&format!("/api/v1/units/{BA_DINH}?year={bad}")).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
     let leavers = staff
         .get(&format!("/api/v1/members?flow=left&unit={BA_DINH}"))
         .await
@@ -510,4 +541,50 @@ async fn members_are_found_by_name_without_marks_or_by_number() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let page = staff.get("/members?q=hoang").await;
     assert!(page.body.contains("Đặng Văn Hoàng") && !page.body.contains("Đặng Thị Hoà"));
+}
+
+/// A caller gives a number: the member is found by CCCD or by phone in any
+/// spelling (a household sharing a phone comes up together), only within
+/// the user's units.
+#[tokio::test]
+async fn members_are_found_by_cccd_or_phone_in_any_spelling() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let branch = open_branch(&mut staff, BA_DINH, "Chi hội Tổ 11").await;
+    let hoa = add_person(&mut staff, "Đặng Thị Hoà", BA_DINH, 10).await;
+    let hoang = add_person(&mut staff, "Đặng Văn Hoàng", BA_DINH, 11).await;
+    enrol(&mut staff, hoa, &branch, "01/03/2018").await;
+    enrol(&mut staff, hoang, &branch, "01/03/2019").await;
+    let mut neighbour = app.signed_in("ngocha", "staff", NGOC_HA).await;
+    let other_branch = open_branch(&mut neighbour, NGOC_HA, "Chi hội Tổ 12").await;
+    let elsewhere = add_person(&mut neighbour, "Đặng Văn Khác", NGOC_HA, 12).await;
+    enrol(&mut neighbour, elsewhere, &other_branch, "01/03/2019").await;
+    let found = |body: serde_json::Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|m| m["full_name"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let by_cccd = staff
+        .get(&format!("/api/v1/members?q={}", cccd(false, 1980, 11)))
+        .await
+        .json();
+    assert_eq!(found(by_cccd), vec!["Đặng Văn Hoàng"]);
+    for typed in [
+        "0912345678",
+        "0912%20345%20678",
+        "%2B84%20912%20345%20678",
+        "0912.345.678",
+    ] {
+        let by_phone = staff.get(&format!("/api/v1/members?q={typed}")).await.json();
+        assert_eq!(found(by_phone), vec!["Đặng Thị Hoà", "Đặng Văn Hoàng"], "{typed}");
+    }
+    let page = staff.get("/members?q=0912+345+678").await;
+    assert!(page.body.contains("Đặng Văn Hoàng") && !page.body.contains("Đặng Văn Khác"));
+    let theirs = neighbour.get("/api/v1/members?q=0912345678").await.json();
+    assert_eq!(found(theirs), vec!["Đặng Văn Khác"]);
+    let nobody = staff.get("/api/v1/members?q=0987654321").await.json();
+    assert_eq!(nobody["total"], 0);
 }
