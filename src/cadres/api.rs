@@ -31,7 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Cadres in office inside the caller's units (or `unit`); `all` adds
-/// those whose term ended.
+/// those whose term ended; `year` keeps those last trained that year.
 #[utoipa::path(get, path = "/cadres", tag = "cadres", params(ListQuery),
     responses((status = 200, description = "OK", body = [Cadre]), ReadErrors))]
 async fn list_cadres(
@@ -41,7 +41,7 @@ async fn list_cadres(
 ) -> Result<Json<Vec<Cadre>>, AppError> {
     let unit = unit_of(&state, &user, q.unit.as_deref()).await?;
     Ok(Json(
-        service::list(&state.db, &user.principal, unit.as_ref(), q.all).await?,
+        service::list(&state.db, &user.principal, unit.as_ref(), q.all, q.year).await?,
     ))
 }
 

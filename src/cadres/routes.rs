@@ -42,6 +42,8 @@ pub(super) struct ListQuery {
     pub all: bool,
     /// For the untrained list: the years looked back (default 3).
     pub years: Option<i64>,
+    /// Only those whose latest training ended this year (as the unit page counts them).
+    pub year: Option<i64>,
 }
 
 pub(super) async fn unit_of(
@@ -58,6 +60,7 @@ struct ListPage {
     ctx: PageCtx,
     unit: Option<Unit>,
     all: bool,
+    year: Option<i64>,
     items: Vec<Cadre>,
     units: Vec<Choice>,
     form: FormState,
@@ -77,7 +80,7 @@ async fn show_list(
     refused: Option<(AppError, AppointInput)>,
 ) -> Result<Response, AppError> {
     let unit = unit_of(state, user, q.unit.as_deref()).await?;
-    let items = service::list(&state.db, &user.principal, unit.as_ref(), q.all).await?;
+    let items = service::list(&state.db, &user.principal, unit.as_ref(), q.all, q.year).await?;
     let units = picker::choices(&state.db, &user.principal, Permission::Write).await?;
     let mut form = FormState::new(ctx.lang);
     let mut status = StatusCode::OK;
@@ -98,6 +101,7 @@ async fn show_list(
         ctx,
         unit,
         all: q.all,
+        year: q.year,
         items,
         units,
         form,

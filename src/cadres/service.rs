@@ -38,15 +38,32 @@ fn within(unit: Option<&Unit>) -> Option<(&'static str, i64)> {
 }
 
 /// Positions in office in the user's scope (and `unit`'s subtree), and
-/// with `all`, those whose terms ended too.
-pub async fn list(db: &Db, user: &Principal, unit: Option<&Unit>, all: bool) -> Result<Vec<Cadre>, CadresError> {
-    Ok(storage::cadres(db, &user.scope(Permission::Read), within(unit), !all, None).await?)
+/// with `all`, those whose terms ended too; with `last_trained_in`, only
+/// those whose latest training (attended or passed) ended that year — whom
+/// the unit page counts as trained in that year.
+pub async fn list(
+    db: &Db,
+    user: &Principal,
+    unit: Option<&Unit>,
+    all: bool,
+    last_trained_in: Option<i64>,
+) -> Result<Vec<Cadre>, CadresError> {
+    let scope = user.scope(Permission::Read);
+    Ok(storage::cadres(db, &scope, within(unit), !all, None, last_trained_in).await?)
 }
 
 /// Cadres in office with no training (attended or passed) in the last `years`.
 pub async fn untrained(db: &Db, user: &Principal, unit: Option<&Unit>, years: i64) -> Result<Vec<Cadre>, CadresError> {
     let since = model::trained_since(today(), years);
-    Ok(storage::cadres(db, &user.scope(Permission::Read), within(unit), true, Some(&since)).await?)
+    Ok(storage::cadres(
+        db,
+        &user.scope(Permission::Read),
+        within(unit),
+        true,
+        Some(&since),
+        None,
+    )
+    .await?)
 }
 
 /// A unit the user may write at, by code; one out of reach reads as unknown.

@@ -56,6 +56,7 @@ pub async fn cadres(
     within: Option<(&'static str, i64)>,
     current_only: bool,
     untrained_since: Option<&str>,
+    last_trained_in: Option<i64>,
 ) -> Result<Vec<Cadre>, sqlx::Error> {
     let mut sql = Sql::new(cadre_columns());
     scope.push_filter(&mut sql, "c");
@@ -72,6 +73,14 @@ pub async fn cadres(
         )
         .bind(since.to_owned())
         .push(")");
+    }
+    if let Some(year) = last_trained_in {
+        // As the counter of those trained counts them (`LAST_TRAINED`).
+        sql.push(&format!(
+            " AND {} = ",
+            super::LAST_TRAINED.replace("t.person_id", "c.person_id")
+        ))
+        .bind(year);
     }
     // Chairs first, then by rank, then by name.
     sql.push(

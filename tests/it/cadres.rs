@@ -180,6 +180,29 @@ async fn cadres_trained_this_year_are_counted_and_follow_corrections() {
         2,
         "all in office are still cadres"
     );
+    // The count links to those it counts: the deputy, whose last course ended this year.
+    let page = staff.get(&format!("/units/{BA_DINH}")).await;
+    let link = format!("/cadres?unit={BA_DINH}&#38;year={year}");
+    assert!(page.body.contains(&link), "the count links to its cadres");
+    let names = |body: serde_json::Value| -> Vec<String> {
+        body.as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|c| c["full_name"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let trained = staff
+        .get(&format!("/api/v1/cadres?unit={BA_DINH}&year={year}"))
+        .await
+        .json();
+    assert_eq!(names(trained), vec!["Đỗ Văn Khải"]);
+    let earlier = staff
+        .get(&format!("/api/v1/cadres?unit={BA_DINH}&year=2000"))
+        .await
+        .json();
+    assert!(names(earlier).is_empty());
+    let list = staff.get(&format!("/cadres?unit={BA_DINH}&year={year}")).await;
+    assert!(list.body.contains("Đỗ Văn Khải") && !list.body.contains("Vũ Thị Tâm"));
 }
 
 /// A person recorded in a course by mistake is removed after a
