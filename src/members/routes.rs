@@ -43,7 +43,8 @@ pub(super) struct ListQuery {
     pub unit: Option<String>,
     /// `active`, `suspended`, `left` or `deceased`.
     pub status: Option<String>,
-    /// Words of the name (without diacritics is fine), or a member number.
+    /// Words of the name (without diacritics is fine), or a number: the
+    /// member's card number, CCCD or phone (any spelling).
     pub q: Option<String>,
     /// `joined` or `left`: those who joined, or whose membership ended, in `year`.
     pub flow: Option<String>,

@@ -56,7 +56,7 @@ pub fn status_filter(text: Option<&str>) -> Result<Option<Status>, MembersError>
 #[derive(Clone, Debug, Default)]
 pub struct Wanted {
     pub status: Option<Status>,
-    /// Words of the name, or a member number (`model::search_terms`).
+    /// Words of the name, or a card number, CCCD or phone (`model::search_terms`).
     pub search: String,
     /// Who joined, or left, in a year.
     pub flow: Option<(model::Flow, i64)>,

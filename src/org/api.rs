@@ -52,6 +52,8 @@ struct UnitView {
 struct UnitDetail {
     #[serde(flatten)]
     unit: UnitView,
+    /// The year whose events the counts of events (members who joined …) are.
+    year: i64,
     parent: Option<String>,
     merged_into: Option<String>,
     merged_from: Vec<String>,
@@ -60,6 +62,8 @@ struct UnitDetail {
 #[derive(Serialize, ToSchema)]
 struct UnitList {
     items: Vec<UnitView>,
+    /// The year whose events the counts of events (members who joined …) are.
+    year: i64,
 }
 
 fn view(unit: &Unit, counts: &service::Counts, counters: &[super::Counter]) -> UnitView {
@@ -95,6 +99,7 @@ async fn detail(state: &AppState, unit: Unit, year: i64) -> Result<UnitDetail, A
             .map(|u| u.code)
             .collect(),
         unit: view(&unit, &counts, &counters),
+        year,
     })
 }
 
@@ -128,6 +133,7 @@ async fn unit_children(
     let counts = service::counts(&state.db, &counters, &unit, &children, year).await?;
     Ok(Json(UnitList {
         items: children.iter().map(|c| view(c, &counts, &counters)).collect(),
+        year,
     }))
 }
 

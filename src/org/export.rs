@@ -22,7 +22,7 @@ pub(super) async fn children_xlsx(
     Path(code): Path<String>,
     Query(when): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    let year = when.year()?;
+    let year = when.year_on_page()?;
     let unit = service::readable_unit(&state.db, &user.principal, &code).await?;
     let children = service::children(&state.db, &unit).await?;
     let counters = state.registry.counters();

@@ -65,9 +65,11 @@ async fn holdings(state: &AppState, ctx: &PageCtx, units: &[Unit]) -> Result<Vec
         }
         branches += counts.branches(count_key(unit));
     }
+    // Counts of a year's events are not records the unit holds.
     let mut lines: Vec<String> = counters
         .iter()
         .zip(totals)
+        .filter(|(c, _)| !c.per_year())
         .map(|(c, n)| format!("{} {}", number(n), ctx.t(c.label_key)))
         .collect();
     if branches > 0 {

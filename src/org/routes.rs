@@ -106,6 +106,12 @@ impl YearQuery {
         service::events_year(&self.year)
             .ok_or_else(|| AppError::Validation(crate::validation::field_error("year", "unit.error.year")))
     }
+
+    /// The same for a page, whose error page tells what is wrong (no form
+    /// field to mark).
+    pub fn year_on_page(&self) -> Result<i64, AppError> {
+        service::events_year(&self.year).ok_or_else(|| AppError::bad_request("unit.error.year"))
+    }
 }
 
 /// A unit with its counts, as shown in the tree.
@@ -290,7 +296,7 @@ async fn unit_page(
     Query(list): Query<ListParams>,
     Query(when): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    let year = when.year()?;
+    let year = when.year_on_page()?;
     let p = &user.principal;
     let unit = service::readable_unit(&state.db, p, &code).await?;
     let parent = match unit.parent_id {

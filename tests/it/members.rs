@@ -477,6 +477,7 @@ async fn new_and_leaving_members_of_this_year_are_counted_up_the_tree() {
         (Some(1), Some(0)),
         "{in_2018}"
     );
+    assert_eq!(in_2018["year"], 2018, "the API names the year its counts are of");
     let page = central.get(&format!("/units/{HA_NOI}?year=2018")).await;
     assert!(page.body.contains("Hội viên mới năm 2018"), "the year is named");
     assert!(
@@ -497,6 +498,13 @@ async fn new_and_leaving_members_of_this_year_are_counted_up_the_tree() {
         let refused = staff.get(&format!("/api/v1/units/{BA_DINH}?year={bad}")).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
     }
+    let refused = staff.get(&format!("/units/{BA_DINH}?year=1899")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains("1900"),
+        "the page tells which years: {}",
+        refused.body
+    );
     let leavers = staff
         .get(&format!("/api/v1/members?flow=left&unit={BA_DINH}"))
         .await

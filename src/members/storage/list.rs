@@ -51,19 +51,26 @@ pub(in crate::members) fn push_filter(sql: &mut Sql, scope: &ReadScope, filter: 
 /// Members whose card number, or whose person's CCCD or phone, is the
 /// number searched: each through its own index.
 fn push_number(sql: &mut Sql, terms: &SearchTerms) {
-    let by_person = [("cccd", &terms.cccd), ("phone", &terms.phone)];
-    if terms.number.is_none() && by_person.iter().all(|(_, v)| v.is_none()) {
+    let branches = [
+        ("SELECT n.id FROM members n WHERE n.member_no = ", &terms.number),
+        (
+            "SELECT n.id FROM members n JOIN persons q ON q.id = n.person_id WHERE q.cccd = ",
+            &terms.cccd,
+        ),
+        (
+            "SELECT n.id FROM members n JOIN persons q ON q.id = n.person_id WHERE q.phone = ",
+            &terms.phone,
+        ),
+    ];
+    let mut asked = branches
+        .iter()
+        .filter_map(|(select, value)| Some((*select, (*value).clone()?)));
+    let Some((select, value)) = asked.next() else {
         return;
-    }
-    sql.push(" AND m.id IN (SELECT n.id FROM members n WHERE n.member_no = ")
-        .bind(terms.number.clone());
-    for (column, value) in by_person {
-        if let Some(value) = value {
-            sql.push(&format!(
-                " UNION ALL SELECT n.id FROM members n JOIN persons q ON q.id = n.person_id WHERE q.{column} = "
-            ))
-            .bind(value.clone());
-        }
+    };
+    sql.push(" AND m.id IN (").push(select).bind(value);
+    for (select, value) in asked {
+        sql.push(" UNION ALL ").push(select).bind(value);
     }
     sql.push(")");
 }
