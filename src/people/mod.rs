@@ -9,6 +9,7 @@ pub mod cccd;
 mod export;
 mod form;
 pub(crate) mod import;
+pub mod likely;
 pub mod model;
 #[cfg(test)]
 mod model_tests;

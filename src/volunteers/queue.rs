@@ -1,6 +1,8 @@
 //! Staff pages that watch over volunteers in an area: the queue of public
 //! sign-ups to approve or decline, and certificates expiring ahead.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -12,6 +14,8 @@ use super::signups::{self, ApproveInput, Signup, SignupStatus};
 use super::storage::Expiring;
 use crate::org::picker::{self, Choice};
 use crate::org::Unit;
+use crate::people::likely::Likeness;
+use crate::people::model::Person;
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
 use crate::web::extract::{record_id, Form, Path, Query};
@@ -27,6 +31,9 @@ pub fn pages() -> Pages {
         .get("/volunteers/certificates", expiring_page)
         .get("/volunteers/certificates.xlsx", super::export::expiring_xlsx)
 }
+
+/// Pending sign-ups whose likely matches are looked up, per page.
+const LIKELY_LOOKED_UP: usize = 100;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -48,6 +55,8 @@ struct SignupsPage {
     refused: Option<(i64, FormState)>,
     /// Sign-ups the user may approve or decline (write at their commune).
     decidable: Vec<i64>,
+    /// Registered persons who may be the one who signed up, by sign-up.
+    likely: HashMap<i64, Vec<(Person, Likeness)>>,
 }
 
 impl SignupsPage {
@@ -74,6 +83,10 @@ impl SignupsPage {
     fn may_decide(&self, s: &Signup) -> bool {
         self.pending() && self.decidable.contains(&s.id)
     }
+
+    fn likely_of(&self, id: &i64) -> &[(Person, Likeness)] {
+        self.likely.get(id).map(Vec::as_slice).unwrap_or_default()
+    }
 }
 
 async fn show_signups(
@@ -95,11 +108,22 @@ async fn show_signups(
         Some((id, form, code)) => (Some((id, form)), code),
         None => (None, StatusCode::OK),
     };
-    let decidable = items
+    let decidable: Vec<i64> = items
         .iter()
         .filter(|s| user.principal.may(crate::access::Permission::Write, &s.placement))
         .map(|s| s.id)
         .collect();
+    let mut likely = HashMap::new();
+    if status == SignupStatus::Pending {
+        // Looked up for the first of them (a queue is short; a flood is throttled).
+        for s in items
+            .iter()
+            .filter(|s| decidable.contains(&s.id))
+            .take(LIKELY_LOOKED_UP)
+        {
+            likely.insert(s.id, signups::likely_persons(&state.db, &user.principal, s).await?);
+        }
+    }
     let page = SignupsPage {
         ctx,
         unit,
@@ -108,6 +132,7 @@ async fn show_signups(
         units,
         refused,
         decidable,
+        likely,
     };
     render_status(code, &page)
 }

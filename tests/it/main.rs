@@ -36,5 +36,6 @@ mod support;
 mod teams;
 mod volunteer_activity;
 mod volunteer_import;
+mod volunteer_signups;
 mod volunteers;
 mod youth;

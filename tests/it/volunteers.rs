@@ -216,7 +216,7 @@ async fn certificates_expiring_ahead_are_listed_and_hours_add_up() {
     assert!(staff.get(&format!("/volunteers/{id}")).await.body.contains("5,5"));
 }
 
-fn signup_form<'a>(commune: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
+pub fn signup_form<'a>(commune: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("commune", commune),
         ("full_name", name),
@@ -231,7 +231,7 @@ fn signup_form<'a>(commune: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
     ]
 }
 
-async fn send_signup(client: &mut Client, fields: &[(&str, &str)]) -> crate::support::Response {
+pub async fn send_signup(client: &mut Client, fields: &[(&str, &str)]) -> crate::support::Response {
     let body = serde_urlencoded::to_string(fields).expect("form");
     client
         .send(

@@ -18,6 +18,7 @@ use crate::audit::{self, Change};
 use crate::db::Db;
 use crate::org::service as org;
 use crate::org::{Level, PlacedTable, Unit};
+use crate::people::likely::{self, Likeness};
 use crate::people::model::PersonInput;
 use crate::people::{self, service as person_service};
 use crate::toolkit::rate;
@@ -113,6 +114,19 @@ pub async fn queue(
 ) -> Result<Vec<Signup>, VolunteersError> {
     let within = unit.and_then(|u| u.level.column().map(|c| (c, u.id)));
     Ok(storage::list(db, &user.scope(Permission::Read), within, status, 500).await?)
+}
+
+/// Registered persons the user may read who may be the one who signed up
+/// (the same phone, or the same name born the same year): approving with
+/// one of them reuses the record instead of creating a duplicate.
+pub async fn likely_persons(
+    db: &Db,
+    user: &Principal,
+    signup: &Signup,
+) -> Result<Vec<(crate::people::model::Person, Likeness)>, VolunteersError> {
+    let year = signup.birth_date.get(..4).and_then(|y| y.parse().ok());
+    let scope = user.scope(Permission::Read);
+    Ok(likely::likely_same(db, &scope, &signup.full_name, year, &signup.phone).await?)
 }
 
 /// How staff approve a sign-up.

@@ -1,0 +1,69 @@
+//! Approving a public sign-up: registered persons who may be the one who
+//! signed up are shown, with why, so that staff reuse a record rather than
+//! create a duplicate — only persons the staff may read.
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::support::people::add_person;
+use crate::support::units::*;
+use crate::support::TestApp;
+use crate::volunteers::{send_signup, signup_form};
+
+#[tokio::test]
+async fn the_queue_shows_who_may_already_be_registered_and_approval_reuses_them() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("ngocha", "staff", NGOC_HA).await;
+    // Registered: the same woman (name and birth year), her husband on the
+    // household's phone, and someone elsewhere on that phone too.
+    let same = staff
+        .post_json(
+            "/api/v1/persons",
+            &json!({"full_name": "Lý Thu Trang", "sex": "F", "birth_date": "2001", "unit": NGOC_HA}),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("id");
+    let husband = staff
+        .post_json(
+            "/api/v1/persons",
+            &json!({"full_name": "Đào Văn Hùng", "sex": "M", "birth_date": "1999", "phone": "0987654321", "unit": NGOC_HA}),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("id");
+    let mut far = app.signed_in("haiphong", "staff", HAI_PHONG).await;
+    let stranger = add_person(&mut far, "Người Ở Xa", HAI_PHONG, 7).await;
+    let moved = far
+        .patch_json(&format!("/api/v1/persons/{stranger}"), &json!({"phone": "0987654321"}))
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+
+    let mut visitor = app.client().at_address("203.0.113.11");
+    let sent = send_signup(&mut visitor, &signup_form(NGOC_HA, "Lý Thu Trang")).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let queue = staff.get("/volunteers/signups").await;
+    assert!(queue.body.contains("Có thể đã có trong hệ thống"), "{}", queue.body);
+    let likely = queue.body.split("class=\"likely\"").nth(1).expect("likely block");
+    let likely = likely.split("</div>").next().unwrap_or_default();
+    assert!(likely.contains(&format!("/persons/{same}")) && likely.contains("cùng họ tên và năm sinh"));
+    assert!(likely.contains(&format!("/persons/{husband}")) && likely.contains("cùng số điện thoại"));
+    assert!(!likely.contains("Người Ở Xa"), "nobody outside the staff's units");
+
+    // Approved with her record: no second person is created.
+    let signup = app.count("SELECT MAX(id) FROM volunteer_signups").await;
+    let persons = app.count("SELECT COUNT(*) FROM persons").await;
+    let approved = staff
+        .post_json(
+            &format!("/api/v1/volunteer-signups/{signup}/approve"),
+            &json!({"person": same.to_string()}),
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM persons").await, persons);
+    let volunteer = approved.json()["volunteer_id"].as_i64().expect("volunteer");
+    let v = staff.get(&format!("/api/v1/volunteers/{volunteer}")).await.json();
+    assert_eq!(v["person_id"], same);
+}
