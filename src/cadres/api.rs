@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 
 use super::courses::{self, AttendanceInput, CourseInput};
 use super::model::{Attendance, Cadre, Course};
-use super::routes::{unit_of, years, ListQuery};
+use super::routes::{unit_of, years, CadreQuery, ListQuery};
 use super::service::{self, AppointInput, EndInput};
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
@@ -32,16 +32,17 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Cadres in office inside the caller's units (or `unit`); `all` adds
 /// those whose term ended; `year` keeps those last trained that year.
-#[utoipa::path(get, path = "/cadres", tag = "cadres", params(ListQuery),
+#[utoipa::path(get, path = "/cadres", tag = "cadres", params(CadreQuery),
     responses((status = 200, description = "OK", body = [Cadre]), ReadErrors))]
 async fn list_cadres(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<CadreQuery>,
 ) -> Result<Json<Vec<Cadre>>, AppError> {
+    let year = q.trained_in()?;
     let unit = unit_of(&state, &user, q.unit.as_deref()).await?;
     Ok(Json(
-        service::list(&state.db, &user.principal, unit.as_ref(), q.all, q.year).await?,
+        service::list(&state.db, &user.principal, unit.as_ref(), q.all(), year).await?,
     ))
 }
 

@@ -20,9 +20,22 @@ use crate::people::PeopleError;
 use crate::validation::{field_error, FieldErrors};
 use crate::web::error::{AppError, IntoAppError};
 
-/// The year a position's person last completed a course (NULL: never).
-const LAST_TRAINED: &str = "(SELECT CAST(MAX(substr(k.ends_on, 1, 4)) AS INTEGER) FROM course_attendance a \
-     JOIN training_courses k ON k.id = a.course_id WHERE a.person_id = t.person_id AND a.result <> 'failed')";
+/// The year the person of a position read as `$alias` last completed a
+/// course (NULL: never).
+macro_rules! last_trained {
+    ($alias:literal) => {
+        concat!(
+            "(SELECT CAST(MAX(substr(k.ends_on, 1, 4)) AS INTEGER) FROM course_attendance a \
+             JOIN training_courses k ON k.id = a.course_id WHERE a.person_id = ",
+            $alias,
+            ".person_id AND a.result <> 'failed')"
+        )
+    };
+}
+/// As counters read positions (`t`).
+const LAST_TRAINED: &str = last_trained!("t");
+/// As the cadre list reads them (`c`).
+const LAST_TRAINED_OF_CADRE: &str = last_trained!("c");
 
 /// Positions sit at their unit; those in office are counted, by sex and age.
 pub const CADRE_POSITIONS: PlacedTable = PlacedTable {

@@ -42,8 +42,45 @@ pub(super) struct ListQuery {
     pub all: bool,
     /// For the untrained list: the years looked back (default 3).
     pub years: Option<i64>,
-    /// Only those whose latest training ended this year (as the unit page counts them).
-    pub year: Option<i64>,
+}
+
+/// The cadre list's narrowing.
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub(super) struct CadreQuery {
+    /// Only inside this unit's subtree (its code).
+    pub unit: Option<String>,
+    /// Also positions whose term ended.
+    pub all: bool,
+    /// Only those in office whose latest training (attended or passed)
+    /// ended this year, as the unit page counts them (1900 to this year).
+    pub year: String,
+}
+
+impl CadreQuery {
+    /// The year asked for, if any; a year outside 1900..=this one is refused.
+    pub fn trained_in(&self) -> Result<Option<i64>, AppError> {
+        if self.year.trim().is_empty() {
+            return Ok(None);
+        }
+        crate::org::service::events_year(&self.year)
+            .map(Some)
+            .ok_or_else(|| AppError::Validation(crate::validation::field_error("year", "unit.error.year")))
+    }
+
+    /// Those trained in a year are the ones in office, as counted.
+    pub fn all(&self) -> bool {
+        self.all && self.year.trim().is_empty()
+    }
+
+    fn as_list(&self) -> ListQuery {
+        ListQuery {
+            unit: self.unit.clone(),
+            all: self.all(),
+            years: None,
+        }
+    }
 }
 
 pub(super) async fn unit_of(
@@ -77,10 +114,11 @@ async fn show_list(
     ctx: PageCtx,
     user: &CurrentUser,
     q: &ListQuery,
+    year: Option<i64>,
     refused: Option<(AppError, AppointInput)>,
 ) -> Result<Response, AppError> {
     let unit = unit_of(state, user, q.unit.as_deref()).await?;
-    let items = service::list(&state.db, &user.principal, unit.as_ref(), q.all, q.year).await?;
+    let items = service::list(&state.db, &user.principal, unit.as_ref(), q.all, year).await?;
     let units = picker::choices(&state.db, &user.principal, Permission::Write).await?;
     let mut form = FormState::new(ctx.lang);
     let mut status = StatusCode::OK;
@@ -101,7 +139,7 @@ async fn show_list(
         ctx,
         unit,
         all: q.all,
-        year: q.year,
+        year,
         items,
         units,
         form,
@@ -113,9 +151,10 @@ async fn list_page(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<CadreQuery>,
 ) -> Result<Response, AppError> {
-    show_list(&state, ctx, &user, &q, None).await
+    let year = q.trained_in()?;
+    show_list(&state, ctx, &user, &q.as_list(), year, None).await
 }
 
 async fn appoint(
@@ -130,7 +169,7 @@ async fn appoint(
         Ok(c) => Ok(Redirect::to(&format!("/cadres/{}", c.id)).into_response()),
         Err(e) => {
             let e = shown_on_form(AppError::from(e))?;
-            show_list(&state, ctx, &user, &ListQuery::default(), Some((e, input))).await
+            show_list(&state, ctx, &user, &ListQuery::default(), None, Some((e, input))).await
         }
     }
 }

@@ -76,11 +76,8 @@ pub async fn cadres(
     }
     if let Some(year) = last_trained_in {
         // As the counter of those trained counts them (`LAST_TRAINED`).
-        sql.push(&format!(
-            " AND {} = ",
-            super::LAST_TRAINED.replace("t.person_id", "c.person_id")
-        ))
-        .bind(year);
+        sql.push(&format!(" AND {} = ", super::LAST_TRAINED_OF_CADRE))
+            .bind(year);
     }
     // Chairs first, then by rank, then by name.
     sql.push(

@@ -1,7 +1,8 @@
 //! Who among the registered may be the person a form describes: the same
 //! phone, or the same name born the same year. Members of a household
 //! share a phone, so each match says why it matched and staff decide; the
-//! matches are only those the user may read.
+//! matches are only those in the scope given (the persons the user may
+//! change, where a match is to be reused).
 
 use super::model::{sort_key, Person, SearchQuery};
 use super::storage;
@@ -16,13 +17,23 @@ const SHOWN: usize = 5;
 pub enum Likeness {
     SamePhone,
     SameNameAndBirthYear,
+    SameNameBirthYearAndPhone,
 }
 
 impl Likeness {
+    fn rank(self) -> u8 {
+        match self {
+            Likeness::SameNameBirthYearAndPhone => 0,
+            Likeness::SameNameAndBirthYear => 1,
+            Likeness::SamePhone => 2,
+        }
+    }
+
     pub fn label_key(self) -> &'static str {
         match self {
             Likeness::SamePhone => "likely.same_phone",
             Likeness::SameNameAndBirthYear => "likely.same_name_birth",
+            Likeness::SameNameBirthYearAndPhone => "likely.same_all",
         }
     }
 }
@@ -39,23 +50,23 @@ pub async fn likely_same(
 ) -> Result<Vec<(Person, Likeness)>, sqlx::Error> {
     let mut found: Vec<(Person, Likeness)> = Vec::new();
     if let Some(year) = birth_year {
-        let namesakes = storage::exact_names(db, scope, &sort_key(full_name), 50).await?;
-        let ids: Vec<i64> = namesakes.into_iter().map(|(id, _)| id).collect();
+        let ids = storage::namesakes_born(db, scope, &sort_key(full_name), year, SHOWN as i64).await?;
         for person in storage::by_ids(db, scope, &ids).await? {
-            if person.birth.map(|b| i64::from(b.year())) == Some(year) {
-                found.push((person, Likeness::SameNameAndBirthYear));
-            }
+            found.push((person, Likeness::SameNameAndBirthYear));
         }
     }
     if !phone.is_empty() {
         let query = SearchQuery::Phone(phone.to_owned());
         let page = storage::search(db, scope, &query, None, SHOWN as i64).await?;
         for person in page.items {
-            if !found.iter().any(|(p, _)| p.id == person.id) {
-                found.push((person, Likeness::SamePhone));
+            match found.iter_mut().find(|(p, _)| p.id == person.id) {
+                Some((_, likeness)) => *likeness = Likeness::SameNameBirthYearAndPhone,
+                None => found.push((person, Likeness::SamePhone)),
             }
         }
     }
+    // The strongest first: name, birth and phone, then name and birth.
+    found.sort_by_key(|(p, likeness)| (likeness.rank(), p.id));
     found.truncate(SHOWN);
     Ok(found)
 }

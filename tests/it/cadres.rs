@@ -201,6 +201,10 @@ async fn cadres_trained_this_year_are_counted_and_follow_corrections() {
         .await
         .json();
     assert!(names(earlier).is_empty());
+    let bad = staff.get(&format!("/api/v1/cadres?unit={BA_DINH}&year=abc")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let blank = staff.get(&format!("/api/v1/cadres?unit={BA_DINH}&year=")).await;
+    assert_eq!(names(blank.json()).len(), 2, "no year: everyone in office");
     let list = staff.get(&format!("/cadres?unit={BA_DINH}&year={year}")).await;
     assert!(list.body.contains("Đỗ Văn Khải") && !list.body.contains("Vũ Thị Tâm"));
 }

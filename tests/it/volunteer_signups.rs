@@ -52,18 +52,20 @@ async fn the_queue_shows_who_may_already_be_registered_and_approval_reuses_them(
     assert!(likely.contains(&format!("/persons/{husband}")) && likely.contains("cùng số điện thoại"));
     assert!(!likely.contains("Người Ở Xa"), "nobody outside the staff's units");
 
-    // Approved with her record: no second person is created.
+    // Approved with her record, by its own button: no second person.
     let signup = app.count("SELECT MAX(id) FROM volunteer_signups").await;
+    let button = format!("form=\"approve-{signup}\" name=\"use_person\" value=\"{same}\"");
+    assert!(likely.contains(&button), "{likely}");
     let persons = app.count("SELECT COUNT(*) FROM persons").await;
     let approved = staff
-        .post_json(
-            &format!("/api/v1/volunteer-signups/{signup}/approve"),
-            &json!({"person": same.to_string()}),
+        .post_form(
+            &format!("/volunteers/signups/{signup}/approve"),
+            &[("unit", NGOC_HA), ("person", ""), ("use_person", &same.to_string())],
         )
         .await;
-    assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
     assert_eq!(app.count("SELECT COUNT(*) FROM persons").await, persons);
-    let volunteer = approved.json()["volunteer_id"].as_i64().expect("volunteer");
+    let volunteer = app.count("SELECT MAX(id) FROM volunteers").await;
     let v = staff.get(&format!("/api/v1/volunteers/{volunteer}")).await.json();
     assert_eq!(v["person_id"], same);
 }

@@ -16,7 +16,7 @@ mod import;
 mod search;
 
 pub use import::{cccd_holders, insert_imported, name_holders, placements_of, CccdHolder, NameHolder};
-pub use search::{by_ids, count, exact_names, export, ranked_names, search, Cursor};
+pub use search::{by_ids, count, exact_names, export, namesakes_born, ranked_names, search, Cursor};
 
 const NAME_INDEX: TextIndex = TextIndex {
     table: "persons",

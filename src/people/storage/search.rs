@@ -198,6 +198,25 @@ pub async fn exact_names(
     ids_and_keys(sql, db).await
 }
 
+/// The ids of persons of `scope` with the name of `sort_key` born in
+/// `birth_year`, by id.
+pub async fn namesakes_born(
+    db: &Db,
+    scope: &ReadScope,
+    sort_key: &str,
+    birth_year: i64,
+    cap: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT p.id, p.sort_key FROM persons p WHERE p.sort_key = ");
+    sql.bind(sort_key.to_owned())
+        .push(" AND p.birth_year = ")
+        .bind(birth_year);
+    sql.push(" AND ");
+    scope.push_filter(&mut sql, "p");
+    sql.push(" ORDER BY p.id LIMIT ").bind(cap);
+    Ok(ids_and_keys(sql, db).await?.into_iter().map(|(id, _)| id).collect())
+}
+
 /// Rows of (id, sort key), as ranking reads them.
 async fn ids_and_keys(sql: Sql, db: &Db) -> Result<Vec<(i64, String)>, sqlx::Error> {
     let rows = sql.fetch_all(db.pool()).await?;

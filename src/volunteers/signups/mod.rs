@@ -116,16 +116,16 @@ pub async fn queue(
     Ok(storage::list(db, &user.scope(Permission::Read), within, status, 500).await?)
 }
 
-/// Registered persons the user may read who may be the one who signed up
-/// (the same phone, or the same name born the same year): approving with
-/// one of them reuses the record instead of creating a duplicate.
+/// Registered persons the user may change who may be the one who signed
+/// up (the same phone, or the same name born the same year): approving
+/// with one of them reuses the record instead of creating a duplicate.
 pub async fn likely_persons(
     db: &Db,
     user: &Principal,
     signup: &Signup,
 ) -> Result<Vec<(crate::people::model::Person, Likeness)>, VolunteersError> {
     let year = signup.birth_date.get(..4).and_then(|y| y.parse().ok());
-    let scope = user.scope(Permission::Read);
+    let scope = user.scope(Permission::Write);
     Ok(likely::likely_same(db, &scope, &signup.full_name, year, &signup.phone).await?)
 }
 
@@ -138,6 +138,9 @@ pub struct ApproveInput {
     /// An existing person to use (record number or CCCD); empty: a new
     /// person is registered from the sign-up.
     pub person: String,
+    /// The record number of a likely match chosen with its own button on
+    /// the queue page; it takes the place of `person`.
+    pub use_person: String,
 }
 
 /// Approves a pending sign-up: the volunteer is registered at the commune
@@ -164,9 +167,21 @@ pub async fn approve(
     let queue = user
         .access(Permission::Write, &commune)
         .ok_or(VolunteersError::ReadOnly)?;
-    let existing = match input.person.trim() {
+    let chosen = match input.use_person.trim() {
+        "" => input.person.trim(),
+        record => record,
+    };
+    let existing = match chosen {
         "" => None,
-        written => Some(people::roles::writable_by_reference(db, user, written, "person").await?),
+        written => Some(
+            people::roles::writable_by_reference(db, user, written, "person")
+                .await
+                .map_err(|e| match e {
+                    // Told on the form, like a record that does not exist.
+                    people::PeopleError::ReadOnly => VolunteersError::field("person", "signup.error.person_elsewhere"),
+                    other => other.into(),
+                })?,
+        ),
     };
     let new_person = PersonInput {
         full_name: signup.full_name.clone(),
