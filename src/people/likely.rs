@@ -29,6 +29,15 @@ impl Likeness {
         }
     }
 
+    /// As the API names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Likeness::SamePhone => "same_phone",
+            Likeness::SameNameAndBirthYear => "same_name_birth",
+            Likeness::SameNameBirthYearAndPhone => "same_name_birth_phone",
+        }
+    }
+
     pub fn label_key(self) -> &'static str {
         match self {
             Likeness::SamePhone => "likely.same_phone",

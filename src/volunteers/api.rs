@@ -33,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(expiring_certificates))
         .routes(routes!(list_signups))
         .routes(routes!(approve_signup))
+        .routes(routes!(likely_for_signup))
         .routes(routes!(decline_signup))
 }
 
@@ -240,6 +241,47 @@ async fn list_signups(
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Approved {
     pub volunteer_id: i64,
+}
+
+/// A registered person who may be the one who signed up.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct LikelyPerson {
+    /// Pass as `person` to approve with this record.
+    pub person_id: i64,
+    pub full_name: String,
+    /// `1985-03-07`, or the year alone.
+    pub birth_date: Option<String>,
+    pub unit_code: String,
+    pub unit_name: String,
+    /// `same_name_birth_phone`, `same_name_birth` or `same_phone` (a
+    /// household often shares a phone).
+    pub reason: &'static str,
+}
+
+/// Registered persons the caller may change who may be the one who signed
+/// up, the likeliest first (at most five).
+#[utoipa::path(get, path = "/volunteer-signups/{signup}/likely", tag = "volunteers",
+    params(("signup" = i64, Path, description = "Sign-up id")),
+    responses((status = 200, description = "OK", body = [LikelyPerson]), WriteErrors))]
+async fn likely_for_signup(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<LikelyPerson>>, AppError> {
+    let found = signups::likely_of(&state.db, &user.principal, record_id(&id)?).await?;
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|(p, why)| LikelyPerson {
+                person_id: p.id,
+                full_name: p.full_name,
+                birth_date: p.birth.map(crate::people::model::Birth::iso),
+                unit_code: p.unit.code,
+                unit_name: p.unit.name,
+                reason: why.as_str(),
+            })
+            .collect(),
+    ))
 }
 
 /// Approve a pending sign-up: a volunteer at its commune or one of its

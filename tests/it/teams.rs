@@ -202,6 +202,23 @@ async fn a_large_call_out_comes_a_page_at_a_time_by_name_and_follows_renames() {
         .get(&format!("/volunteers/callout?unit={BA_DINH}&skill=cooking"))
         .await;
     assert!(html.body.contains("id=\"callout-more\""), "the page links to the next");
+    assert!(
+        !html.body.contains("id=\"callout-first\""),
+        "the first page is the start"
+    );
+    let second = staff
+        .get(&format!(
+            "/volunteers/callout?unit={BA_DINH}&skill=cooking&after={}",
+            crate::support::encode(&next)
+        ))
+        .await;
+    assert!(second.body.contains(&cook(200)), "the second page goes on");
+    assert!(
+        second.body.contains(&format!(
+            "id=\"callout-first\" href=\"/volunteers/callout?unit={BA_DINH}&#38;skill=cooking"
+        )),
+        "and leads back to the start"
+    );
     let bad = staff.get(&format!("{path}&after=nonsense")).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 

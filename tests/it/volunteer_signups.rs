@@ -52,8 +52,33 @@ async fn the_queue_shows_who_may_already_be_registered_and_approval_reuses_them(
     assert!(likely.contains(&format!("/persons/{husband}")) && likely.contains("cùng số điện thoại"));
     assert!(!likely.contains("Người Ở Xa"), "nobody outside the staff's units");
 
-    // Approved with her record, by its own button: no second person.
+    // The API tells the same, the likeliest first; others may not ask.
     let signup = app.count("SELECT MAX(id) FROM volunteer_signups").await;
+    let api = staff.get(&format!("/api/v1/volunteer-signups/{signup}/likely")).await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let found: Vec<(i64, String)> = api
+        .json()
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|m| {
+            (
+                m["person_id"].as_i64().unwrap_or(0),
+                m["reason"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![(same, "same_name_birth".to_owned()), (husband, "same_phone".to_owned())]
+    );
+    let mut elsewhere = app.signed_in("badinh", "staff", BA_DINH).await;
+    let hidden = elsewhere
+        .get(&format!("/api/v1/volunteer-signups/{signup}/likely"))
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+
+    // Approved with her record, by its own button: no second person.
     let button = format!("form=\"approve-{signup}\" name=\"use_person\" value=\"{same}\"");
     assert!(likely.contains(&button), "{likely}");
     let persons = app.count("SELECT COUNT(*) FROM persons").await;

@@ -113,6 +113,8 @@ struct CalloutPage {
     export: String,
     /// The next page's address, when there is one.
     more: Option<String>,
+    /// The first page's address, on the pages after it.
+    first: Option<String>,
 }
 
 impl CalloutPage {
@@ -145,6 +147,8 @@ async fn callout_page(
         query.push(("after", next));
         crate::web::list::with_query("/volunteers/callout", &query)
     });
+    let paging_on = q.after.as_deref().is_some_and(|a| !a.trim().is_empty());
+    let first = (callout.is_some() && paging_on).then(|| crate::web::list::with_query("/volunteers/callout", &asked));
     let page = CalloutPage {
         ctx,
         unit,
@@ -153,6 +157,7 @@ async fn callout_page(
         callout,
         export,
         more,
+        first,
     };
     render_status(StatusCode::OK, &page)
 }

@@ -129,6 +129,19 @@ pub async fn likely_persons(
     Ok(likely::likely_same(db, &scope, &signup.full_name, year, &signup.phone).await?)
 }
 
+/// The likely matches of one pending sign-up, for staff who may decide it.
+pub async fn likely_of(
+    db: &Db,
+    user: &Principal,
+    id: i64,
+) -> Result<Vec<(crate::people::model::Person, Likeness)>, VolunteersError> {
+    let signup = pending(db, user, id).await?;
+    if !user.may(Permission::Write, &signup.placement) {
+        return Err(VolunteersError::ReadOnly);
+    }
+    likely_persons(db, user, &signup).await
+}
+
 /// How staff approve a sign-up.
 #[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
