@@ -50,6 +50,10 @@ pub enum OrgError {
     InvalidBranchKind,
     #[error("the unit changed meanwhile")]
     Changed,
+    /// A record would end where it may not sit (`Follows::only_at`); the
+    /// catalogue key says why.
+    #[error("refused: {0}")]
+    Refused(&'static str),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -68,6 +72,7 @@ impl IntoAppError for OrgError {
             OrgError::InvalidName => AppError::bad_request("error.unit_name"),
             OrgError::HasActiveChildren => AppError::bad_request("error.unit_has_children"),
             OrgError::InvalidBranchKind => AppError::bad_request("error.branch_kind"),
+            OrgError::Refused(key) => AppError::bad_request(key),
             OrgError::Changed => AppError::Conflict {
                 key: "error.unit_changed".into(),
                 link: None,

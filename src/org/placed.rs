@@ -159,10 +159,12 @@ pub struct Follows {
 
 /// Units a role may sit at: an SQL condition on the unit row `u` for the
 /// role's rows that `rows` selects (a condition on the row `f`), and the
-/// catalogue key that tells a user why their record cannot move.
+/// catalogue keys that tell a user why their record cannot move, and why
+/// the unit holding such rows cannot be merged into another kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OnlyAt {
     pub rows: &'static str,
     pub condition: &'static str,
     pub refused_key: &'static str,
+    pub merge_refused_key: &'static str,
 }

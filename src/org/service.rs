@@ -397,6 +397,11 @@ pub async fn merge(
     if !sources.iter().chain([target]).all(unchanged) {
         return Err(OrgError::Changed);
     }
+    for source in &sources {
+        if let Some(rule) = storage::placement::merge_refused(&mut tx, tables, source.id, target.id).await? {
+            return Err(OrgError::Refused(rule.merge_refused_key));
+        }
+    }
     let now = db::now();
     for source in &sources {
         storage::placement::merge(&mut tx, tables, source, target, &now).await?;

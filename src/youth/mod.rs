@@ -38,6 +38,7 @@ pub const YOUTH_MEMBERS: PlacedTable = PlacedTable {
             rows: "f.status = 'active'",
             condition: "u.level = 'branch' AND u.kind = 'school'",
             refused_key: "youth.error.stays_at_school",
+            merge_refused_key: "youth.error.merge_school",
         }),
     }),
 };

@@ -121,3 +121,41 @@ async fn pupils_join_school_branches_with_class_and_year_and_are_counted() {
     let mut outsider = app.signed_in("ngocha", "staff", NGOC_HA).await;
     assert_eq!(outsider.get(&path).await.status, StatusCode::NOT_FOUND);
 }
+
+/// A school branch with pupils is not merged into a branch of another
+/// kind (its pupils would sit outside a school); into a school, it is.
+#[tokio::test]
+async fn a_school_branch_with_pupils_merges_only_into_a_school() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let mut admin = app.signed_in("qtri", "admin", BA_DINH).await;
+    let school = open_branch_of(&mut staff, BA_DINH, "Chi hội Trường THCS Kim Mã", "school").await;
+    let other_school = open_branch_of(&mut staff, BA_DINH, "Chi hội Trường THCS Thủ Lệ", "school").await;
+    let street = open_branch(&mut staff, BA_DINH, "Chi hội Tổ 8").await;
+    let pupil = add_person(&mut staff, "Lê Gia Bảo", BA_DINH, 3).await;
+    let joined = staff
+        .post_json(
+            "/api/v1/youth",
+            &json!({"person": pupil.to_string(), "branch": school, "class_name": "7A"}),
+        )
+        .await;
+    assert_eq!(joined.status, StatusCode::CREATED, "{}", joined.body);
+
+    let refused = admin
+        .post_json(&format!("/api/v1/units/{street}/merge"), &json!({"sources": [school]}))
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(refused.body.contains("trường học"), "{}", refused.body);
+    let still = admin.get(&format!("/api/v1/units/{school}")).await.json();
+    assert_eq!(still["status"], "active", "nothing changed");
+    assert_eq!(count_at(&app, "youth_members", &school).await, 1);
+
+    let merged = admin
+        .post_json(
+            &format!("/api/v1/units/{other_school}/merge"),
+            &json!({"sources": [school]}),
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::OK, "{}", merged.body);
+    assert_eq!(count_at(&app, "youth_members", &other_school).await, 1);
+}

@@ -338,6 +338,32 @@ pub async fn followers_refused_at(
     Ok(None)
 }
 
+/// The first rule (`Follows::only_at`) that a merge of `source` into
+/// `target` would break: rows held by the source itself move to the
+/// target, and some may only sit at units of a kind (pupils at schools).
+pub async fn merge_refused(
+    tx: &mut Transaction<'static, Any>,
+    tables: &[PlacedTable],
+    source: i64,
+    target: i64,
+) -> Result<Option<OnlyAt>, sqlx::Error> {
+    for follower in tables {
+        let Some(only) = follower.follows.and_then(|f| f.only_at) else {
+            continue;
+        };
+        let mut sql = Sql::new(&format!("SELECT 1 FROM {} f WHERE f.unit_id = ", follower.table));
+        sql.bind(source).push(&format!(
+            " AND {} AND NOT EXISTS (SELECT 1 FROM units u WHERE u.id = ",
+            only.rows
+        ));
+        sql.bind(target).push(&format!(" AND {}) LIMIT 1", only.condition));
+        if sql.fetch_optional(&mut **tx).await?.is_some() {
+            return Ok(Some(only));
+        }
+    }
+    Ok(None)
+}
+
 /// `followers_refused_at` for many records (an import's): the refused
 /// ones, each with the rule it breaks.
 pub async fn followers_refused_among(
