@@ -15,7 +15,7 @@ use crate::i18n;
 use crate::org::picker::{self, Choice};
 use crate::org::Unit;
 use crate::web::auth::CurrentUser;
-use crate::web::confirm::{self, Confirm};
+use crate::web::confirm;
 use crate::web::error::AppError;
 use crate::web::extract::{record_id, Form, Path, Query};
 use crate::web::page::{render_status, shown_on_form, FormState, PageCtx};
@@ -209,18 +209,13 @@ async fn unattend_confirm(
         format!("{}: {}", ctx.t("course.result"), ctx.t(entry.result.label_key())),
         ctx.t("course.remove_warning").to_owned(),
     ];
-    let confirm_label = ctx.t("course.remove").to_owned();
-    confirm::page(
+    confirm::ask(
         ctx,
-        Confirm {
-            question,
-            consequences,
-            blocked: None,
-            action: format!("/courses/{id}/attendance/{person}/remove"),
-            fields: Vec::new(),
-            confirm_label,
-            cancel: format!("/courses/{id}#attendance"),
-        },
+        question,
+        consequences,
+        format!("/courses/{id}/attendance/{person}/remove"),
+        "course.remove",
+        format!("/courses/{id}#attendance"),
     )
 }
 

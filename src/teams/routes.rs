@@ -17,7 +17,7 @@ use crate::volunteers::callout::{self, Callout};
 use crate::volunteers::model::Volunteer;
 use crate::volunteers::service::{self as volunteers, ListFilter};
 use crate::web::auth::CurrentUser;
-use crate::web::confirm::{self, Confirm};
+use crate::web::confirm;
 use crate::web::error::AppError;
 use crate::web::extract::{record_id, Form, Path, Query};
 use crate::web::page::{render_status, shown_on_form, FormState, PageCtx};
@@ -305,18 +305,13 @@ async fn remove_member_confirm(
     if team.leader_id == Some(member.volunteer_id) {
         consequences.insert(0, ctx.t("team.remove_leader").to_owned());
     }
-    let confirm_label = ctx.t("team.remove_confirm").to_owned();
-    confirm::page(
+    confirm::ask(
         ctx,
-        Confirm {
-            question,
-            consequences,
-            blocked: None,
-            action: format!("/teams/{id}/members/{volunteer}/remove"),
-            fields: Vec::new(),
-            confirm_label,
-            cancel: format!("/teams/{id}#members"),
-        },
+        question,
+        consequences,
+        format!("/teams/{id}/members/{volunteer}/remove"),
+        "team.remove_confirm",
+        format!("/teams/{id}#members"),
     )
 }
 

@@ -155,32 +155,59 @@ pub async fn remove_certificate(
     certificate_id: i64,
 ) -> Result<Certificate, VolunteersError> {
     let (volunteer, certificate) = certificate_of(db, user, id, certificate_id).await?;
-    let access = held_by(db, user, &volunteer).await?;
+    let before = serde_json::json!({
+        "skill": certificate.skill.as_str(),
+        "title": certificate.title,
+        "issued_on": certificate.issued_on,
+        "expires_on": certificate.expires_on,
+    });
+    remove(db, user, &volunteer, Entry::Certificate(certificate_id), before).await?;
+    Ok(certificate)
+}
+
+/// An entry of a volunteer's record that can be removed.
+enum Entry {
+    Certificate(i64),
+    Hours(i64),
+}
+
+/// Removes `entry` of `volunteer` under the same checks as a change of the
+/// volunteer, keeping `before` in the audit.
+async fn remove(
+    db: &Db,
+    user: &Principal,
+    volunteer: &Volunteer,
+    entry: Entry,
+    before: serde_json::Value,
+) -> Result<(), VolunteersError> {
+    let access = held_by(db, user, volunteer).await?;
     let mut tx = db.begin_write().await?;
-    if !storage::hold(&mut tx, &access, id).await? {
+    if !storage::hold(&mut tx, &access, volunteer.id).await? {
         return Err(VolunteersError::Changed);
     }
-    if !storage::delete_certificate(&mut tx, id, certificate_id).await? {
+    let (removed, action) = match entry {
+        Entry::Certificate(c) => (
+            storage::delete_certificate(&mut tx, volunteer.id, c).await?,
+            "certificate_removed",
+        ),
+        Entry::Hours(h) => (storage::delete_hours(&mut tx, volunteer.id, h).await?, "hours_removed"),
+    };
+    if !removed {
         return Err(VolunteersError::NotFound);
     }
     let change = Change {
-        before: Some(serde_json::json!({
-            "skill": certificate.skill.as_str(),
-            "title": certificate.title,
-            "issued_on": certificate.issued_on,
-            "expires_on": certificate.expires_on,
-        })),
+        before: Some(before),
         ..Change::new(
-            "certificate_removed",
+            action,
             "volunteer",
-            id,
+            volunteer.id,
             volunteer.full_name.clone(),
             volunteer.placement,
         )
     };
     audit::record(&mut tx, access.actor(), change).await?;
     tx.commit().await?;
-    Ok(certificate)
+    Ok(())
 }
 
 /// A certificate of a volunteer the user may read.
@@ -200,30 +227,12 @@ pub async fn certificate_of(
 /// Removes hours recorded by mistake; the audit keeps what they were.
 pub async fn remove_hours(db: &Db, user: &Principal, id: i64, hours_id: i64) -> Result<Hours, VolunteersError> {
     let (volunteer, hours) = hours_of(db, user, id, hours_id).await?;
-    let access = held_by(db, user, &volunteer).await?;
-    let mut tx = db.begin_write().await?;
-    if !storage::hold(&mut tx, &access, id).await? {
-        return Err(VolunteersError::Changed);
-    }
-    if !storage::delete_hours(&mut tx, id, hours_id).await? {
-        return Err(VolunteersError::NotFound);
-    }
-    let change = Change {
-        before: Some(serde_json::json!({
-            "on_date": hours.on_date,
-            "activity": hours.activity,
-            "hours": model::hours_display(hours.tenths),
-        })),
-        ..Change::new(
-            "hours_removed",
-            "volunteer",
-            id,
-            volunteer.full_name.clone(),
-            volunteer.placement,
-        )
-    };
-    audit::record(&mut tx, access.actor(), change).await?;
-    tx.commit().await?;
+    let before = serde_json::json!({
+        "on_date": hours.on_date,
+        "activity": hours.activity,
+        "hours": model::hours_display(hours.tenths),
+    });
+    remove(db, user, &volunteer, Entry::Hours(hours_id), before).await?;
     Ok(hours)
 }
 

@@ -13,7 +13,7 @@ use super::routes::{form_of, read_form, ticked};
 use super::service::{self, VolunteerInput};
 use crate::i18n;
 use crate::web::auth::CurrentUser;
-use crate::web::confirm::{self, Confirm};
+use crate::web::confirm;
 use crate::web::error::AppError;
 use crate::web::extract::{record_id, Form, Path};
 use crate::web::page::{render_status, shown_on_form, FormState, PageCtx};
@@ -229,13 +229,13 @@ async fn remove_certificate_confirm(
         c.issued_display()
     );
     let consequences = vec![facts, ctx.t("certificate.remove_warning").to_owned()];
-    removal_page(
+    confirm::ask(
         ctx,
         question,
         consequences,
-        &format!("/volunteers/{id}/certificates/{certificate}/remove"),
-        &format!("/volunteers/{id}#certificates"),
+        format!("/volunteers/{id}/certificates/{certificate}/remove"),
         "certificate.remove",
+        format!("/volunteers/{id}#certificates"),
     )
 }
 
@@ -269,13 +269,13 @@ async fn remove_hours_confirm(
     );
     let activity = format!("{}: {}", ctx.t("hours.activity"), h.activity);
     let consequences = vec![activity, ctx.t("hours.remove_warning").to_owned()];
-    removal_page(
+    confirm::ask(
         ctx,
         question,
         consequences,
-        &format!("/volunteers/{id}/hours/{hours}/remove"),
-        &format!("/volunteers/{id}#hours"),
+        format!("/volunteers/{id}/hours/{hours}/remove"),
         "hours.remove",
+        format!("/volunteers/{id}#hours"),
     )
 }
 
@@ -287,27 +287,4 @@ async fn remove_hours(
     let id = record_id(&id)?;
     activity::remove_hours(&state.db, &user.principal, id, record_id(&hours)?).await?;
     Ok(Redirect::to(&format!("/volunteers/{id}#hours")).into_response())
-}
-
-fn removal_page(
-    ctx: PageCtx,
-    question: String,
-    consequences: Vec<String>,
-    action: &str,
-    cancel: &str,
-    label_key: &str,
-) -> Result<Response, AppError> {
-    let confirm_label = ctx.t(label_key).to_owned();
-    confirm::page(
-        ctx,
-        Confirm {
-            question,
-            consequences,
-            blocked: None,
-            action: action.to_owned(),
-            fields: Vec::new(),
-            confirm_label,
-            cancel: cancel.to_owned(),
-        },
-    )
 }

@@ -35,3 +35,28 @@ struct ConfirmPage {
 pub fn page(ctx: PageCtx, confirm: Confirm) -> Result<Response, AppError> {
     Ok(render(&ConfirmPage { ctx, c: confirm })?.into_response())
 }
+
+/// The common confirmation: nothing blocks it and its form carries no
+/// fields; the button says `label_key`.
+pub fn ask(
+    ctx: PageCtx,
+    question: String,
+    consequences: Vec<String>,
+    action: String,
+    label_key: &str,
+    cancel: String,
+) -> Result<Response, AppError> {
+    let confirm_label = ctx.t(label_key).to_owned();
+    page(
+        ctx,
+        Confirm {
+            question,
+            consequences,
+            blocked: None,
+            action,
+            fields: Vec::new(),
+            confirm_label,
+            cancel,
+        },
+    )
+}
