@@ -70,7 +70,7 @@ fn valid_number(number: &str) -> bool {
 
 async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<Vec<RowCheck>, sqlx::Error> {
     let found = role_import::check(ctx, rows).await?;
-    let members = storage::members_of(ctx.db, &found.existing()).await?;
+    let members = crate::people::roles::held_by_persons(ctx.db, super::MEMBERS.table, &found.existing()).await?;
     let numbers: Vec<String> = rows
         .iter()
         .map(|r| r.get("member_no").trim().to_owned())

@@ -95,3 +95,13 @@ pub async fn move_with_roles(
     audit::record(tx, actor, change).await?;
     Ok(())
 }
+
+/// Who of `persons` holds a row of the role table `table` already: person
+/// id → (row id, name).
+pub async fn held_by_persons(
+    db: &Db,
+    table: &'static str,
+    persons: &[i64],
+) -> Result<std::collections::HashMap<i64, (i64, String)>, sqlx::Error> {
+    super::storage::role_rows_of(db, table, persons).await
+}

@@ -51,7 +51,7 @@ fn own(row: &Row, errors: &mut FieldErrors) -> (String, String) {
 
 async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<Vec<RowCheck>, sqlx::Error> {
     let found = role_import::check(ctx, rows).await?;
-    let holders = storage::youth_of(ctx.db, &found.existing()).await?;
+    let holders = crate::people::roles::held_by_persons(ctx.db, super::YOUTH_MEMBERS.table, &found.existing()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for (row, (mut check, skipped)) in rows.iter().zip(found.finish(ctx, &holders, "import.duplicate.youth")) {
         if !skipped {

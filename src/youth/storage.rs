@@ -58,21 +58,6 @@ pub async fn list(
     sql.fetch_all(db.pool()).await?.iter().map(from_row).collect()
 }
 
-/// The youth records of `persons`: person id → (record id, name).
-pub async fn youth_of(db: &Db, persons: &[i64]) -> Result<std::collections::HashMap<i64, (i64, String)>, sqlx::Error> {
-    let mut out = std::collections::HashMap::new();
-    for chunk in persons.chunks(1000) {
-        let mut sql = Sql::new(
-            "SELECT y.person_id, y.id, p.full_name FROM youth_members y JOIN persons p ON p.id = y.person_id WHERE y.person_id IN (",
-        );
-        sql.bind_list(chunk).push(")");
-        for row in sql.fetch_all(db.pool()).await? {
-            out.insert(db::int(&row, 0), (db::int(&row, 1), row.try_get(2)?));
-        }
-    }
-    Ok(out)
-}
-
 pub async fn id_of_person(tx: &mut Transaction<'static, Any>, person_id: i64) -> Result<Option<i64>, sqlx::Error> {
     let mut sql = Sql::new("SELECT id FROM youth_members WHERE person_id = ");
     sql.bind(person_id);

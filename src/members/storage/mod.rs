@@ -2,8 +2,6 @@
 //! person sits; changes hold only while the record is where the access
 //! check found it (`Access::push_guard`).
 
-use std::collections::HashMap;
-
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
@@ -70,21 +68,6 @@ pub async fn id_of_person(tx: &mut Transaction<'static, Any>, person_id: i64) ->
     let mut sql = Sql::new("SELECT id FROM members WHERE person_id = ");
     sql.bind(person_id);
     Ok(sql.fetch_optional(&mut **tx).await?.map(|r| db::int(&r, 0)))
-}
-
-/// The memberships of `persons`: person id → (membership id, name).
-pub async fn members_of(db: &Db, persons: &[i64]) -> Result<HashMap<i64, (i64, String)>, sqlx::Error> {
-    let mut out = HashMap::new();
-    for chunk in persons.chunks(1000) {
-        let mut sql = db.bulk_sql(
-            "SELECT m.person_id, m.id, p.full_name FROM members m JOIN persons p ON p.id = m.person_id WHERE m.person_id IN (",
-        );
-        sql.bind_list(chunk).push(")");
-        for row in sql.fetch_all(db.pool()).await? {
-            out.insert(db::int(&row, 0), (db::int(&row, 1), row.try_get(2)?));
-        }
-    }
-    Ok(out)
 }
 
 /// Which of `numbers` members already hold.

@@ -3,7 +3,7 @@
 //! and puts it into the statement itself.
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, Transaction};
+use sqlx::{Any, Row, Transaction};
 
 use super::model::{Address, Birth, Person, Sex, UnitRef, ValidPerson};
 use super::PERSONS;
@@ -131,6 +131,28 @@ pub async fn rows_naming(db: &Db, table: &str, column: &str, id: i64) -> Result<
         .iter()
         .map(|row| Ok((db::int(row, 0), placement::of_row(row, 1)?)))
         .collect()
+}
+
+/// The rows of the role table `table` (one per person, naming it in
+/// `person_id`) held by `persons`: person id → (row id, the person's name).
+/// Role imports read it to tell who holds the role already.
+pub async fn role_rows_of(
+    db: &Db,
+    table: &'static str,
+    persons: &[i64],
+) -> Result<std::collections::HashMap<i64, (i64, String)>, sqlx::Error> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in persons.chunks(1000) {
+        let mut sql = db.bulk_sql(&format!(
+            "SELECT r.person_id, r.id, p.full_name FROM {table} r JOIN persons p ON p.id = r.person_id \
+             WHERE r.person_id IN ("
+        ));
+        sql.bind_list(chunk).push(")");
+        for row in sql.fetch_all(db.pool()).await? {
+            out.insert(db::int(&row, 0), (db::int(&row, 1), row.try_get(2)?));
+        }
+    }
+    Ok(out)
 }
 
 /// A person the transaction has just written under `access`.

@@ -91,21 +91,6 @@ pub async fn id_of_person(tx: &mut Transaction<'static, Any>, person_id: i64) ->
     Ok(sql.fetch_optional(&mut **tx).await?.map(|r| db::int(&r, 0)))
 }
 
-/// The volunteer records of `persons`: person id → (volunteer id, name).
-pub async fn volunteers_of(db: &Db, persons: &[i64]) -> Result<HashMap<i64, (i64, String)>, sqlx::Error> {
-    let mut out = HashMap::new();
-    for chunk in persons.chunks(1000) {
-        let mut sql = Sql::new(
-            "SELECT v.person_id, v.id, p.full_name FROM volunteers v JOIN persons p ON p.id = v.person_id WHERE v.person_id IN (",
-        );
-        sql.bind_list(chunk).push(")");
-        for row in sql.fetch_all(db.pool()).await? {
-            out.insert(db::int(&row, 0), (db::int(&row, 1), row.try_get(2)?));
-        }
-    }
-    Ok(out)
-}
-
 /// What a list is narrowed to besides the user's scope.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
