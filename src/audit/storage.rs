@@ -6,46 +6,64 @@ use sqlx::{Any, Row, Transaction};
 
 use super::model::{Change, Entry};
 use crate::access::{Actor, ReadScope};
-use crate::db::{self, Db, Sql};
+use crate::db::{self, Cell, ColumnType, Db, Rows, Sql};
 
-const INSERT_HEAD: &str = "INSERT INTO audit_log (at, user_id, username, actor_unit_id, action, entity, entity_id, \
-     summary, province_id, commune_id, branch_id, prev_province_id, prev_commune_id, prev_branch_id, \
-     before_json, after_json) VALUES ";
+const COLUMNS: [(&str, ColumnType); 16] = [
+    ("at", ColumnType::Text),
+    ("user_id", ColumnType::Int),
+    ("username", ColumnType::Text),
+    ("actor_unit_id", ColumnType::Int),
+    ("action", ColumnType::Text),
+    ("entity", ColumnType::Text),
+    ("entity_id", ColumnType::Int),
+    ("summary", ColumnType::Text),
+    ("province_id", ColumnType::Int),
+    ("commune_id", ColumnType::Int),
+    ("branch_id", ColumnType::Int),
+    ("prev_province_id", ColumnType::Int),
+    ("prev_commune_id", ColumnType::Int),
+    ("prev_branch_id", ColumnType::Int),
+    ("before_json", ColumnType::Text),
+    ("after_json", ColumnType::Text),
+];
 
-fn push_values(sql: &mut Sql, at: &str, actor: &Actor, change: Change) {
-    sql.push("(").bind(at.to_owned()).push(", ").bind(actor.user_id);
-    sql.push(", ").bind(actor.username.clone());
-    sql.push(", ")
-        .bind(actor.unit_id)
-        .push(", ")
-        .bind(change.action.to_owned());
-    sql.push(", ")
-        .bind(change.entity.to_owned())
-        .push(", ")
-        .bind(change.entity_id);
-    sql.push(", ").bind(change.summary);
+/// An entry's values, in the order of `COLUMNS`.
+fn cells(at: &str, actor: &Actor, change: Change) -> [Cell; 16] {
     let previous = change.previous.filter(|p| *p != change.placement);
-    for value in [
-        change.placement.province_id,
-        change.placement.commune_id,
-        change.placement.branch_id,
-        previous.and_then(|p| p.province_id),
-        previous.and_then(|p| p.commune_id),
-        previous.and_then(|p| p.branch_id),
-    ] {
-        sql.push(", ").bind(value);
-    }
-    sql.push(", ").bind(change.before.map(|v| v.to_string()));
-    sql.push(", ").bind(change.after.map(|v| v.to_string())).push(")");
+    [
+        Cell::from(at),
+        Cell::from(actor.user_id),
+        Cell::from(actor.username.clone()),
+        Cell::from(actor.unit_id),
+        Cell::from(change.action),
+        Cell::from(change.entity),
+        Cell::from(change.entity_id),
+        Cell::from(change.summary),
+        Cell::from(change.placement.province_id),
+        Cell::from(change.placement.commune_id),
+        Cell::from(change.placement.branch_id),
+        Cell::from(previous.and_then(|p| p.province_id)),
+        Cell::from(previous.and_then(|p| p.commune_id)),
+        Cell::from(previous.and_then(|p| p.branch_id)),
+        Cell::from(change.before.map(|v| v.to_string())),
+        Cell::from(change.after.map(|v| v.to_string())),
+    ]
 }
 
 pub async fn record(tx: &mut Transaction<'static, Any>, actor: &Actor, change: Change) -> Result<(), sqlx::Error> {
-    let mut sql = Sql::new(INSERT_HEAD);
-    push_values(&mut sql, &db::now(), actor, change);
+    let names: Vec<&str> = COLUMNS.iter().map(|(n, _)| *n).collect();
+    let mut sql = Sql::new(&format!("INSERT INTO audit_log ({}) VALUES (", names.join(", ")));
+    for (i, cell) in cells(&db::now(), actor, change).into_iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind_cell(cell);
+    }
+    sql.push(")");
     sql.execute(&mut **tx).await.map(drop)
 }
 
-/// Records many changes by one actor (an import), a statement per chunk.
+/// Records many changes by one actor (an import) in a few statements.
 pub async fn record_many(
     db: &Db,
     tx: &mut Transaction<'static, Any>,
@@ -53,19 +71,11 @@ pub async fn record_many(
     changes: Vec<Change>,
 ) -> Result<(), sqlx::Error> {
     let at = db::now();
-    let mut changes = changes.into_iter().peekable();
-    while changes.peek().is_some() {
-        let mut sql = db.bulk_sql(INSERT_HEAD);
-        // 16 parameters a row: 500 rows stay under both databases' limits.
-        for (i, change) in changes.by_ref().take(500).enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            push_values(&mut sql, &at, actor, change);
-        }
-        sql.execute(&mut **tx).await?;
+    let mut rows = Rows::new("audit_log", &COLUMNS);
+    for change in changes {
+        rows.push(cells(&at, actor, change));
     }
-    Ok(())
+    db.insert_rows(tx, rows).await.map(drop)
 }
 
 fn entry_from_row(row: &AnyRow) -> Result<Entry, sqlx::Error> {

@@ -6,6 +6,7 @@ mod checkpoint;
 mod dialect;
 mod direct;
 mod name_search;
+mod rows;
 mod sql;
 
 use std::str::FromStr;
@@ -16,6 +17,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
 pub use name_search::{name_terms, query_terms, scope_token, NameQuery, TextIndex};
+pub use rows::{Cell, ColumnType, Rows};
 pub use sql::{RowStream, Sql};
 
 /// The embedded default: a SQLite file in the working directory.

@@ -98,7 +98,9 @@ async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<Vec<RowCheck>, sqlx:
 
 async fn commit(ctx: &ImportCtx<'_>, tx: &mut Transaction<'static, Any>, rows: &[Row]) -> Result<i64, sqlx::Error> {
     let changed = || sqlx::Error::Protocol("import rows no longer valid".into());
+    let started = std::time::Instant::now();
     let persons = role_import::persons_of_rows(ctx, tx, rows).await?;
+    let persons_done = started.elapsed();
     let today = super::service::today();
     let mut joined = Vec::with_capacity(rows.len());
     for (row, person_id) in rows.iter().zip(&persons) {
@@ -109,6 +111,7 @@ async fn commit(ctx: &ImportCtx<'_>, tx: &mut Transaction<'static, Any>, rows: &
     }
     let username = ctx.user.username();
     let created = storage::insert_joined_many(ctx.db, tx, ctx.access, &joined, username).await?;
+    let inserted = started.elapsed();
     let mut changes = Vec::with_capacity(rows.len());
     let mut ids = Vec::with_capacity(rows.len());
     for (row, (person_id, joined_on, _)) in rows.iter().zip(joined) {
@@ -126,7 +129,15 @@ async fn commit(ctx: &ImportCtx<'_>, tx: &mut Transaction<'static, Any>, rows: &
         ids.push(id);
     }
     placement::counted(tx, &MEMBERS, &ids, 1).await?;
+    let counted = started.elapsed();
     audit::record_many(ctx.db, tx, ctx.access.actor(), changes).await?;
+    tracing::debug!(
+        persons_s = persons_done.as_secs_f64(),
+        insert_s = (inserted - persons_done).as_secs_f64(),
+        count_s = (counted - inserted).as_secs_f64(),
+        audit_s = (started.elapsed() - counted).as_secs_f64(),
+        "members imported"
+    );
     Ok(ids.len() as i64)
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sqlx::{Any, Transaction};
 
 use crate::access::Access;
-use crate::db::{self, Db, Sql};
+use crate::db::{self, Cell, ColumnType, Db, Rows, Sql};
 use crate::members::model::member_no;
 
 /// Adults registered at a branch who are not members: (person id, birth year).
@@ -90,8 +90,8 @@ fn numbering() -> Sql {
 }
 
 /// New memberships in the unit of `access` (locked by the caller), as
-/// `insert_joined` makes them one at a time, written a few hundred per
-/// statement: (person id, joined on, number or none for the system's).
+/// `insert_joined` makes them one at a time, written in a
+/// few statements: (person id, joined on, number or none for the system's).
 /// Their ids are reserved first, so the system's numbers are written with
 /// the rows rather than by a second pass over them. Returns each person's
 /// membership id.
@@ -106,40 +106,66 @@ pub async fn insert_joined_many(
     let p = access.placement();
     let reserved = db.reserve_ids(tx, "members", rows.len()).await?;
     let mut ids = HashMap::with_capacity(rows.len());
-    for (chunk, chunk_ids) in rows.chunks(500).zip(reserved.chunks(500)) {
-        let mut sql = db.bulk_sql(
-            "INSERT INTO members (id, person_id, member_no, joined_on, status, status_on, unit_id, province_id, \
-             commune_id, branch_id, created_at, updated_at) VALUES ",
-        );
-        let mut events = db.bulk_sql(
-            "INSERT INTO member_events (member_id, kind, on_date, status, reason, to_unit_id, username, at) VALUES ",
-        );
-        for (i, ((person, joined_on, number), id)) in chunk.iter().zip(chunk_ids).enumerate() {
-            let number = number.clone().unwrap_or_else(|| member_no(*id));
-            let next = if i == 0 { "(" } else { ", (" };
-            sql.push(next)
-                .bind(*id)
-                .push(", ")
-                .bind(*person)
-                .push(", ")
-                .bind(number);
-            sql.push(", ")
-                .bind(joined_on.clone())
-                .push(", 'active', ")
-                .bind(joined_on.clone());
-            sql.push(", ").bind(access.unit_id()).push(", ").bind(p.province_id);
-            sql.push(", ").bind(p.commune_id).push(", ").bind(p.branch_id);
-            sql.push(", ").bind(now.clone()).push(", ").bind(now.clone()).push(")");
-            events.push(next).bind(*id).push(", 'joined', ").bind(joined_on.clone());
-            events.push(", 'active', '', ").bind(access.unit_id()).push(", ");
-            events.bind(username.to_owned()).push(", ").bind(now.clone()).push(")");
-            ids.insert(*person, *id);
-        }
-        sql.execute(&mut **tx).await?;
-        events.execute(&mut **tx).await?;
+    let mut members = Rows::new("members", &MEMBER_COLUMNS);
+    let mut events = Rows::new("member_events", &EVENT_COLUMNS);
+    for ((person, joined_on, number), id) in rows.iter().zip(reserved) {
+        let number = number.clone().unwrap_or_else(|| member_no(id));
+        members.push([
+            Cell::from(id),
+            Cell::from(*person),
+            Cell::from(number),
+            Cell::from(joined_on.clone()),
+            Cell::from("active"),
+            Cell::from(joined_on.clone()),
+            Cell::from(access.unit_id()),
+            Cell::from(p.province_id),
+            Cell::from(p.commune_id),
+            Cell::from(p.branch_id),
+            Cell::from(now.clone()),
+            Cell::from(now.clone()),
+        ]);
+        events.push([
+            Cell::from(id),
+            Cell::from("joined"),
+            Cell::from(joined_on.clone()),
+            Cell::from("active"),
+            Cell::from(""),
+            Cell::from(access.unit_id()),
+            Cell::from(username),
+            Cell::from(now.clone()),
+        ]);
+        ids.insert(*person, id);
     }
+    db.insert_rows(tx, members).await?;
+    db.insert_rows(tx, events).await?;
     Ok(ids)
 }
+
+const MEMBER_COLUMNS: [(&str, ColumnType); 12] = [
+    ("id", ColumnType::Int),
+    ("person_id", ColumnType::Int),
+    ("member_no", ColumnType::Text),
+    ("joined_on", ColumnType::Text),
+    ("status", ColumnType::Text),
+    ("status_on", ColumnType::Text),
+    ("unit_id", ColumnType::Int),
+    ("province_id", ColumnType::Int),
+    ("commune_id", ColumnType::Int),
+    ("branch_id", ColumnType::Int),
+    ("created_at", ColumnType::Text),
+    ("updated_at", ColumnType::Text),
+];
+
+const EVENT_COLUMNS: [(&str, ColumnType); 8] = [
+    ("member_id", ColumnType::Int),
+    ("kind", ColumnType::Text),
+    ("on_date", ColumnType::Text),
+    ("status", ColumnType::Text),
+    ("reason", ColumnType::Text),
+    ("to_unit_id", ColumnType::Int),
+    ("username", ColumnType::Text),
+    ("at", ColumnType::Text),
+];
 
 /// Numbers the members inserted in bulk and writes their history's first lines.
 async fn number_and_history(tx: &mut Transaction<'static, Any>) -> Result<(), sqlx::Error> {

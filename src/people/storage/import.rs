@@ -4,9 +4,9 @@
 
 use sqlx::{Any, Row, Transaction};
 
-use super::{insert_head, push_fields, push_place};
+use super::{field_cells, place_cells};
 use crate::access::{Access, ReadScope};
-use crate::db::{self, Db};
+use crate::db::{self, Cell, Db};
 
 /// Values asked about in one statement (within both databases' limits).
 const LOOKUP_CHUNK: usize = 1000;
@@ -96,16 +96,14 @@ pub async fn insert_imported(
     } else {
         None
     };
-    for (chunk, chunk_ids) in persons.chunks(1000).zip(ids.chunks(1000)) {
-        let mut sql = db.bulk_sql(&insert_head(db.backend(), true));
-        for (i, ((person, address), id)) in chunk.iter().zip(chunk_ids).enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" }).bind(*id).push(", ");
-            push_fields(&mut sql, db.backend(), person, *address);
-            push_place(&mut sql, access, &now);
-            sql.push(")");
-        }
-        sql.execute(&mut **tx).await?;
+    let mut rows = super::person_rows(db.backend(), true);
+    for ((person, address), id) in persons.iter().zip(&ids) {
+        let mut cells = vec![Cell::from(*id)];
+        cells.extend(field_cells(db.backend(), person, *address));
+        cells.extend(place_cells(access, &now));
+        rows.push(cells);
     }
+    db.insert_rows(tx, rows).await?;
     if let Some(trigger) = paused {
         db.build_text_index_of(tx, &super::NAME_INDEX, &trigger, &ids).await?;
     }

@@ -8,7 +8,7 @@ use sqlx::{Any, Row, Transaction};
 use super::model::{Address, Birth, Person, Sex, UnitRef, ValidPerson};
 use super::PERSONS;
 use crate::access::{Access, ReadScope};
-use crate::db::{self, Backend, Db, Sql, TextIndex};
+use crate::db::{self, Backend, Cell, ColumnType, Db, Rows, Sql, TextIndex};
 use crate::org::service::placement;
 use crate::org::Placement;
 
@@ -173,37 +173,62 @@ pub async fn get_written(
 
 /// The fields of a person that are not its place (shared by insert and
 /// update), in the order of `fields(backend)`.
-fn push_fields(sql: &mut Sql, backend: Backend, p: &ValidPerson, address_commune_id: Option<i64>) {
-    sql.bind(p.full_name.clone())
-        .push(", ")
-        .bind(p.name_folded.clone())
-        .push(", ");
-    sql.bind(p.sort_key.clone())
-        .push(", ")
-        .bind(p.sex.as_str().to_owned())
-        .push(", ");
-    sql.bind(p.birth.map(|b| i64::from(b.year()))).push(", ");
-    sql.bind(p.birth.and_then(|b| matches!(b, Birth::Date(_)).then(|| b.iso())))
-        .push(", ");
-    sql.bind(p.cccd.clone()).push(", ").bind(p.phone.clone()).push(", ");
-    sql.bind(address_commune_id).push(", ").bind(p.address_detail.clone());
+pub(super) fn field_cells(backend: Backend, p: &ValidPerson, address_commune_id: Option<i64>) -> Vec<Cell> {
+    let mut cells = vec![
+        Cell::from(p.full_name.clone()),
+        Cell::from(p.name_folded.clone()),
+        Cell::from(p.sort_key.clone()),
+        Cell::from(p.sex.as_str()),
+        Cell::from(p.birth.map(|b| i64::from(b.year()))),
+        Cell::from(p.birth.and_then(|b| matches!(b, Birth::Date(_)).then(|| b.iso()))),
+        Cell::from(p.cccd.clone()),
+        Cell::from(p.phone.clone()),
+        Cell::from(address_commune_id),
+        Cell::from(p.address_detail.clone()),
+    ];
     if backend == Backend::Postgres {
-        sql.push(", ").bind(name_terms_column(&p.name_folded));
+        cells.push(Cell::from(name_terms_column(&p.name_folded)));
+    }
+    cells
+}
+
+fn push_fields(sql: &mut Sql, backend: Backend, p: &ValidPerson, address_commune_id: Option<i64>) {
+    for (i, cell) in field_cells(backend, p, address_commune_id).into_iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind_cell(cell);
     }
 }
 
-const FIELDS: &str = "full_name, name_folded, sort_key, sex, birth_year, birth_date, cccd, phone, \
-                      address_commune_id, address_detail";
+const FIELD_COLUMNS: &[(&str, ColumnType)] = &[
+    ("full_name", ColumnType::Text),
+    ("name_folded", ColumnType::Text),
+    ("sort_key", ColumnType::Text),
+    ("sex", ColumnType::Text),
+    ("birth_year", ColumnType::Int),
+    ("birth_date", ColumnType::Text),
+    ("cccd", ColumnType::Text),
+    ("phone", ColumnType::Text),
+    ("address_commune_id", ColumnType::Int),
+    ("address_detail", ColumnType::Text),
+];
 
-/// The columns `push_fields` writes. PostgreSQL's name index reads the
+/// The columns `field_cells` fills. PostgreSQL's name index reads the
 /// name's terms from a column the application fills (computing them in
 /// the database cost a fifth of a bulk insert); SQLite's FTS5 table needs
 /// only the folded name.
-fn fields(backend: Backend) -> String {
-    match backend {
-        Backend::Sqlite => FIELDS.to_owned(),
-        Backend::Postgres => format!("{FIELDS}, name_terms"),
+pub(super) fn field_columns(backend: Backend) -> Vec<(&'static str, ColumnType)> {
+    let mut columns = FIELD_COLUMNS.to_vec();
+    if backend == Backend::Postgres {
+        columns.push(("name_terms", ColumnType::Text));
     }
+    columns
+}
+
+fn fields(backend: Backend) -> String {
+    let names: Vec<&str> = field_columns(backend).iter().map(|(n, _)| *n).collect();
+    names.join(", ")
 }
 
 /// The `name_terms` column: the terms of `db::name_terms`, space-separated
@@ -212,21 +237,46 @@ fn name_terms_column(name_folded: &str) -> String {
     db::name_terms(&crate::text::tokens(name_folded)).join(" ")
 }
 
-/// `INSERT INTO persons (…) VALUES `, with the `id` column first when the
-/// ids are given (reserved: `Db::reserve_ids`).
-fn insert_head(backend: Backend, with_id: bool) -> String {
+/// `INSERT INTO persons (…) VALUES ` (one person).
+fn insert_head(backend: Backend) -> String {
     format!(
-        "INSERT INTO persons ({}{}, unit_id, province_id, commune_id, branch_id, created_at, updated_at) VALUES ",
-        if with_id { "id, " } else { "" },
+        "INSERT INTO persons ({}, unit_id, province_id, commune_id, branch_id, created_at, updated_at) VALUES ",
         fields(backend)
     )
 }
 
-fn push_place(sql: &mut Sql, access: &Access, now: &str) {
+/// Where a new person is, and when it was written: the columns after the
+/// fields, and their cells.
+pub(super) const PLACE_COLUMNS: [(&str, ColumnType); 6] = [
+    ("unit_id", ColumnType::Int),
+    ("province_id", ColumnType::Int),
+    ("commune_id", ColumnType::Int),
+    ("branch_id", ColumnType::Int),
+    ("created_at", ColumnType::Text),
+    ("updated_at", ColumnType::Text),
+];
+
+pub(super) fn place_cells(access: &Access, now: &str) -> [Cell; 6] {
     let place = access.placement();
-    sql.push(", ").bind(access.unit_id()).push(", ").bind(place.province_id);
-    sql.push(", ").bind(place.commune_id).push(", ").bind(place.branch_id);
-    sql.push(", ").bind(now.to_owned()).push(", ").bind(now.to_owned());
+    [
+        Cell::from(access.unit_id()),
+        Cell::from(place.province_id),
+        Cell::from(place.commune_id),
+        Cell::from(place.branch_id),
+        Cell::from(now),
+        Cell::from(now),
+    ]
+}
+
+/// Many persons into `persons`: `id` first when given.
+pub(super) fn person_rows(backend: Backend, with_id: bool) -> Rows {
+    let mut columns = Vec::new();
+    if with_id {
+        columns.push(("id", ColumnType::Int));
+    }
+    columns.extend(field_columns(backend));
+    columns.extend(PLACE_COLUMNS);
+    Rows::new("persons", &columns)
 }
 
 /// Creates a person in the unit of `access`. False when that unit is no
@@ -241,10 +291,12 @@ pub async fn insert(
     if !placement::lock_unit(db, tx, access).await? {
         return Ok(None);
     }
-    let mut sql = Sql::new(&insert_head(db.backend(), false));
+    let mut sql = Sql::new(&insert_head(db.backend()));
     sql.push("(");
     push_fields(&mut sql, db.backend(), person, address_commune_id);
-    push_place(&mut sql, access, &db::now());
+    for cell in place_cells(access, &db::now()) {
+        sql.push(", ").bind_cell(cell);
+    }
     sql.push(") RETURNING id");
     let row = sql.fetch_optional(&mut **tx).await?.ok_or(sqlx::Error::RowNotFound)?;
     let id = db::int(&row, 0);
@@ -260,8 +312,7 @@ pub struct BulkPerson<'a> {
 }
 
 /// Inserts many persons with one statement per chunk (bulk loads: demo
-/// data, imports, the benchmark). At most 18 parameters a row keep a
-/// 1,000-row chunk under SQLite's and PostgreSQL's parameter limits. A CCCD already
+/// data, the benchmark; see `Db::insert_rows`). A CCCD already
 /// registered skips its row. The caller recounts (`recount`) before commit.
 pub async fn insert_many(
     db: &Db,
@@ -276,17 +327,13 @@ pub async fn insert_many(
         (a.access.placement().commune_id, &a.person.sort_key)
             .cmp(&(b.access.placement().commune_id, &b.person.sort_key))
     });
-    for chunk in ordered.chunks(1000) {
-        let mut sql = db.bulk_sql(&insert_head(db.backend(), false));
-        for (i, record) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
-            push_fields(&mut sql, db.backend(), record.person, record.address_commune_id);
-            push_place(&mut sql, record.access, &now);
-            sql.push(")");
-        }
-        sql.push(" ON CONFLICT DO NOTHING");
-        sql.execute(&mut **tx).await?;
+    let mut rows = person_rows(db.backend(), false).with_tail(" ON CONFLICT DO NOTHING");
+    for record in ordered {
+        let mut cells = field_cells(db.backend(), record.person, record.address_commune_id);
+        cells.extend(place_cells(record.access, &now));
+        rows.push(cells);
     }
+    db.insert_rows(tx, rows).await?;
     Ok(())
 }
 

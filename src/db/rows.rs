@@ -1,0 +1,258 @@
+//! Many rows into one table, the fastest way each engine takes them.
+//! SQLite: multi-row `VALUES` with `?` placeholders, a chunk per statement
+//! under its parameter limit. PostgreSQL: one text parameter per chunk
+//! holding the rows as JSON, expanded by `json_to_recordset`. PostgreSQL
+//! parses and plans a `VALUES` list of thousands of parameters row by row;
+//! measured in `psql` for 20,000 persons, the JSON form took half the
+//! server time of the `VALUES` form.
+
+use std::fmt::Write as _;
+
+use sqlx::{Any, Transaction};
+
+use super::{Backend, Db, Sql};
+
+/// The SQL type of a column, as PostgreSQL reads it from JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnType {
+    Int,
+    Text,
+}
+
+/// One value of a row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cell {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+impl From<i64> for Cell {
+    fn from(v: i64) -> Cell {
+        Cell::Int(Some(v))
+    }
+}
+
+impl From<Option<i64>> for Cell {
+    fn from(v: Option<i64>) -> Cell {
+        Cell::Int(v)
+    }
+}
+
+impl From<String> for Cell {
+    fn from(v: String) -> Cell {
+        Cell::Text(Some(v))
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(v: &str) -> Cell {
+        Cell::Text(Some(v.to_owned()))
+    }
+}
+
+impl From<Option<String>> for Cell {
+    fn from(v: Option<String>) -> Cell {
+        Cell::Text(v)
+    }
+}
+
+impl Sql {
+    /// Appends a placeholder bound to `cell`.
+    pub fn bind_cell(&mut self, cell: Cell) -> &mut Sql {
+        match cell {
+            Cell::Int(v) => self.bind(v),
+            Cell::Text(v) => self.bind(v),
+        }
+    }
+}
+
+/// Rows of one table, written together by `Db::insert_rows`.
+pub struct Rows {
+    table: &'static str,
+    columns: Vec<(&'static str, ColumnType)>,
+    /// Appended to each statement (`ON CONFLICT DO NOTHING`).
+    tail: &'static str,
+    cells: Vec<Cell>,
+}
+
+/// Parameters of one SQLite statement at most (its limit is 32,766).
+const SQLITE_PARAMETERS: usize = 30_000;
+/// Rows of one PostgreSQL statement: a few megabytes of JSON.
+const POSTGRES_ROWS: usize = 5_000;
+
+impl Rows {
+    pub fn new(table: &'static str, columns: &[(&'static str, ColumnType)]) -> Rows {
+        Rows {
+            table,
+            columns: columns.to_vec(),
+            tail: "",
+            cells: Vec::new(),
+        }
+    }
+
+    pub fn with_tail(mut self, tail: &'static str) -> Rows {
+        self.tail = tail;
+        self
+    }
+
+    /// Adds a row: its cells in the order of the columns.
+    pub fn push(&mut self, row: impl IntoIterator<Item = Cell>) {
+        let before = self.cells.len();
+        self.cells.extend(row);
+        debug_assert_eq!(self.cells.len() - before, self.columns.len(), "{}", self.table);
+    }
+
+    pub fn len(&self) -> usize {
+        self.cells.len() / self.columns.len().max(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    fn names(&self) -> String {
+        let names: Vec<&str> = self.columns.iter().map(|(n, _)| *n).collect();
+        names.join(", ")
+    }
+
+    /// The SQLite statements: multi-row `VALUES`.
+    fn values_statements(self) -> Vec<Sql> {
+        let width = self.columns.len().max(1);
+        let per_statement = (SQLITE_PARAMETERS / width).max(1);
+        let head = format!("INSERT INTO {} ({}) VALUES ", self.table, self.names());
+        let mut out = Vec::new();
+        let mut cells = self.cells.into_iter().peekable();
+        while cells.peek().is_some() {
+            let mut sql = Sql::bulk(true, &head);
+            for row in 0..per_statement {
+                if cells.peek().is_none() {
+                    break;
+                }
+                sql.push(if row == 0 { "(" } else { ", (" });
+                for (c, cell) in cells.by_ref().take(width).enumerate() {
+                    if c > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind_cell(cell);
+                }
+                sql.push(")");
+            }
+            sql.push(self.tail);
+            out.push(sql);
+        }
+        out
+    }
+
+    /// The PostgreSQL statements: the rows as one JSON parameter each.
+    fn json_statements(self) -> Vec<Sql> {
+        let width = self.columns.len().max(1);
+        let keys: Vec<String> = (0..width).map(|i| format!("c{i}")).collect();
+        let record: Vec<String> = self
+            .columns
+            .iter()
+            .zip(&keys)
+            .map(|((_, kind), key)| match kind {
+                ColumnType::Int => format!("{key} bigint"),
+                ColumnType::Text => format!("{key} text"),
+            })
+            .collect();
+        let head = format!(
+            "INSERT INTO {} ({}) SELECT {} FROM json_to_recordset(CAST(",
+            self.table,
+            self.names(),
+            keys.join(", ")
+        );
+        let rest = format!(" AS json)) AS r({}){}", record.join(", "), self.tail);
+        let mut out = Vec::new();
+        for chunk in self.cells.chunks(width * POSTGRES_ROWS) {
+            let mut json = String::with_capacity(chunk.len() * 24);
+            json.push('[');
+            for (r, row) in chunk.chunks(width).enumerate() {
+                json.push_str(if r == 0 { "{" } else { ",{" });
+                for (c, cell) in row.iter().enumerate() {
+                    let _ = write!(json, "{}\"c{c}\":", if c == 0 { "" } else { "," });
+                    match cell {
+                        Cell::Int(Some(v)) => {
+                            let _ = write!(json, "{v}");
+                        }
+                        Cell::Text(Some(v)) => json.push_str(&json_string(v)),
+                        Cell::Int(None) | Cell::Text(None) => json.push_str("null"),
+                    }
+                }
+                json.push('}');
+            }
+            json.push(']');
+            let mut sql = Sql::new(&head);
+            sql.bind(json).push(&rest);
+            out.push(sql);
+        }
+        out
+    }
+}
+
+/// `text` as a JSON string literal.
+fn json_string(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
+}
+
+impl Db {
+    /// Writes `rows` in as few statements as the engine allows; returns
+    /// how many rows were inserted (fewer when the tail skips conflicts).
+    pub async fn insert_rows(&self, tx: &mut Transaction<'static, Any>, rows: Rows) -> Result<u64, sqlx::Error> {
+        let statements = match self.backend() {
+            Backend::Sqlite => rows.values_statements(),
+            Backend::Postgres => rows.json_statements(),
+        };
+        let mut inserted = 0;
+        for sql in statements {
+            inserted += sql.execute(&mut **tx).await?.rows_affected();
+        }
+        Ok(inserted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Rows {
+        let mut rows = Rows::new("t", &[("id", ColumnType::Int), ("name", ColumnType::Text)]);
+        rows.push([Cell::from(1), Cell::from("Lê \"Văn\" A")]);
+        rows.push([Cell::from(2), Cell::Text(None)]);
+        rows
+    }
+
+    #[test]
+    fn postgres_reads_the_rows_from_one_json_parameter() {
+        let statements = sample().with_tail(" ON CONFLICT DO NOTHING").json_statements();
+        assert_eq!(statements.len(), 1);
+        assert_eq!(
+            statements[0].text(),
+            "INSERT INTO t (id, name) SELECT c0, c1 FROM json_to_recordset(CAST($1 AS json)) AS r(c0 bigint, c1 text) ON CONFLICT DO NOTHING"
+        );
+        assert_eq!(statements[0].arguments().len(), 1);
+    }
+
+    #[test]
+    fn sqlite_writes_values_under_its_parameter_limit() {
+        let mut rows = Rows::new(
+            "t",
+            &[("a", ColumnType::Int), ("b", ColumnType::Int), ("c", ColumnType::Int)],
+        );
+        for i in 0..25_000 {
+            rows.push([Cell::from(i), Cell::from(i), Cell::Int(None)]);
+        }
+        let statements = rows.values_statements();
+        assert_eq!(statements.len(), 3);
+        assert!(statements.iter().all(|s| s.arguments().len() <= SQLITE_PARAMETERS));
+        assert_eq!(statements.iter().map(|s| s.arguments().len()).sum::<usize>(), 75_000);
+        assert!(sample().values_statements()[0]
+            .text()
+            .starts_with("INSERT INTO t (id, name) VALUES (?, ?), (?, ?)"));
+    }
+
+    #[test]
+    fn text_is_escaped_as_json() {
+        assert_eq!(json_string("a\"b\\c\nđ"), r#""a\"b\\c\nđ""#);
+    }
+}
