@@ -347,7 +347,8 @@ fn settings(
 }
 
 /// Housekeeping every server does now and then: expired sessions and old
-/// throttle counts are deleted (any server may do it; it is idempotent).
+/// throttle counts are deleted, uploads left uncommitted are discarded
+/// (any server may do it; it is idempotent).
 fn spawn_housekeeping(db: crate::db::Db) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(tokio::time::Duration::from_secs(600));
@@ -361,6 +362,11 @@ fn spawn_housekeeping(db: crate::db::Db) {
             }
             if let Err(e) = crate::toolkit::rate::purge(&db).await {
                 tracing::warn!("old rate counts not deleted: {e}");
+            }
+            match crate::toolkit::import::expire(&db).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(imports = n, "uncommitted imports discarded"),
+                Err(e) => tracing::warn!("uncommitted imports not discarded: {e}"),
             }
         }
     });

@@ -30,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .layer(axum::extract::DefaultBodyLimit::max(MAX_FILE_BYTES + 64 * 1024));
     OpenApiRouter::new()
         .merge(upload)
+        .routes(routes!(list_imports))
         .routes(routes!(show_import, discard_import))
         .routes(routes!(map_import))
         .routes(routes!(commit_import))
@@ -152,6 +153,49 @@ pub async fn view(state: &AppState, lang: Lang, mut import: Import, unit_code: S
 async fn shown(state: &AppState, user: &CurrentUser, lang: Lang, id: i64) -> Result<ImportView, AppError> {
     let (import, unit) = service::get(state, &user.principal, id).await?;
     view(state, lang, import, unit.code).await
+}
+
+/// One of the user's imports, as listed.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ImportSummary {
+    pub id: i64,
+    pub kind: String,
+    pub unit: String,
+    pub file_name: String,
+    pub status: ImportStatus,
+    pub row_count: i64,
+    pub error_count: i64,
+    pub duplicate_count: i64,
+    pub created_count: i64,
+    /// When it was uploaded (UTC, RFC 3339).
+    pub created_at: String,
+    /// When an import still waiting for its commit is discarded, with its rows.
+    pub expires_at: Option<String>,
+}
+
+/// The user's latest imports (200 at most), newest first, into units
+/// they may still write in.
+#[utoipa::path(get, path = "/imports", tag = "imports",
+    responses((status = 200, description = "OK", body = [ImportSummary]), ReadErrors))]
+async fn list_imports(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<ImportSummary>>, AppError> {
+    let mine = service::mine(&state, &user.principal).await?;
+    Ok(Json(
+        mine.into_iter()
+            .map(|(import, unit)| ImportSummary {
+                expires_at: service::expires_at(&import),
+                id: import.id,
+                kind: import.kind,
+                unit: unit.code,
+                file_name: import.file_name,
+                status: import.status,
+                row_count: import.row_count,
+                error_count: import.error_count,
+                duplicate_count: import.duplicate_count,
+                created_count: import.created_count,
+                created_at: import.created_at,
+            })
+            .collect(),
+    ))
 }
 
 /// Upload a spreadsheet (`.xlsx`, `.xls`, `.ods`, `.csv`; multipart fields

@@ -1,12 +1,14 @@
-//! What the import room adds: its pages, its API and its two jobs. The
+//! What the import room adds: its pages ("my imports" in the bar), its
+//! API and its two jobs. The
 //! kinds of records come from the capabilities that own them.
 
 use std::sync::Arc;
 
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::access::Permission;
 use crate::toolkit::jobs::JobHandler;
-use crate::web::capability::Capability;
+use crate::web::capability::{Capability, NavEntry};
 use crate::web::routes::Pages;
 use crate::web::AppState;
 
@@ -23,6 +25,15 @@ impl Capability for Imports {
 
     fn api(&self) -> OpenApiRouter<AppState> {
         super::api::router()
+    }
+
+    fn nav(&self) -> Vec<NavEntry> {
+        vec![NavEntry {
+            href: "/imports",
+            label_key: "nav.imports",
+            needs: Permission::Write,
+            order: 70,
+        }]
     }
 
     fn jobs(&self) -> Vec<Arc<dyn JobHandler>> {

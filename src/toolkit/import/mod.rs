@@ -11,6 +11,7 @@ pub mod cells;
 pub mod headers;
 mod jobs;
 pub mod kind;
+mod list;
 pub mod model;
 mod routes;
 mod service;
@@ -18,6 +19,7 @@ mod storage;
 
 pub use capability::Imports;
 pub use kind::{CellKind, ColumnSpec, Duplicate, ImportCtx, ImportKind, Row, RowCheck};
+pub use service::expire;
 
 use crate::org::OrgError;
 use crate::validation::{field_error, FieldErrors};

@@ -26,6 +26,8 @@ use crate::web::AppState;
 pub fn pages() -> Pages {
     let limit = DefaultBodyLimit::max(super::MAX_FILE_BYTES + 64 * 1024);
     Pages::default()
+        .get("/imports", super::list::list)
+        .get("/imports/template.xlsx", super::list::template)
         .get("/imports/new", upload_form)
         .post("/imports", upload.layer(limit))
         .get("/imports/{import}", preview)
@@ -122,6 +124,8 @@ struct PreviewPage {
     /// "thêm {count} người" / "… hội viên".
     committed_key: &'static str,
     notice: Option<&'static str>,
+    /// When the upload is discarded unless committed.
+    kept_until: Option<String>,
 }
 
 impl PreviewPage {
@@ -186,6 +190,7 @@ async fn preview(
     let (import, unit) = service::get(&state, &user.principal, record_id(&id)?).await?;
     let kind = service::kind_of(&state, &import.kind)?;
     let list_path = format!("{}?unit={}", kind.record_path().trim_end_matches('/'), unit.code);
+    let kept_until = service::kept_until(&import);
     let import = view(&state, ctx.lang, import, unit.code.clone()).await?;
     let notice = p.done.map(|_| "import.mapping_saved");
     let page = PreviewPage {
@@ -197,6 +202,7 @@ async fn preview(
         record_path: kind.record_path(),
         committed_key: kind.committed_key(),
         notice,
+        kept_until,
     };
     Ok(render(&page)?.into_response())
 }

@@ -158,6 +158,55 @@ pub async fn get(state: &AppState, user: &Principal, id: i64) -> Result<(Import,
     Ok((import, unit))
 }
 
+/// How long an upload waits in preview before it is discarded with its rows.
+pub const KEPT_DAYS: i64 = 7;
+
+/// Imports listed on "my imports".
+const LISTED: i64 = 200;
+
+/// The user's latest imports into units they may still write in, with
+/// those units, newest first.
+pub async fn mine(state: &AppState, user: &Principal) -> Result<Vec<(Import, Unit)>, ImportError> {
+    let Some(user_id) = user.user_id() else {
+        return Ok(Vec::new());
+    };
+    let imports = storage::of_user(&state.db, user_id, LISTED).await?;
+    let mut ids: Vec<i64> = imports.iter().map(|i| i.unit_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let units: std::collections::HashMap<i64, Unit> = org::units_by_ids(&state.db, &ids)
+        .await?
+        .into_iter()
+        .filter(|u| user.may(Permission::Write, &u.placement))
+        .map(|u| (u.id, u))
+        .collect();
+    Ok(imports
+        .into_iter()
+        .filter_map(|i| units.get(&i.unit_id).cloned().map(|u| (i, u)))
+        .collect())
+}
+
+/// When an import still in preview will be discarded (a stored timestamp).
+pub fn expires_at(import: &Import) -> Option<String> {
+    if import.status != ImportStatus::Preview {
+        return None;
+    }
+    let uploaded =
+        time::OffsetDateTime::parse(&import.created_at, &time::format_description::well_known::Rfc3339).ok()?;
+    Some(crate::db::timestamp(uploaded + time::Duration::days(KEPT_DAYS)))
+}
+
+/// The same, as shown: `dd/mm/yyyy hh:mm` in Vietnam time.
+pub fn kept_until(import: &Import) -> Option<String> {
+    expires_at(import).map(|at| crate::web::page::datetime_vi(&at))
+}
+
+/// Housekeeping: discards uploads left in preview for `KEPT_DAYS`.
+pub async fn expire(db: &crate::db::Db) -> Result<u64, sqlx::Error> {
+    let before = crate::db::timestamp(time::OffsetDateTime::now_utc() - time::Duration::days(KEPT_DAYS));
+    storage::expire(db, &before).await
+}
+
 pub use storage::issues;
 
 /// Maps the sheet's columns by hand (`None`: ignore the column) and

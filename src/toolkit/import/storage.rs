@@ -7,7 +7,7 @@ use sqlx::{Any, Row as _, Transaction};
 
 use super::cells::Cell;
 use super::model::{Import, ImportStatus, Issue};
-use crate::db::{self, Db, Sql};
+use crate::db::{self, Cell as DbCell, ColumnType, Db, Rows, Sql};
 
 const COLUMNS: &str = "id, kind, unit_id, user_id, file_name, file_hash, status, header_row, headers, mapping, \
      row_count, error_count, duplicate_count, created_count, job_id, message, created_at, committed_at";
@@ -95,19 +95,18 @@ pub async fn insert(db: &Db, tx: &mut Transaction<'static, Any>, new: &NewImport
         .bind(db::now())
         .push(") RETURNING id");
     let id = sql.fetch_int(&mut **tx).await?;
-    for chunk in new.rows.chunks(1000) {
-        let mut sql = db.bulk_sql("INSERT INTO import_rows (import_id, row_no, cells) VALUES ");
-        for (i, (number, cells)) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
-            sql.bind(id)
-                .push(", ")
-                .bind(*number)
-                .push(", ")
-                .bind(json(cells))
-                .push(")");
-        }
-        sql.execute(&mut **tx).await?;
+    let mut rows = Rows::new(
+        "import_rows",
+        &[
+            ("import_id", ColumnType::Int),
+            ("row_no", ColumnType::Int),
+            ("cells", ColumnType::Text),
+        ],
+    );
+    for (number, cells) in new.rows {
+        rows.push([DbCell::from(id), DbCell::from(*number), DbCell::from(json(cells))]);
     }
+    db.insert_rows(tx, rows).await?;
     Ok(id)
 }
 
@@ -119,6 +118,37 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Import>, sqlx::Error> {
         .await?
         .pop()
         .map(Import::from))
+}
+
+/// The user's latest imports, newest first.
+pub async fn of_user(db: &Db, user_id: i64, limit: i64) -> Result<Vec<Import>, sqlx::Error> {
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM imports WHERE user_id = "));
+    sql.bind(user_id).push(" ORDER BY id DESC LIMIT ").bind(limit);
+    Ok(sql
+        .fetch_all_as::<_, ImportRow>(db.pool())
+        .await?
+        .into_iter()
+        .map(Import::from)
+        .collect())
+}
+
+/// Discards the imports left in preview since before `before` (a
+/// timestamp) and drops the rows of every discarded import: an upload
+/// nobody committed does not keep its people's data. Returns how many
+/// were discarded now.
+pub async fn expire(db: &Db, before: &str) -> Result<u64, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let mut sql = Sql::new("UPDATE imports SET status = 'discarded', message = 'import.expired' WHERE status = 'preview' AND created_at < ");
+    sql.bind(before.to_owned());
+    let expired = sql.execute(&mut *tx).await?.rows_affected();
+    for table in ["import_rows", "import_issues"] {
+        let sql = Sql::new(&format!(
+            "DELETE FROM {table} WHERE import_id IN (SELECT id FROM imports WHERE status = 'discarded')"
+        ));
+        sql.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(expired)
 }
 
 /// The data rows, in sheet order.
@@ -206,22 +236,30 @@ pub async fn put_issues(
     let mut sql = Sql::new("DELETE FROM import_issues WHERE import_id = ");
     sql.bind(id);
     sql.execute(&mut *tx).await?;
-    for chunk in issues.chunks(500) {
-        let mut sql = db.bulk_sql(
-            "INSERT INTO import_issues (import_id, row_no, column_key, message, record_id, label, is_error) VALUES ",
-        );
-        for (i, issue) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
-            sql.bind(id).push(", ").bind(issue.row);
-            sql.push(", ").bind(issue.column.clone());
-            sql.push(", ").bind(issue.message.clone());
-            sql.push(", ").bind(issue.record_id);
-            sql.push(", ").bind(issue.label.clone());
-            sql.push(", ").bind(i64::from(issue.is_error));
-            sql.push(")");
-        }
-        sql.execute(&mut *tx).await?;
+    let mut rows = Rows::new(
+        "import_issues",
+        &[
+            ("import_id", ColumnType::Int),
+            ("row_no", ColumnType::Int),
+            ("column_key", ColumnType::Text),
+            ("message", ColumnType::Text),
+            ("record_id", ColumnType::Int),
+            ("label", ColumnType::Text),
+            ("is_error", ColumnType::Int),
+        ],
+    );
+    for issue in issues {
+        rows.push([
+            DbCell::from(id),
+            DbCell::from(issue.row),
+            DbCell::from(issue.column.clone()),
+            DbCell::from(issue.message.clone()),
+            DbCell::from(issue.record_id),
+            DbCell::from(issue.label.clone()),
+            DbCell::from(i64::from(issue.is_error)),
+        ]);
     }
+    db.insert_rows(&mut tx, rows).await?;
     tx.commit().await?;
     Ok(true)
 }
