@@ -137,16 +137,12 @@ pub async fn counts(
     let mut keys: Vec<Option<i64>> = children.iter().map(count_key).collect();
     keys.push(count_key(unit));
     let mut counts = Counts::default();
-    for counter in counters {
-        let values = if counter.per_year() {
-            storage::demographics::read_year(db, counter.name, &keys, year).await?
-        } else {
-            storage::counters::read(db, counter.name, &keys).await?
-        };
-        for (id, value) in values {
-            counts.counters.insert((counter.name, id), value);
-        }
-    }
+    let (per_year, totals): (Vec<&Counter>, Vec<&Counter>) = counters.iter().partition(|c| c.per_year());
+    let names = |list: Vec<&Counter>| list.iter().map(|c| c.name).collect::<Vec<_>>();
+    counts.counters = storage::counters::read(db, &names(totals), &keys).await?;
+    counts
+        .counters
+        .extend(storage::demographics::read_year(db, &names(per_year), &keys, year).await?);
     for (child, value) in storage::branch_counts_by_child(db, unit).await? {
         counts.branches.insert(Some(child), value);
     }
@@ -171,12 +167,18 @@ pub async fn demographics(
     if !central {
         keys.push(count_key(unit));
     }
+    let banded: Vec<&Counter> = counters
+        .iter()
+        .filter(|c| c.demographics.is_some() && !c.per_year())
+        .collect();
+    let names: Vec<&'static str> = banded.iter().map(|c| c.name).collect();
+    let mut rows = storage::demographics::read(db, &names, &keys, this_year).await?;
     let mut out = Vec::new();
-    for counter in counters.iter().filter(|c| c.demographics.is_some() && !c.per_year()) {
-        let rows = storage::demographics::read(db, counter.name, &keys, this_year).await?;
-        let mut shown: HashMap<Option<i64>, Demography> = rows
+    for counter in banded {
+        let mut shown: HashMap<Option<i64>, Demography> = keys
             .iter()
-            .map(|(unit, rows)| (*unit, Demography::from_bands(rows)))
+            .filter_map(|unit| rows.remove(&(counter.name, *unit)).map(|r| (*unit, r)))
+            .map(|(unit, rows)| (unit, Demography::from_bands(&rows)))
             .collect();
         if central {
             let mut total = Demography::default();

@@ -121,22 +121,27 @@ pub async fn recount_all(
 pub type Rows = Vec<(String, Option<usize>, i64)>;
 
 /// The counts of `units` (ids; `None`: the country, the sum of its
-/// provinces) by sex and age band as of `this_year`, summed by the
-/// database (see `banded`).
+/// provinces) by sex and age band as of `this_year`, for each of
+/// `counters`, keyed by (counter, unit), summed by the database (see
+/// `banded`): one statement for every counter of a page, two for the
+/// country.
 pub async fn read(
     db: &Db,
-    counter: &str,
+    counters: &[&'static str],
     units: &[Option<i64>],
     this_year: i64,
-) -> Result<HashMap<Option<i64>, Rows>, sqlx::Error> {
-    let mut out: HashMap<Option<i64>, Rows> = HashMap::new();
+) -> Result<HashMap<(&'static str, Option<i64>), Rows>, sqlx::Error> {
+    let mut out: HashMap<(&'static str, Option<i64>), Rows> = HashMap::new();
+    if counters.is_empty() {
+        return Ok(out);
+    }
     let ids: Vec<i64> = units.iter().flatten().copied().collect();
     if !ids.is_empty() {
         let units = |sql: &mut Sql| {
             sql.bind_list(&ids);
         };
-        banded(db, counter, units, this_year, |unit, row| {
-            out.entry(Some(unit)).or_default().push(row)
+        banded(db, counters, units, this_year, |counter, unit, row| {
+            out.entry((counter, Some(unit))).or_default().push(row)
         })
         .await?;
     }
@@ -146,30 +151,36 @@ pub async fn read(
                 .bind(CENTRAL_CODE.to_owned())
                 .push(")");
         };
-        let mut country = Rows::new();
-        banded(db, counter, provinces, this_year, |_, row| country.push(row)).await?;
-        out.insert(None, country);
+        for counter in counters {
+            out.entry((*counter, None)).or_default();
+        }
+        banded(db, counters, provinces, this_year, |counter, _, row| {
+            out.entry((counter, None)).or_default().push(row)
+        })
+        .await?;
     }
     Ok(out)
 }
 
-/// Runs the banded sums over the units `push_units` names (the inside of
-/// an `IN (…)`), handing each (unit, (sex, band, count)) to `each`. Each engine gets the
-/// plan it runs fastest (a province with 127 communes, ~21,700 rows):
-/// SQLite sums each (unit, sex, band) as one range of the primary key
-/// (5 ms, where sorting the rows into groups took 10 ms); PostgreSQL hashes
-/// the rows into groups (10 ms, where 2,540 range subqueries took 13 ms),
-/// read through the primary key with the units in the `IN` itself (joined
-/// to a list of 169 wards, it scanned the whole table: 200 ms).
+/// Runs the banded sums of `counters` over the units `push_units` names
+/// (the inside of an `IN (…)`), handing each (counter, unit, (sex, band,
+/// count)) to `each`. Each engine gets the plan it runs fastest (a
+/// province with 127 communes, ~21,700 rows a counter): SQLite sums each
+/// (unit, sex, band) as one range of the primary key (5 ms, where sorting
+/// the rows into groups took 10 ms); PostgreSQL hashes the rows into
+/// groups (10 ms, where 2,540 range subqueries took 13 ms), read through
+/// the primary key with the units in the `IN` itself (joined to a list of
+/// 169 wards, it scanned the whole table: 200 ms).
 async fn banded(
     db: &Db,
-    counter: &str,
+    counters: &[&'static str],
     push_units: impl FnOnce(&mut Sql),
     this_year: i64,
-    mut each: impl FnMut(i64, (String, Option<usize>, i64)),
+    mut each: impl FnMut(&'static str, i64, (String, Option<usize>, i64)),
 ) -> Result<(), sqlx::Error> {
     let ranges = birth_year_ranges(this_year);
     let band = |band: Option<usize>| band.map_or(-1, |b| b as i64);
+    let names: Vec<String> = counters.iter().map(|c| (*c).to_owned()).collect();
     // The ranges are numbers of our own making, written into the text.
     let sql = match db.backend() {
         Backend::Sqlite => {
@@ -179,16 +190,19 @@ async fn banded(
                 .collect();
             let mut sql = Sql::new(&format!(
                 "WITH s(sex) AS (VALUES ('M'), ('F')), b(band, lo, hi) AS (VALUES {}), \
-                 u AS (SELECT u.id FROM units u WHERE u.id IN (",
+                 k(counter) AS (VALUES ",
                 values.join(", ")
             ));
+            for (i, name) in names.iter().enumerate() {
+                sql.push(if i == 0 { "(" } else { ", (" }).bind(name.clone()).push(")");
+            }
+            sql.push("), u AS (SELECT u.id FROM units u WHERE u.id IN (");
             push_units(&mut sql);
             sql.push(
                 ")) SELECT u.id, s.sex, CAST(b.band AS BIGINT), (SELECT CAST(COALESCE(SUM(d.value), 0) AS BIGINT) \
-                 FROM unit_demographics d WHERE d.unit_id = u.id AND d.counter = ",
-            )
-            .bind(counter.to_owned())
-            .push(" AND d.sex = s.sex AND d.birth_year BETWEEN b.lo AND b.hi) FROM u, s, b");
+                 FROM unit_demographics d WHERE d.unit_id = u.id AND d.counter = k.counter \
+                 AND d.sex = s.sex AND d.birth_year BETWEEN b.lo AND b.hi), k.counter FROM u, s, b, k",
+            );
             sql
         }
         Backend::Postgres => {
@@ -198,58 +212,82 @@ async fn banded(
                 .collect();
             let mut sql = Sql::new(&format!(
                 "SELECT d.unit_id, d.sex, CAST(CASE{case} ELSE -1 END AS BIGINT) AS band, \
-                 CAST(SUM(d.value) AS BIGINT) FROM unit_demographics d WHERE d.counter = "
+                 CAST(SUM(d.value) AS BIGINT), d.counter FROM unit_demographics d WHERE d.counter IN ("
             ));
-            sql.bind(counter.to_owned()).push(" AND d.unit_id IN (");
+            sql.bind_list(&names).push(") AND d.unit_id IN (");
             push_units(&mut sql);
-            sql.push(") GROUP BY d.unit_id, d.sex, band");
+            sql.push(") GROUP BY d.counter, d.unit_id, d.sex, band");
             sql
         }
     };
     for row in sql.fetch_all(db.pool()).await? {
         let count = db::int(&row, 3);
+        let name: String = row.try_get(4)?;
+        let Some(counter) = counters.iter().find(|c| **c == name) else {
+            continue;
+        };
         if count != 0 {
             let band = usize::try_from(db::int(&row, 2)).ok();
-            each(db::int(&row, 0), (row.try_get(1)?, band, count));
+            each(counter, db::int(&row, 0), (row.try_get(1)?, band, count));
         }
     }
     Ok(())
 }
 
-/// The counts under `year` of `units` (ids; `None` is the whole country):
-/// this year's events for counters of events.
+/// The counts under `year` of `units` (ids; `None` is the whole country)
+/// for each of `counters`, keyed by (counter, unit): this year's events
+/// for counters of events.
 pub async fn read_year(
     db: &Db,
-    counter: &str,
+    counters: &[&'static str],
     units: &[Option<i64>],
     year: i64,
-) -> Result<HashMap<Option<i64>, i64>, sqlx::Error> {
+) -> Result<HashMap<(&'static str, Option<i64>), i64>, sqlx::Error> {
     let mut out = HashMap::new();
+    if counters.is_empty() {
+        return Ok(out);
+    }
+    let names: Vec<String> = counters.iter().map(|c| (*c).to_owned()).collect();
+    let name_of = |row: &sqlx::any::AnyRow| -> Result<Option<&'static str>, sqlx::Error> {
+        let name: String = row.try_get(0)?;
+        Ok(counters.iter().find(|c| **c == name).copied())
+    };
     let ids: Vec<i64> = units.iter().flatten().copied().collect();
     if !ids.is_empty() {
-        let mut sql =
-            Sql::new("SELECT d.unit_id, CAST(SUM(d.value) AS BIGINT) FROM unit_demographics d WHERE d.counter = ");
-        sql.bind(counter.to_owned())
-            .push(" AND d.birth_year = ")
+        let mut sql = Sql::new(
+            "SELECT d.counter, d.unit_id, CAST(SUM(d.value) AS BIGINT) FROM unit_demographics d WHERE d.counter IN (",
+        );
+        sql.bind_list(&names)
+            .push(") AND d.birth_year = ")
             .bind(year)
             .push(" AND d.unit_id IN (")
             .bind_list(&ids)
-            .push(") GROUP BY d.unit_id");
+            .push(") GROUP BY d.counter, d.unit_id");
         for row in sql.fetch_all(db.pool()).await? {
-            out.insert(Some(db::int(&row, 0)), db::int(&row, 1));
+            if let Some(name) = name_of(&row)? {
+                out.insert((name, Some(db::int(&row, 1))), db::int(&row, 2));
+            }
         }
     }
     if units.contains(&None) {
         let mut sql = Sql::new(
-            "SELECT CAST(COALESCE(SUM(d.value), 0) AS BIGINT) FROM units u JOIN unit_demographics d ON d.unit_id = u.id \
-             WHERE u.parent_id = (SELECT c.id FROM units c WHERE c.code = ",
+            "SELECT d.counter, CAST(COALESCE(SUM(d.value), 0) AS BIGINT) FROM units u \
+             JOIN unit_demographics d ON d.unit_id = u.id WHERE u.parent_id = (SELECT c.id FROM units c WHERE c.code = ",
         );
         sql.bind(CENTRAL_CODE.to_owned())
-            .push(") AND d.counter = ")
-            .bind(counter.to_owned())
-            .push(" AND d.birth_year = ")
-            .bind(year);
-        out.insert(None, sql.fetch_int(db.pool()).await?);
+            .push(") AND d.counter IN (")
+            .bind_list(&names)
+            .push(") AND d.birth_year = ")
+            .bind(year)
+            .push(" GROUP BY d.counter");
+        for counter in counters {
+            out.insert((*counter, None), 0);
+        }
+        for row in sql.fetch_all(db.pool()).await? {
+            if let Some(name) = name_of(&row)? {
+                out.insert((name, None), db::int(&row, 1));
+            }
+        }
     }
     Ok(out)
 }
