@@ -188,6 +188,8 @@ async fn banded(
                 .iter()
                 .map(|(b, lo, hi)| format!("({}, {lo}, {hi})", band(*b)))
                 .collect();
+            // Only the sums that are not zero cross to Rust: most are,
+            // and each row read costs more than summing it.
             let mut sql = Sql::new(&format!(
                 "WITH s(sex) AS (VALUES ('M'), ('F')), b(band, lo, hi) AS (VALUES {}), \
                  k(counter) AS (VALUES ",
@@ -199,9 +201,9 @@ async fn banded(
             sql.push("), u AS (SELECT u.id FROM units u WHERE u.id IN (");
             push_units(&mut sql);
             sql.push(
-                ")) SELECT u.id, s.sex, CAST(b.band AS BIGINT), (SELECT CAST(COALESCE(SUM(d.value), 0) AS BIGINT) \
-                 FROM unit_demographics d WHERE d.unit_id = u.id AND d.counter = k.counter \
-                 AND d.sex = s.sex AND d.birth_year BETWEEN b.lo AND b.hi), k.counter FROM u, s, b, k",
+                ")) SELECT * FROM (SELECT u.id, s.sex, CAST(b.band AS BIGINT), (SELECT CAST(COALESCE(SUM(d.value), 0) \
+                 AS BIGINT) FROM unit_demographics d WHERE d.unit_id = u.id AND d.counter = k.counter \
+                 AND d.sex = s.sex AND d.birth_year BETWEEN b.lo AND b.hi) AS n, k.counter FROM u, s, b, k) WHERE n <> 0",
             );
             sql
         }
