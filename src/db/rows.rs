@@ -73,6 +73,8 @@ pub struct Rows {
     /// Appended to each statement (`ON CONFLICT DO NOTHING`).
     tail: &'static str,
     cells: Vec<Cell>,
+    /// A row had more or fewer cells than columns: nothing is written.
+    misshapen: bool,
 }
 
 /// Parameters of one SQLite statement at most (its limit is 32,766).
@@ -87,6 +89,7 @@ impl Rows {
             columns: columns.to_vec(),
             tail: "",
             cells: Vec::new(),
+            misshapen: false,
         }
     }
 
@@ -99,7 +102,7 @@ impl Rows {
     pub fn push(&mut self, row: impl IntoIterator<Item = Cell>) {
         let before = self.cells.len();
         self.cells.extend(row);
-        debug_assert_eq!(self.cells.len() - before, self.columns.len(), "{}", self.table);
+        self.misshapen |= self.cells.len() - before != self.columns.len();
     }
 
     pub fn len(&self) -> usize {
@@ -199,6 +202,13 @@ impl Db {
     /// Writes `rows` in as few statements as the engine allows; returns
     /// how many rows were inserted (fewer when the tail skips conflicts).
     pub async fn insert_rows(&self, tx: &mut Transaction<'static, Any>, rows: Rows) -> Result<u64, sqlx::Error> {
+        if rows.misshapen {
+            // A caller's mistake: every later column would shift.
+            return Err(sqlx::Error::Protocol(format!(
+                "rows of {} do not match its columns",
+                rows.table
+            )));
+        }
         let statements = match self.backend() {
             Backend::Sqlite => rows.values_statements(),
             Backend::Postgres => rows.json_statements(),
@@ -249,6 +259,14 @@ mod tests {
         assert!(sample().values_statements()[0]
             .text()
             .starts_with("INSERT INTO t (id, name) VALUES (?, ?), (?, ?)"));
+    }
+
+    #[test]
+    fn a_row_of_the_wrong_width_is_noticed() {
+        let mut rows = sample();
+        assert!(!rows.misshapen);
+        rows.push([Cell::from(3)]);
+        assert!(rows.misshapen);
     }
 
     #[test]

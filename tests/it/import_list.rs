@@ -72,15 +72,43 @@ async fn an_upload_left_uncommitted_for_a_week_is_discarded_with_its_rows() {
         ]),
     )
     .await;
+    let stuck = upload(
+        &mut staff,
+        BA_DINH,
+        "ket.xlsx",
+        &workbook(&[
+            vec![X::T("Họ và tên"), X::T("Năm sinh")],
+            vec![X::T("Kiều Thị Kẹt"), X::N(1981.0)],
+        ]),
+    )
+    .await;
     let (old, fresh) = (old["id"].as_i64().unwrap(), fresh["id"].as_i64().unwrap());
-    app.sql(&format!(
-        "UPDATE imports SET created_at = '2026-01-01T00:00:00.000Z' WHERE id = {old}"
-    ))
-    .await
-    .unwrap();
+    let stuck = stuck["id"].as_i64().unwrap();
+    // Uploaded, and last checked, long ago.
+    for id in [old, stuck] {
+        let long_ago = "created_at = '2026-01-01T00:00:00.000Z'";
+        let import = format!("UPDATE imports SET {long_ago} WHERE id = {id}");
+        let job = format!("UPDATE jobs SET {long_ago} WHERE id = (SELECT job_id FROM imports WHERE id = {id})");
+        app.sql(&import).await.unwrap();
+        app.sql(&job).await.unwrap();
+    }
+    // A check still running is never cut short, however old.
+    app.sql(&format!("UPDATE imports SET status = 'checking' WHERE id = {stuck}"))
+        .await
+        .unwrap();
+    let stuck_job = |status: &str| {
+        format!("UPDATE jobs SET status = '{status}' WHERE id = (SELECT job_id FROM imports WHERE id = {stuck})")
+    };
+    app.sql(&stuck_job("running")).await.unwrap();
 
     assert_eq!(nhanai::toolkit::import::expire(&app.db).await.unwrap(), 1);
     assert_eq!(nhanai::toolkit::import::expire(&app.db).await.unwrap(), 0, "idempotent");
+    let stuck_rows = format!("SELECT COUNT(*) FROM import_rows WHERE import_id = {stuck}");
+    assert_eq!(app.count(&stuck_rows).await, 1);
+    // Once its job has failed, an upload stuck in its check goes too.
+    app.sql(&stuck_job("failed")).await.unwrap();
+    assert_eq!(nhanai::toolkit::import::expire(&app.db).await.unwrap(), 1);
+    assert_eq!(app.count(&stuck_rows).await, 0);
 
     let rows = |id: i64| format!("SELECT COUNT(*) FROM import_rows WHERE import_id = {id}");
     assert_eq!(app.count(&rows(old)).await, 0, "its people's data is gone");

@@ -144,7 +144,10 @@ pub async fn view(state: &AppState, lang: Lang, mut import: Import, unit_code: S
         duplicate_count: import.duplicate_count,
         created_count: import.created_count,
         job,
-        message: import.message.as_deref().map(|k| i18n::t(lang, k).to_owned()),
+        message: import
+            .message
+            .as_deref()
+            .map(|k| i18n::t(lang, k).replace("{days}", &service::KEPT_DAYS.to_string())),
         errors,
         duplicates,
     })

@@ -8,8 +8,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::kind::{CellKind, ImportKind};
-use super::model::Import;
+use super::model::{Import, ImportStatus};
 use super::service;
+use crate::access::Permission;
 use crate::i18n::{self, Lang};
 use crate::org::Unit;
 use crate::toolkit::xlsx::{self, Column, ColumnType};
@@ -27,8 +28,11 @@ pub struct ImportLine {
     pub kind_label: &'static str,
     pub unit_name: String,
     pub rows: String,
+    /// Errors of the last check, while they matter (not yet committed).
+    pub errors: Option<String>,
     pub status_label: &'static str,
-    pub created: String,
+    /// Records added, once committed.
+    pub created: Option<String>,
     /// When an unconfirmed upload is discarded.
     pub kept_until: Option<String>,
 }
@@ -46,8 +50,13 @@ impl ImportLine {
             kind_label,
             unit_name: unit.name.clone(),
             rows: number(import.row_count),
-            status_label: i18n::t(lang, import.status.label_key()),
-            created: number(import.created_count),
+            errors: (import.status.is_open() && import.error_count > 0).then(|| number(import.error_count)),
+            status_label: if import.message.as_deref() == Some("import.expired") {
+                i18n::t(lang, "import.status.expired")
+            } else {
+                i18n::t(lang, import.status.label_key())
+            },
+            created: (import.status == ImportStatus::Committed).then(|| number(import.created_count)),
             kept_until: service::kept_until(import),
         }
     }
@@ -64,6 +73,7 @@ pub struct KindLine {
 struct ListPage {
     ctx: PageCtx,
     imports: Vec<ImportLine>,
+    /// What the user may import (none for those who only read).
     kinds: Vec<KindLine>,
     kept_days: i64,
 }
@@ -74,10 +84,12 @@ pub async fn list(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser
         .iter()
         .map(|(import, unit)| ImportLine::of(&state, ctx.lang, import, unit))
         .collect();
+    let writes = !user.principal.scope(Permission::Write).is_empty();
     let kinds = state
         .registry
         .import_kinds()
         .iter()
+        .filter(|_| writes)
         .map(|k| KindLine {
             kind: k.kind(),
             label: ctx.t(k.label_key()),

@@ -80,6 +80,9 @@ pub struct Import {
     pub message: Option<String>,
     pub created_at: String,
     pub committed_at: Option<String>,
+    /// The upload, or the last check or commit queued: uncommitted imports
+    /// are kept `service::KEPT_DAYS` from then.
+    pub active_at: String,
 }
 
 /// One problem the check found, by sheet row number and column key.

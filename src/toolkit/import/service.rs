@@ -186,14 +186,14 @@ pub async fn mine(state: &AppState, user: &Principal) -> Result<Vec<(Import, Uni
         .collect())
 }
 
-/// When an import still in preview will be discarded (a stored timestamp).
+/// When an import not yet committed will be discarded (a stored
+/// timestamp), counted from the last time it was worked on.
 pub fn expires_at(import: &Import) -> Option<String> {
-    if import.status != ImportStatus::Preview {
+    if !import.status.is_open() {
         return None;
     }
-    let uploaded =
-        time::OffsetDateTime::parse(&import.created_at, &time::format_description::well_known::Rfc3339).ok()?;
-    Some(crate::db::timestamp(uploaded + time::Duration::days(KEPT_DAYS)))
+    let active = time::OffsetDateTime::parse(&import.active_at, &time::format_description::well_known::Rfc3339).ok()?;
+    Some(crate::db::timestamp(active + time::Duration::days(KEPT_DAYS)))
 }
 
 /// The same, as shown: `dd/mm/yyyy hh:mm` in Vietnam time.

@@ -10,7 +10,8 @@ use super::model::{Import, ImportStatus, Issue};
 use crate::db::{self, Cell as DbCell, ColumnType, Db, Rows, Sql};
 
 const COLUMNS: &str = "id, kind, unit_id, user_id, file_name, file_hash, status, header_row, headers, mapping, \
-     row_count, error_count, duplicate_count, created_count, job_id, message, created_at, committed_at";
+     row_count, error_count, duplicate_count, created_count, job_id, message, created_at, committed_at, \
+     COALESCE((SELECT j.created_at FROM jobs j WHERE j.id = imports.job_id), created_at) AS active_at";
 
 #[derive(sqlx::FromRow)]
 struct ImportRow {
@@ -32,6 +33,7 @@ struct ImportRow {
     message: Option<String>,
     created_at: String,
     committed_at: Option<String>,
+    active_at: String,
 }
 
 impl From<ImportRow> for Import {
@@ -55,6 +57,7 @@ impl From<ImportRow> for Import {
             message: r.message,
             created_at: r.created_at,
             committed_at: r.committed_at,
+            active_at: r.active_at,
         }
     }
 }
@@ -132,14 +135,21 @@ pub async fn of_user(db: &Db, user_id: i64, limit: i64) -> Result<Vec<Import>, s
         .collect())
 }
 
-/// Discards the imports left in preview since before `before` (a
-/// timestamp) and drops the rows of every discarded import: an upload
-/// nobody committed does not keep its people's data. Returns how many
-/// were discarded now.
+/// Discards the imports nobody has worked on since before `before` (a
+/// timestamp: the upload, or the last check or commit queued) and that no
+/// job is working on, then drops the rows of every discarded import: an
+/// upload nobody committed does not keep its people's data. Returns how
+/// many were discarded now.
 pub async fn expire(db: &Db, before: &str) -> Result<u64, sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    let mut sql = Sql::new("UPDATE imports SET status = 'discarded', message = 'import.expired' WHERE status = 'preview' AND created_at < ");
-    sql.bind(before.to_owned());
+    let mut sql = Sql::new(
+        "UPDATE imports SET status = 'discarded', message = 'import.expired' \
+         WHERE status IN ('checking', 'preview', 'committing') \
+         AND COALESCE((SELECT j.created_at FROM jobs j WHERE j.id = imports.job_id), imports.created_at) < ",
+    );
+    sql.bind(before.to_owned()).push(
+        " AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = imports.job_id AND j.status IN ('queued', 'running'))",
+    );
     let expired = sql.execute(&mut *tx).await?.rows_affected();
     for table in ["import_rows", "import_issues"] {
         let sql = Sql::new(&format!(
@@ -199,7 +209,10 @@ pub async fn set_job(tx: &mut Transaction<'static, Any>, id: i64, job_id: i64) -
 
 pub async fn set_message(db: &Db, id: i64, message: Option<&str>) -> Result<(), sqlx::Error> {
     let mut sql = Sql::new("UPDATE imports SET message = ");
-    sql.bind(message.map(str::to_owned)).push(" WHERE id = ").bind(id);
+    // A discarded import keeps why (expired).
+    sql.bind(message.map(str::to_owned))
+        .push(" WHERE status <> 'discarded' AND id = ")
+        .bind(id);
     sql.execute(db.pool()).await.map(drop)
 }
 
