@@ -189,7 +189,8 @@ async fn banded(
                 .map(|(b, lo, hi)| format!("({}, {lo}, {hi})", band(*b)))
                 .collect();
             // Only the sums that are not zero cross to Rust: most are,
-            // and each row read costs more than summing it.
+            // and each row read costs more than summing it. Materialised,
+            // so that the filter does not compute each sum twice.
             let mut sql = Sql::new(&format!(
                 "WITH s(sex) AS (VALUES ('M'), ('F')), b(band, lo, hi) AS (VALUES {}), \
                  k(counter) AS (VALUES ",
@@ -201,9 +202,10 @@ async fn banded(
             sql.push("), u AS (SELECT u.id FROM units u WHERE u.id IN (");
             push_units(&mut sql);
             sql.push(
-                ")) SELECT * FROM (SELECT u.id, s.sex, CAST(b.band AS BIGINT), (SELECT CAST(COALESCE(SUM(d.value), 0) \
-                 AS BIGINT) FROM unit_demographics d WHERE d.unit_id = u.id AND d.counter = k.counter \
-                 AND d.sex = s.sex AND d.birth_year BETWEEN b.lo AND b.hi) AS n, k.counter FROM u, s, b, k) WHERE n <> 0",
+                ")), sums AS MATERIALIZED (SELECT u.id, s.sex, CAST(b.band AS BIGINT), (SELECT \
+                 CAST(COALESCE(SUM(d.value), 0) AS BIGINT) FROM unit_demographics d WHERE d.unit_id = u.id \
+                 AND d.counter = k.counter AND d.sex = s.sex AND d.birth_year BETWEEN b.lo AND b.hi) AS n, k.counter \
+                 FROM u, s, b, k) SELECT * FROM sums WHERE n <> 0",
             );
             sql
         }
