@@ -8,6 +8,7 @@ use sqlx::{Any, Transaction};
 use crate::access::Access;
 use crate::db::{self, Cell, ColumnType, Db, Rows, Sql};
 use crate::members::model::member_no;
+use crate::org::service::placement;
 
 /// Adults registered at a branch who are not members: (person id, birth year).
 pub async fn demo_candidates(tx: &mut Transaction<'static, Any>, born_by: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
@@ -103,27 +104,26 @@ pub async fn insert_joined_many(
     username: &str,
 ) -> Result<HashMap<i64, i64>, sqlx::Error> {
     let now = db::now();
-    let p = access.placement();
     let reserved = db.reserve_ids(tx, "members", rows.len()).await?;
     let mut ids = HashMap::with_capacity(rows.len());
-    let mut members = Rows::new("members", &MEMBER_COLUMNS);
+    let mut columns = MEMBER_COLUMNS.to_vec();
+    columns.extend(placement::PLACE_COLUMNS);
+    columns.extend([("created_at", ColumnType::Text), ("updated_at", ColumnType::Text)]);
+    let mut members = Rows::new("members", &columns);
     let mut events = Rows::new("member_events", &EVENT_COLUMNS);
     for ((person, joined_on, number), id) in rows.iter().zip(reserved) {
         let number = number.clone().unwrap_or_else(|| member_no(id));
-        members.push([
+        let mut member = vec![
             Cell::from(id),
             Cell::from(*person),
             Cell::from(number),
             Cell::from(joined_on.clone()),
             Cell::from("active"),
             Cell::from(joined_on.clone()),
-            Cell::from(access.unit_id()),
-            Cell::from(p.province_id),
-            Cell::from(p.commune_id),
-            Cell::from(p.branch_id),
-            Cell::from(now.clone()),
-            Cell::from(now.clone()),
-        ]);
+        ];
+        member.extend(placement::place_cells(access));
+        member.extend([Cell::from(now.clone()), Cell::from(now.clone())]);
+        members.push(member);
         events.push([
             Cell::from(id),
             Cell::from("joined"),
@@ -141,19 +141,15 @@ pub async fn insert_joined_many(
     Ok(ids)
 }
 
-const MEMBER_COLUMNS: [(&str, ColumnType); 12] = [
+/// A new membership's columns (then `placement::PLACE_COLUMNS`, then
+/// `created_at`, `updated_at`).
+const MEMBER_COLUMNS: [(&str, ColumnType); 6] = [
     ("id", ColumnType::Int),
     ("person_id", ColumnType::Int),
     ("member_no", ColumnType::Text),
     ("joined_on", ColumnType::Text),
     ("status", ColumnType::Text),
     ("status_on", ColumnType::Text),
-    ("unit_id", ColumnType::Int),
-    ("province_id", ColumnType::Int),
-    ("commune_id", ColumnType::Int),
-    ("branch_id", ColumnType::Int),
-    ("created_at", ColumnType::Text),
-    ("updated_at", ColumnType::Text),
 ];
 
 const EVENT_COLUMNS: [(&str, ColumnType); 8] = [

@@ -91,6 +91,26 @@ pub async fn recount_all(
     Ok(())
 }
 
+/// The counters a statement asks about: their names to bind, and the
+/// counter a row's name column stands for.
+pub(super) struct CounterNames<'a> {
+    counters: &'a [&'static str],
+    pub texts: Vec<String>,
+}
+
+impl<'a> CounterNames<'a> {
+    pub fn new(counters: &'a [&'static str]) -> CounterNames<'a> {
+        let texts = counters.iter().map(|c| (*c).to_owned()).collect();
+        CounterNames { counters, texts }
+    }
+
+    /// The counter named in column `column` of `row`, if asked about.
+    pub fn of(&self, row: &sqlx::any::AnyRow, column: usize) -> Result<Option<&'static str>, sqlx::Error> {
+        let name: String = row.try_get(column)?;
+        Ok(self.counters.iter().find(|c| **c == name).copied())
+    }
+}
+
 /// The counts of `counters` for `units` (ids; `None` is the whole
 /// country), keyed by (counter, unit): two statements for every counter
 /// of a page (a round trip per counter was most of a unit page's time on
@@ -104,15 +124,12 @@ pub async fn read(
     if counters.is_empty() {
         return Ok(out);
     }
-    let names: Vec<String> = counters.iter().map(|c| (*c).to_owned()).collect();
-    let name_of = |row: &sqlx::any::AnyRow| -> Result<Option<&'static str>, sqlx::Error> {
-        let name: String = row.try_get(0)?;
-        Ok(counters.iter().find(|c| **c == name).copied())
-    };
+    let names = CounterNames::new(counters);
+    let name_of = |row: &sqlx::any::AnyRow| names.of(row, 0);
     let ids: Vec<i64> = units.iter().flatten().copied().collect();
     if !ids.is_empty() {
         let mut sql = Sql::new("SELECT counter, unit_id, value FROM unit_counts WHERE counter IN (");
-        sql.bind_list(&names)
+        sql.bind_list(&names.texts)
             .push(") AND unit_id IN (")
             .bind_list(&ids)
             .push(")");
@@ -130,7 +147,7 @@ pub async fn read(
         );
         sql.bind(crate::org::model::CENTRAL_CODE.to_owned())
             .push(") AND c.counter IN (")
-            .bind_list(&names)
+            .bind_list(&names.texts)
             .push(") GROUP BY c.counter");
         for counter in counters {
             out.insert((*counter, None), 0);

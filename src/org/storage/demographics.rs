@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use sqlx::{Any, Row, Transaction};
 
+use super::counters::CounterNames;
 use crate::db::{self, Backend, Db, Sql};
 use crate::org::demography::birth_year_ranges;
 use crate::org::model::CENTRAL_CODE;
@@ -180,7 +181,7 @@ async fn banded(
 ) -> Result<(), sqlx::Error> {
     let ranges = birth_year_ranges(this_year);
     let band = |band: Option<usize>| band.map_or(-1, |b| b as i64);
-    let names: Vec<String> = counters.iter().map(|c| (*c).to_owned()).collect();
+    let names = CounterNames::new(counters);
     // The ranges are numbers of our own making, written into the text.
     let sql = match db.backend() {
         Backend::Sqlite => {
@@ -196,7 +197,7 @@ async fn banded(
                  k(counter) AS (VALUES ",
                 values.join(", ")
             ));
-            for (i, name) in names.iter().enumerate() {
+            for (i, name) in names.texts.iter().enumerate() {
                 sql.push(if i == 0 { "(" } else { ", (" }).bind(name.clone()).push(")");
             }
             sql.push("), u AS (SELECT u.id FROM units u WHERE u.id IN (");
@@ -218,7 +219,7 @@ async fn banded(
                 "SELECT d.unit_id, d.sex, CAST(CASE{case} ELSE -1 END AS BIGINT) AS band, \
                  CAST(SUM(d.value) AS BIGINT), d.counter FROM unit_demographics d WHERE d.counter IN ("
             ));
-            sql.bind_list(&names).push(") AND d.unit_id IN (");
+            sql.bind_list(&names.texts).push(") AND d.unit_id IN (");
             push_units(&mut sql);
             sql.push(") GROUP BY d.counter, d.unit_id, d.sex, band");
             sql
@@ -226,8 +227,7 @@ async fn banded(
     };
     for row in sql.fetch_all(db.pool()).await? {
         let count = db::int(&row, 3);
-        let name: String = row.try_get(4)?;
-        let Some(counter) = counters.iter().find(|c| **c == name) else {
+        let Some(counter) = names.of(&row, 4)? else {
             continue;
         };
         if count != 0 {
@@ -251,17 +251,14 @@ pub async fn read_year(
     if counters.is_empty() {
         return Ok(out);
     }
-    let names: Vec<String> = counters.iter().map(|c| (*c).to_owned()).collect();
-    let name_of = |row: &sqlx::any::AnyRow| -> Result<Option<&'static str>, sqlx::Error> {
-        let name: String = row.try_get(0)?;
-        Ok(counters.iter().find(|c| **c == name).copied())
-    };
+    let names = CounterNames::new(counters);
+    let name_of = |row: &sqlx::any::AnyRow| names.of(row, 0);
     let ids: Vec<i64> = units.iter().flatten().copied().collect();
     if !ids.is_empty() {
         let mut sql = Sql::new(
             "SELECT d.counter, d.unit_id, CAST(SUM(d.value) AS BIGINT) FROM unit_demographics d WHERE d.counter IN (",
         );
-        sql.bind_list(&names)
+        sql.bind_list(&names.texts)
             .push(") AND d.birth_year = ")
             .bind(year)
             .push(" AND d.unit_id IN (")
@@ -280,7 +277,7 @@ pub async fn read_year(
         );
         sql.bind(CENTRAL_CODE.to_owned())
             .push(") AND d.counter IN (")
-            .bind_list(&names)
+            .bind_list(&names.texts)
             .push(") AND d.birth_year = ")
             .bind(year)
             .push(" GROUP BY d.counter");

@@ -12,10 +12,29 @@ use sqlx::Row;
 
 use super::{counters, demographics};
 use crate::access::Access;
-use crate::db::{Db, Sql};
+use crate::db::{Cell, ColumnType, Db, Sql};
 use crate::org::model::Unit;
 use crate::org::placed::{OnlyAt, PlacedTable};
 use crate::org::tree::{Level, Placement};
+
+/// The columns that place a new row, as `Db::insert_rows` writes them.
+pub const PLACE_COLUMNS: [(&str, ColumnType); 4] = [
+    ("unit_id", ColumnType::Int),
+    ("province_id", ColumnType::Int),
+    ("commune_id", ColumnType::Int),
+    ("branch_id", ColumnType::Int),
+];
+
+/// A new row's cells for `PLACE_COLUMNS`: where `access` writes.
+pub fn place_cells(access: &Access) -> [Cell; 4] {
+    let place = access.placement();
+    [
+        Cell::from(access.unit_id()),
+        Cell::from(place.province_id),
+        Cell::from(place.commune_id),
+        Cell::from(place.branch_id),
+    ]
+}
 
 /// Takes a shared lock on the unit `access` points to and checks that it
 /// is still active and where the check found it. A record created or moved

@@ -245,27 +245,18 @@ fn insert_head(backend: Backend) -> String {
     )
 }
 
-/// Where a new person is, and when it was written: the columns after the
-/// fields, and their cells.
-pub(super) const PLACE_COLUMNS: [(&str, ColumnType); 6] = [
-    ("unit_id", ColumnType::Int),
-    ("province_id", ColumnType::Int),
-    ("commune_id", ColumnType::Int),
-    ("branch_id", ColumnType::Int),
-    ("created_at", ColumnType::Text),
-    ("updated_at", ColumnType::Text),
-];
+/// Where a new person is (`placement::PLACE_COLUMNS`), and when it was
+/// written: the columns after the fields, and their cells.
+fn place_columns() -> Vec<(&'static str, ColumnType)> {
+    let mut columns = placement::PLACE_COLUMNS.to_vec();
+    columns.extend([("created_at", ColumnType::Text), ("updated_at", ColumnType::Text)]);
+    columns
+}
 
-pub(super) fn place_cells(access: &Access, now: &str) -> [Cell; 6] {
-    let place = access.placement();
-    [
-        Cell::from(access.unit_id()),
-        Cell::from(place.province_id),
-        Cell::from(place.commune_id),
-        Cell::from(place.branch_id),
-        Cell::from(now),
-        Cell::from(now),
-    ]
+pub(super) fn place_cells(access: &Access, now: &str) -> Vec<Cell> {
+    let mut cells = placement::place_cells(access).to_vec();
+    cells.extend([Cell::from(now), Cell::from(now)]);
+    cells
 }
 
 /// Many persons into `persons`: `id` first when given.
@@ -275,7 +266,7 @@ pub(super) fn person_rows(backend: Backend, with_id: bool) -> Rows {
         columns.push(("id", ColumnType::Int));
     }
     columns.extend(field_columns(backend));
-    columns.extend(PLACE_COLUMNS);
+    columns.extend(place_columns());
     Rows::new("persons", &columns)
 }
 
