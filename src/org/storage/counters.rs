@@ -109,6 +109,32 @@ impl<'a> CounterNames<'a> {
         let name: String = row.try_get(column)?;
         Ok(self.counters.iter().find(|c| **c == name).copied())
     }
+
+    /// Runs `sql` into `out`: rows of (counter, unit id, count), or for the
+    /// country (`country`) rows of (counter, count), every counter asked
+    /// about being 0 where no row names it.
+    pub async fn fetch_into(
+        &self,
+        db: &Db,
+        sql: Sql,
+        country: bool,
+        out: &mut HashMap<(&'static str, Option<i64>), i64>,
+    ) -> Result<(), sqlx::Error> {
+        if country {
+            for counter in self.counters {
+                out.insert((*counter, None), 0);
+            }
+        }
+        for row in sql.fetch_all(db.pool()).await? {
+            let Some(name) = self.of(&row, 0)? else { continue };
+            if country {
+                out.insert((name, None), db::int(&row, 1));
+            } else {
+                out.insert((name, Some(db::int(&row, 1))), db::int(&row, 2));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The counts of `counters` for `units` (ids; `None` is the whole
@@ -125,7 +151,6 @@ pub async fn read(
         return Ok(out);
     }
     let names = CounterNames::new(counters);
-    let name_of = |row: &sqlx::any::AnyRow| names.of(row, 0);
     let ids: Vec<i64> = units.iter().flatten().copied().collect();
     if !ids.is_empty() {
         let mut sql = Sql::new("SELECT counter, unit_id, value FROM unit_counts WHERE counter IN (");
@@ -133,11 +158,7 @@ pub async fn read(
             .push(") AND unit_id IN (")
             .bind_list(&ids)
             .push(")");
-        for row in sql.fetch_all(db.pool()).await? {
-            if let Some(name) = name_of(&row)? {
-                out.insert((name, Some(row.try_get::<i64, _>(1)?)), row.try_get::<i64, _>(2)?);
-            }
-        }
+        names.fetch_into(db, sql, false, &mut out).await?;
     }
     if units.contains(&None) {
         // The country: the sum of the provinces, the children of the centre.
@@ -149,14 +170,7 @@ pub async fn read(
             .push(") AND c.counter IN (")
             .bind_list(&names.texts)
             .push(") GROUP BY c.counter");
-        for counter in counters {
-            out.insert((*counter, None), 0);
-        }
-        for row in sql.fetch_all(db.pool()).await? {
-            if let Some(name) = name_of(&row)? {
-                out.insert((name, None), db::int(&row, 1));
-            }
-        }
+        names.fetch_into(db, sql, true, &mut out).await?;
     }
     Ok(out)
 }

@@ -252,7 +252,6 @@ pub async fn read_year(
         return Ok(out);
     }
     let names = CounterNames::new(counters);
-    let name_of = |row: &sqlx::any::AnyRow| names.of(row, 0);
     let ids: Vec<i64> = units.iter().flatten().copied().collect();
     if !ids.is_empty() {
         let mut sql = Sql::new(
@@ -264,11 +263,7 @@ pub async fn read_year(
             .push(" AND d.unit_id IN (")
             .bind_list(&ids)
             .push(") GROUP BY d.counter, d.unit_id");
-        for row in sql.fetch_all(db.pool()).await? {
-            if let Some(name) = name_of(&row)? {
-                out.insert((name, Some(db::int(&row, 1))), db::int(&row, 2));
-            }
-        }
+        names.fetch_into(db, sql, false, &mut out).await?;
     }
     if units.contains(&None) {
         let mut sql = Sql::new(
@@ -281,14 +276,7 @@ pub async fn read_year(
             .push(") AND d.birth_year = ")
             .bind(year)
             .push(" GROUP BY d.counter");
-        for counter in counters {
-            out.insert((*counter, None), 0);
-        }
-        for row in sql.fetch_all(db.pool()).await? {
-            if let Some(name) = name_of(&row)? {
-                out.insert((name, None), db::int(&row, 1));
-            }
-        }
+        names.fetch_into(db, sql, true, &mut out).await?;
     }
     Ok(out)
 }
