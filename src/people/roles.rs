@@ -105,3 +105,13 @@ pub async fn held_by_persons(
 ) -> Result<std::collections::HashMap<i64, (i64, String)>, sqlx::Error> {
     super::storage::role_rows_of(db, table, persons).await
 }
+
+/// The sort keys of the persons `ids`, as `tx` sees them: a role record
+/// listed by its person's name stores a copy.
+pub async fn sort_keys(
+    db: &Db,
+    tx: &mut Transaction<'static, Any>,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, sqlx::Error> {
+    super::storage::sort_keys(db, tx, ids).await
+}

@@ -3,7 +3,8 @@
 //! window, counted in the database so that every server behind a load
 //! balancer sees the same counts, and taken atomically (one `INSERT … ON
 //! CONFLICT … RETURNING`) so that parallel requests cannot all slip under
-//! the limit.
+//! the limit. An IPv6 sender is counted by its /64 network: one
+//! subscriber holds a whole /64 and can rotate through it at will.
 
 use sqlx::Row;
 use time::{Duration, OffsetDateTime};
@@ -23,7 +24,7 @@ pub async fn take(db: &Db, form: &str, address: &str, limit: Limit) -> Result<Op
     let now = OffsetDateTime::now_utc();
     let expired = db::timestamp(now - limit.window);
     let mut sql = Sql::new("INSERT INTO rate_counts (rate_key, hits, window_start) VALUES (");
-    sql.bind(format!("{form}|{address}"))
+    sql.bind(format!("{form}|{}", sender(address)))
         .push(", 1, ")
         .bind(db::timestamp(now));
     sql.push(") ON CONFLICT (rate_key) DO UPDATE SET hits = CASE WHEN rate_counts.window_start < ");
@@ -36,6 +37,22 @@ pub async fn take(db: &Db, form: &str, address: &str, limit: Limit) -> Result<Op
     let start: String = row.try_get(1)?;
     let start = OffsetDateTime::parse(&start, &time::format_description::well_known::Rfc3339).unwrap_or(now);
     Ok(wait(hits, limit, start, now))
+}
+
+/// Whom a request is counted against: an IPv4 address as it is, an IPv6
+/// address by its /64 network, anything else (`local`) as written.
+pub fn sender(address: &str) -> String {
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                let network = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+                format!("{network}/64")
+            }
+        },
+        _ => address.to_owned(),
+    }
 }
 
 /// Seconds to wait after `hits` requests in a window that began at `start`.
@@ -55,6 +72,16 @@ pub async fn purge(db: &Db) -> Result<u64, sqlx::Error> {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn an_ipv6_sender_is_counted_by_its_network_and_an_ipv4_one_by_its_address() {
+        assert_eq!(sender("2001:db8:1:2:a:b:c:d"), "2001:db8:1:2::/64");
+        assert_eq!(sender("2001:db8:1:2::ffff"), sender("2001:db8:1:2:1234::1"));
+        assert_ne!(sender("2001:db8:1:2::1"), sender("2001:db8:1:3::1"));
+        assert_eq!(sender("203.0.113.9"), "203.0.113.9");
+        assert_eq!(sender("::ffff:203.0.113.9"), "203.0.113.9");
+        assert_eq!(sender("local"), "local");
+    }
 
     #[test]
     fn the_request_past_the_limit_waits_until_the_window_ends() {

@@ -137,39 +137,49 @@ async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<Vec<RowCheck>, sqlx:
 }
 
 async fn commit(ctx: &ImportCtx<'_>, tx: &mut Transaction<'static, Any>, rows: &[Row]) -> Result<i64, sqlx::Error> {
-    let changed = || sqlx::Error::Protocol("import rows no longer valid".into());
     let persons = role_import::persons_of_rows(ctx, tx, rows).await?;
-    let mut changes = Vec::with_capacity(rows.len());
-    let mut ids = Vec::with_capacity(rows.len());
-    for (row, person_id) in rows.iter().zip(persons) {
+    let mut owns = Vec::with_capacity(rows.len());
+    for row in rows {
         let mut errors = FieldErrors::new();
-        let own = own(row, &mut errors);
+        owns.push(own(row, &mut errors));
         if !errors.is_empty() {
-            return Err(changed());
+            return Err(sqlx::Error::Protocol("import rows no longer valid".into()));
         }
-        let fields = Fields {
-            availability: &[],
-            away_until: None,
-            emergency_name: &own.emergency.0,
-            emergency_phone: &own.emergency.1,
-            note: "",
-            skills: &own.skills,
-        };
-        let id = storage::insert(tx, ctx.access, person_id, &own.joined_on, &fields).await?;
-        changes.push(Change {
+    }
+    let new: Vec<storage::NewVolunteer> = owns
+        .iter()
+        .zip(persons)
+        .map(|(own, person_id)| storage::NewVolunteer {
+            person_id,
+            joined_on: &own.joined_on,
+            fields: Fields {
+                availability: &[],
+                away_until: None,
+                emergency_name: &own.emergency.0,
+                emergency_phone: &own.emergency.1,
+                note: "",
+                skills: &own.skills,
+            },
+        })
+        .collect();
+    let ids = storage::insert_many(ctx.db, tx, ctx.access, &new).await?;
+    let changes = rows
+        .iter()
+        .zip(&owns)
+        .zip(&ids)
+        .map(|((row, own), id)| Change {
             after: Some(serde_json::json!({
                 "joined_on": own.joined_on, "unit": ctx.unit.code, "skills": Skill::join(&own.skills),
             })),
             ..Change::new(
                 "create",
                 "volunteer",
-                id,
+                *id,
                 row.get("full_name").to_owned(),
                 ctx.access.placement(),
             )
-        });
-        ids.push(id);
-    }
+        })
+        .collect();
     placement::counted(tx, &VOLUNTEERS, &ids, 1).await?;
     audit::record_many(ctx.db, tx, ctx.access.actor(), changes).await?;
     Ok(ids.len() as i64)

@@ -236,7 +236,15 @@ pub(super) async fn register_in(
     if let Some(id) = storage::id_of_person(tx, person.id).await? {
         return Err(VolunteersError::AlreadyVolunteer { id });
     }
-    let id = storage::insert(tx, to, person.id, joined_on, fields).await?;
+    let new = storage::NewVolunteer {
+        person_id: person.id,
+        joined_on,
+        fields: fields.clone(),
+    };
+    let id = storage::insert_many(db, tx, to, &[new])
+        .await?
+        .pop()
+        .ok_or(VolunteersError::Changed)?;
     placement::counted(tx, &VOLUNTEERS, &[id], 1).await?;
     let change = Change {
         after: Some(audit_view(fields, Some(joined_on), Some(&unit.code), None)),

@@ -67,27 +67,31 @@ async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<Vec<RowCheck>, sqlx:
 async fn commit(ctx: &ImportCtx<'_>, tx: &mut Transaction<'static, Any>, rows: &[Row]) -> Result<i64, sqlx::Error> {
     let persons = role_import::persons_of_rows(ctx, tx, rows).await?;
     let joined_on = iso(today());
-    let mut changes = Vec::with_capacity(rows.len());
-    let mut ids = Vec::with_capacity(rows.len());
+    let mut pupils = Vec::with_capacity(rows.len());
     for (row, person_id) in rows.iter().zip(persons) {
         let mut errors = FieldErrors::new();
         let (class, year) = own(row, &mut errors);
         if !errors.is_empty() {
             return Err(sqlx::Error::Protocol("import rows no longer valid".into()));
         }
-        let id = storage::insert(tx, ctx.access, person_id, &class, &year, &joined_on).await?;
-        changes.push(Change {
+        pupils.push((person_id, class, year));
+    }
+    let ids = storage::insert_many(ctx.db, tx, ctx.access, &pupils, &joined_on).await?;
+    let changes = rows
+        .iter()
+        .zip(&pupils)
+        .zip(&ids)
+        .map(|((row, (_, class, year)), id)| Change {
             after: Some(serde_json::json!({ "class_name": class, "school_year": year, "unit": ctx.unit.code })),
             ..Change::new(
                 "create",
                 "youth_member",
-                id,
+                *id,
                 row.get("full_name").to_owned(),
                 ctx.access.placement(),
             )
-        });
-        ids.push(id);
-    }
+        })
+        .collect();
     placement::counted(tx, &YOUTH_MEMBERS, &ids, 1).await?;
     audit::record_many(ctx.db, tx, ctx.access.actor(), changes).await?;
     Ok(ids.len() as i64)

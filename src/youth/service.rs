@@ -101,7 +101,11 @@ pub async fn enrol(
     if storage::id_of_person(&mut tx, person.id).await?.is_some() {
         return Err(YouthError::field("person", "youth.error.already"));
     }
-    let id = storage::insert(&mut tx, &to, person.id, &class, &year, &joined_on).await?;
+    let pupil = [(person.id, class.clone(), year.clone())];
+    let id = storage::insert_many(db, &mut tx, &to, &pupil, &joined_on)
+        .await?
+        .pop()
+        .ok_or(YouthError::Changed)?;
     placement::counted(&mut tx, &YOUTH_MEMBERS, &[id], 1).await?;
     let change = Change {
         after: Some(serde_json::json!({

@@ -5,7 +5,8 @@ use sqlx::{Any, Row, Transaction};
 
 use super::YouthMember;
 use crate::access::{Access, ReadScope};
-use crate::db::{self, Db, Sql};
+use crate::db::{self, Cell, ColumnType, Db, Rows, Sql};
+use crate::org::service::placement;
 use crate::people::model::Birth;
 
 const COLUMNS: &str = "SELECT y.id, y.person_id, p.full_name, p.sex, p.birth_year, p.birth_date, y.class_name, \
@@ -64,36 +65,44 @@ pub async fn id_of_person(tx: &mut Transaction<'static, Any>, person_id: i64) ->
     Ok(sql.fetch_optional(&mut **tx).await?.map(|r| db::int(&r, 0)))
 }
 
-pub async fn insert(
+/// Enrols each of `pupils` (person id, class, school year) in the school
+/// branch of `access` (locked by the caller), a few statements for all;
+/// their ids in order (reserved first, so nothing is read back).
+pub async fn insert_many(
+    db: &Db,
     tx: &mut Transaction<'static, Any>,
     access: &Access,
-    person_id: i64,
-    class_name: &str,
-    school_year: &str,
+    pupils: &[(i64, String, String)],
     joined_on: &str,
-) -> Result<i64, sqlx::Error> {
-    let p = access.placement();
+) -> Result<Vec<i64>, sqlx::Error> {
     let now = db::now();
-    let mut sql = Sql::new(
-        "INSERT INTO youth_members (person_id, class_name, school_year, joined_on, status, unit_id, province_id, \
-         commune_id, branch_id, created_at, updated_at) VALUES (",
-    );
-    sql.bind(person_id).push(", ").bind(class_name.to_owned());
-    sql.push(", ")
-        .bind(school_year.to_owned())
-        .push(", ")
-        .bind(joined_on.to_owned());
-    sql.push(", 'active', ")
-        .bind(access.unit_id())
-        .push(", ")
-        .bind(p.province_id);
-    sql.push(", ").bind(p.commune_id).push(", ").bind(p.branch_id);
-    sql.push(", ")
-        .bind(now.clone())
-        .push(", ")
-        .bind(now)
-        .push(") RETURNING id");
-    sql.fetch_int(&mut **tx).await
+    let ids = db.reserve_ids(tx, "youth_members", pupils.len()).await?;
+    let mut columns = vec![
+        ("id", ColumnType::Int),
+        ("person_id", ColumnType::Int),
+        ("class_name", ColumnType::Text),
+        ("school_year", ColumnType::Text),
+        ("joined_on", ColumnType::Text),
+        ("status", ColumnType::Text),
+    ];
+    columns.extend(placement::PLACE_COLUMNS);
+    columns.extend([("created_at", ColumnType::Text), ("updated_at", ColumnType::Text)]);
+    let mut rows = Rows::new("youth_members", &columns);
+    for ((person, class, year), id) in pupils.iter().zip(&ids) {
+        let mut cells = vec![
+            Cell::from(*id),
+            Cell::from(*person),
+            Cell::from(class.clone()),
+            Cell::from(year.clone()),
+            Cell::from(joined_on),
+            Cell::from("active"),
+        ];
+        cells.extend(placement::place_cells(access));
+        cells.extend([Cell::from(now.clone()), Cell::from(now.clone())]);
+        rows.push(cells);
+    }
+    db.insert_rows(tx, rows).await?;
+    Ok(ids)
 }
 
 pub async fn update(

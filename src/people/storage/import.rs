@@ -2,6 +2,8 @@
 //! the user's scope has the same names, and many persons created at once
 //! under ids reserved for them.
 
+use std::collections::HashMap;
+
 use sqlx::{Any, Row, Transaction};
 
 use super::{field_cells, place_cells};
@@ -73,6 +75,24 @@ pub async fn name_holders(db: &Db, scope: &ReadScope, sort_keys: &[String]) -> R
                 commune_id: row.try_get(5)?,
                 cccd: row.try_get(6)?,
             });
+        }
+    }
+    Ok(out)
+}
+
+/// The sort keys of the persons `ids` (as the transaction sees them), for
+/// records that are listed by their person's name.
+pub async fn sort_keys(
+    db: &Db,
+    tx: &mut Transaction<'static, Any>,
+    ids: &[i64],
+) -> Result<HashMap<i64, String>, sqlx::Error> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(LOOKUP_CHUNK) {
+        let mut sql = db.bulk_sql("SELECT p.id, p.sort_key FROM persons p WHERE p.id IN (");
+        sql.bind_list(chunk).push(")");
+        for row in sql.fetch_all(&mut **tx).await? {
+            out.insert(db::int(&row, 0), row.try_get(1)?);
         }
     }
     Ok(out)

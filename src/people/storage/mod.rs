@@ -15,7 +15,7 @@ use crate::org::Placement;
 mod import;
 mod search;
 
-pub use import::{cccd_holders, insert_imported, name_holders, placements_of, CccdHolder, NameHolder};
+pub use import::{cccd_holders, insert_imported, name_holders, placements_of, sort_keys, CccdHolder, NameHolder};
 pub use search::{by_ids, count, exact_names, export, namesakes_born, ranked_names, search, Cursor};
 
 const NAME_INDEX: TextIndex = TextIndex {

@@ -9,7 +9,8 @@ use sqlx::{Any, Row, Transaction};
 
 use super::model::{Skill, Slot, Status, Volunteer};
 use crate::access::{Access, ReadScope};
-use crate::db::{self, Db, Sql};
+use crate::db::{self, Cell, ColumnType, Db, Rows, Sql};
+use crate::org::service::placement;
 use crate::people::model::Birth;
 
 mod activity;
@@ -145,6 +146,7 @@ pub async fn count(db: &Db, scope: &ReadScope, filter: &Filter) -> Result<i64, s
 }
 
 /// The fields of a volunteer record the user writes.
+#[derive(Clone)]
 pub struct Fields<'a> {
     pub availability: &'a [Slot],
     pub away_until: Option<String>,
@@ -154,43 +156,75 @@ pub struct Fields<'a> {
     pub skills: &'a [Skill],
 }
 
-/// A new volunteer of `person_id` in the unit of `access` (locked by the caller).
-pub async fn insert(
+/// A new volunteer record: whose, since when, and the user's fields.
+pub struct NewVolunteer<'a> {
+    pub person_id: i64,
+    pub joined_on: &'a str,
+    pub fields: Fields<'a>,
+}
+
+/// New volunteers in the unit of `access` (locked by the caller), a few
+/// statements for all; their ids in order (reserved first, so nothing is
+/// read back).
+pub async fn insert_many(
+    db: &Db,
     tx: &mut Transaction<'static, Any>,
     access: &Access,
-    person_id: i64,
-    joined_on: &str,
-    fields: &Fields<'_>,
-) -> Result<i64, sqlx::Error> {
+    volunteers: &[NewVolunteer<'_>],
+) -> Result<Vec<i64>, sqlx::Error> {
     let now = db::now();
-    let p = access.placement();
-    let mut sql = Sql::new(
-        "INSERT INTO volunteers (person_id, sort_key, status, joined_on, availability, away_until, emergency_name, \
-         emergency_phone, note, unit_id, province_id, commune_id, branch_id, created_at, updated_at) VALUES (",
+    let person_ids: Vec<i64> = volunteers.iter().map(|v| v.person_id).collect();
+    let sort_keys = crate::people::roles::sort_keys(db, tx, &person_ids).await?;
+    let ids = db.reserve_ids(tx, "volunteers", volunteers.len()).await?;
+    let mut columns = NEW_COLUMNS.to_vec();
+    columns.extend(placement::PLACE_COLUMNS);
+    columns.extend([("created_at", ColumnType::Text), ("updated_at", ColumnType::Text)]);
+    let mut rows = Rows::new("volunteers", &columns);
+    let mut skills = Rows::new(
+        "volunteer_skills",
+        &[("volunteer_id", ColumnType::Int), ("skill", ColumnType::Text)],
     );
-    sql.bind(person_id)
-        .push(", (SELECT p.sort_key FROM persons p WHERE p.id = ")
-        .bind(person_id)
-        .push("), 'active', ")
-        .bind(joined_on.to_owned())
-        .push(", ");
-    sql.bind(Slot::join(fields.availability))
-        .push(", ")
-        .bind(fields.away_until.clone());
-    sql.push(", ").bind(fields.emergency_name.to_owned());
-    sql.push(", ").bind(fields.emergency_phone.to_owned());
-    sql.push(", ").bind(fields.note.to_owned());
-    sql.push(", ").bind(access.unit_id()).push(", ").bind(p.province_id);
-    sql.push(", ").bind(p.commune_id).push(", ").bind(p.branch_id);
-    sql.push(", ")
-        .bind(now.clone())
-        .push(", ")
-        .bind(now)
-        .push(") RETURNING id");
-    let id = sql.fetch_int(&mut **tx).await?;
-    set_skills(tx, id, fields.skills).await?;
-    Ok(id)
+    for (v, id) in volunteers.iter().zip(&ids) {
+        let sort_key = sort_keys.get(&v.person_id).cloned().ok_or(sqlx::Error::RowNotFound)?;
+        let f = &v.fields;
+        let mut cells = vec![
+            Cell::from(*id),
+            Cell::from(v.person_id),
+            Cell::from(sort_key),
+            Cell::from("active"),
+            Cell::from(v.joined_on),
+            Cell::from(Slot::join(f.availability)),
+            Cell::from(f.away_until.clone()),
+            Cell::from(f.emergency_name),
+            Cell::from(f.emergency_phone),
+            Cell::from(f.note),
+        ];
+        cells.extend(placement::place_cells(access));
+        cells.extend([Cell::from(now.clone()), Cell::from(now.clone())]);
+        rows.push(cells);
+        for skill in f.skills {
+            skills.push([Cell::from(*id), Cell::from(skill.as_str())]);
+        }
+    }
+    db.insert_rows(tx, rows).await?;
+    db.insert_rows(tx, skills).await?;
+    Ok(ids)
 }
+
+/// A new volunteer record's own columns (then `placement::PLACE_COLUMNS`,
+/// `created_at` and `updated_at`).
+const NEW_COLUMNS: [(&str, ColumnType); 10] = [
+    ("id", ColumnType::Int),
+    ("person_id", ColumnType::Int),
+    ("sort_key", ColumnType::Text),
+    ("status", ColumnType::Text),
+    ("joined_on", ColumnType::Text),
+    ("availability", ColumnType::Text),
+    ("away_until", ColumnType::Text),
+    ("emergency_name", ColumnType::Text),
+    ("emergency_phone", ColumnType::Text),
+    ("note", ColumnType::Text),
+];
 
 async fn set_skills(tx: &mut Transaction<'static, Any>, id: i64, skills: &[Skill]) -> Result<(), sqlx::Error> {
     let mut sql = Sql::new("DELETE FROM volunteer_skills WHERE volunteer_id = ");
