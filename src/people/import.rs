@@ -27,7 +27,8 @@ pub const FULL_NAME: ColumnSpec = ColumnSpec::new(
     &["ho va ten", "ho ten", "ho ten day du", "ten", "full name", "name"],
 )
 .required();
-pub const SEX: ColumnSpec = ColumnSpec::new("sex", "person.sex", &["gioi tinh", "nam nu", "gioi", "sex", "gender"]);
+pub const SEX: ColumnSpec = ColumnSpec::new("sex", "person.sex", &["gioi tinh", "nam nu", "gioi", "sex", "gender"])
+    .marked(&[("nam", "Nam"), ("nu", "Nữ"), ("male", "Nam"), ("female", "Nữ")]);
 pub const BIRTH_DATE: ColumnSpec = ColumnSpec::new(
     "birth_date",
     "person.birth_date",

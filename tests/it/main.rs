@@ -15,6 +15,7 @@ mod cli;
 mod collective;
 mod crash;
 mod demography;
+mod import_headers;
 mod import_list;
 mod imports;
 mod member_cards;

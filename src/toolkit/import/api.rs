@@ -76,7 +76,8 @@ pub async fn read_upload(
 pub struct ColumnView {
     pub index: usize,
     pub header: String,
-    /// The kind's column key it fills; absent when ignored.
+    /// What it fills (`full_name`, `sex@Nữ`, `birth_date+sex@Nam`: see
+    /// the mapping input); absent when ignored.
     pub key: Option<String>,
 }
 
@@ -234,6 +235,10 @@ async fn show_import(
 }
 
 /// What each sheet column fills: one entry per column, `null` to ignore.
+/// An entry is a column key (`full_name`); `key@value` for a column whose
+/// filled cells mean that value (`sex@Nữ`: a tick under "Nữ"); or
+/// `key+mark@value` for a column filling `key` whose filled cells also
+/// mean the value (`birth_date+sex@Nam`: a birth year written under "Nam").
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MappingInput {

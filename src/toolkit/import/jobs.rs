@@ -97,7 +97,8 @@ async fn check_rows(job: &RunningJob, c: &Context) -> Result<(Vec<Row>, Vec<Issu
     let rows = model::rows_of(c.kind.columns(), &c.import.mapping, &stored);
     let mut issues = Vec::new();
     for spec in c.kind.columns().iter().filter(|s| s.required) {
-        if !c.import.mapping.iter().flatten().any(|k| k == spec.key) {
+        let mapped = |e: &String| super::target::Target::parse(e).keys().any(|k| k == spec.key);
+        if !c.import.mapping.iter().flatten().any(mapped) {
             issues.push(Issue {
                 row: 0,
                 column: spec.key.to_owned(),

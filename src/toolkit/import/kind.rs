@@ -43,6 +43,10 @@ pub struct ColumnSpec {
     pub joins: bool,
     /// The kind cannot do without it: the preview says so until mapped.
     pub required: bool,
+    /// Column titles that stand for one of its values, (folded title,
+    /// value): under "Giới tính", a column "Nữ" ticked means "Nữ"
+    /// (`target`).
+    pub marks: &'static [(&'static str, &'static str)],
 }
 
 impl ColumnSpec {
@@ -54,6 +58,7 @@ impl ColumnSpec {
             cell: CellKind::Text,
             joins: false,
             required: false,
+            marks: &[],
         }
     }
 
@@ -69,6 +74,11 @@ impl ColumnSpec {
 
     pub const fn required(mut self) -> ColumnSpec {
         self.required = true;
+        self
+    }
+
+    pub const fn marked(mut self, marks: &'static [(&'static str, &'static str)]) -> ColumnSpec {
+        self.marks = marks;
         self
     }
 }

@@ -16,6 +16,7 @@ pub mod model;
 mod routes;
 mod service;
 mod storage;
+pub mod target;
 
 pub use capability::Imports;
 pub use kind::{CellKind, ColumnSpec, Duplicate, ImportCtx, ImportKind, Row, RowCheck};

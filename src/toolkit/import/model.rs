@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::cells::{self, Cell};
 use super::kind::{ColumnSpec, Row};
+use super::target::Target;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -103,12 +104,26 @@ pub struct Issue {
     pub is_error: bool,
 }
 
+/// How a sheet column is read: the spec its text fills, and the (key,
+/// value) its being filled marks.
+type ReadColumn<'a> = (Option<&'a ColumnSpec>, Option<(&'static str, &'a str)>);
+
 /// The kind's rows from stored cells: each mapped sheet column's text,
-/// joined where several columns fill one key.
+/// joined where several columns fill one key; a column marking a value
+/// (`target`) gives its key that value where the cell is filled (two
+/// filled marks of one key join, and the kind's check refuses them).
 pub fn rows_of(specs: &[ColumnSpec], mapping: &[Option<String>], stored: &[(i64, Vec<Cell>)]) -> Vec<Row> {
-    let columns: Vec<Option<&ColumnSpec>> = mapping
+    let columns: Vec<Option<ReadColumn>> = mapping
         .iter()
-        .map(|key| key.as_deref().and_then(|k| specs.iter().find(|s| s.key == k)))
+        .map(|entry| {
+            let target = Target::parse(entry.as_deref()?);
+            let spec = |key: &str| specs.iter().find(|s| s.key == key);
+            let mark = match target.mark {
+                Some((key, value)) => Some((spec(key)?.key, value)),
+                None => None,
+            };
+            Some((target.key.and_then(spec), mark))
+        })
         .collect();
     stored
         .iter()
@@ -117,23 +132,41 @@ pub fn rows_of(specs: &[ColumnSpec], mapping: &[Option<String>], stored: &[(i64,
                 number: *number,
                 ..Row::default()
             };
-            for (cell, spec) in cells.iter().zip(&columns) {
-                let Some(spec) = spec else { continue };
-                let text = cells::as_text(cell, spec.cell);
+            for (cell, column) in cells.iter().zip(&columns) {
+                let Some((spec, mark)) = column else { continue };
+                let text = match spec {
+                    Some(spec) => cells::as_text(cell, spec.cell),
+                    None => cells::as_text(cell, super::kind::CellKind::Text),
+                };
                 if text.is_empty() {
                     continue;
                 }
-                row.values
-                    .entry(spec.key)
-                    .and_modify(|v| {
-                        v.push_str(", ");
-                        v.push_str(&text);
-                    })
-                    .or_insert(text);
+                // The same value marked twice (a birth under "Nam", a tick
+                // under "Nam") is said once.
+                if let Some((key, value)) = mark {
+                    if !row.get(key).split(", ").any(|said| said == *value) {
+                        fill(&mut row, key, (*value).to_owned());
+                    }
+                }
+                if let Some(spec) = spec {
+                    fill(&mut row, spec.key, text);
+                }
             }
             row
         })
         .collect()
+}
+
+/// Adds `text` to what the row says of `key`, after a comma if it said
+/// something already.
+fn fill(row: &mut Row, key: &'static str, text: String) {
+    row.values
+        .entry(key)
+        .and_modify(|v| {
+            v.push_str(", ");
+            v.push_str(&text);
+        })
+        .or_insert(text);
 }
 
 /// A row whose every cell is empty is not data (spacer lines, totals).
@@ -173,5 +206,32 @@ mod tests {
         assert_eq!(rows[0].number, 5);
         assert_eq!(rows[0].get("phone"), "0912345678");
         assert_eq!(rows[0].get("address_detail"), "Số 4, Thôn Đông");
+    }
+
+    #[test]
+    fn a_filled_mark_gives_its_value_and_two_marks_of_one_key_join() {
+        let specs = [
+            ColumnSpec::new("sex", "s", &[]).marked(&[("nam", "Nam"), ("nu", "Nữ")]),
+            ColumnSpec::new("birth_date", "b", &[]).of(CellKind::Date),
+        ];
+        let mapping = vec![
+            Some("birth_date+sex@Nam".to_owned()),
+            Some("birth_date+sex@Nữ".to_owned()),
+        ];
+        let stored = vec![
+            (4, vec![Cell::Empty, Cell::Number(1960.0)]),
+            (5, vec![Cell::Text("1971".into()), Cell::Empty]),
+            (6, vec![Cell::Text("1971".into()), Cell::Text("1972".into())]),
+        ];
+        let rows = rows_of(&specs, &mapping, &stored);
+        assert_eq!((rows[0].get("sex"), rows[0].get("birth_date")), ("Nữ", "1960"));
+        assert_eq!((rows[1].get("sex"), rows[1].get("birth_date")), ("Nam", "1971"));
+        assert_eq!(rows[2].get("sex"), "Nam, Nữ");
+        let ticks = rows_of(
+            &specs,
+            &[Some("sex@Nam".to_owned())],
+            &[(7, vec![Cell::Text("x".into())])],
+        );
+        assert_eq!(ticks[0].get("sex"), "Nam");
     }
 }

@@ -153,6 +153,41 @@ impl PreviewPage {
         number(*n)
     }
 
+    /// What a mapping entry fills, as the user reads it.
+    fn entry_label(&self, entry: &str) -> String {
+        let target = super::target::Target::parse(entry);
+        let label = |key: &str| self.column_label(key).to_owned();
+        match (target.key, target.mark) {
+            (Some(key), None) => label(key),
+            (None, Some((marked, value))) => self
+                .ctx
+                .t("import.mark_tick")
+                .replace("{column}", &label(marked))
+                .replace("{value}", value),
+            (Some(key), Some((marked, value))) => self
+                .ctx
+                .t("import.mark_split")
+                .replace("{column}", &label(key))
+                .replace("{mark}", &label(marked))
+                .replace("{value}", value),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// The ticks a column may be mapped to (`Giới tính: Nữ`).
+    fn tick_choices(&self) -> Vec<String> {
+        super::target::mark_choices(self.specs)
+            .into_iter()
+            .map(|(entry, _, _)| entry)
+            .collect()
+    }
+
+    /// A column's entry when it is a split the choices do not list.
+    fn split_entry(&self, key: &Option<String>) -> Option<String> {
+        key.clone()
+            .filter(|e| super::target::Target::parse(e).key.is_some() && e.contains('@'))
+    }
+
     fn column_label(&self, key: &str) -> &'static str {
         match self.specs.iter().find(|s| s.key == key) {
             Some(spec) => self.ctx.t(spec.label_key),

@@ -85,14 +85,14 @@ pub async fn upload(state: &AppState, user: &Principal, upload: Upload) -> Resul
         .collect();
     let found = headers::recognise(&texts, kind.columns(), &remembered);
     let width = grid.iter().map(Vec::len).max().unwrap_or(0);
-    let mut header_texts = texts.get(found.header_row).cloned().unwrap_or_default();
+    let mut header_texts = found.headers.clone();
     header_texts.resize(width, String::new());
-    let mut mapping: Vec<Option<String>> = found.mapping.iter().map(|k| k.map(str::to_owned)).collect();
+    let mut mapping: Vec<Option<String>> = found.mapping;
     mapping.resize(width, None);
     let rows: Vec<(i64, Vec<Cell>)> = grid
         .into_iter()
         .enumerate()
-        .skip(found.header_row + 1)
+        .skip(found.data_row)
         .filter(|(_, cells)| !model::is_blank(cells))
         .map(|(i, cells)| (i as i64 + 1, cells))
         .collect();
@@ -225,17 +225,7 @@ pub async fn set_mapping(
     if mapping.len() != import.headers.len() {
         return Err(ImportError::field("mapping", "import.error.mapping_length"));
     }
-    let mut seen: Vec<&str> = Vec::new();
-    for key in mapping.iter().flatten() {
-        let spec = kind.columns().iter().find(|s| s.key == key);
-        match spec {
-            None => return Err(ImportError::field("mapping", "import.error.mapping_unknown")),
-            Some(spec) if seen.contains(&spec.key) && !spec.joins => {
-                return Err(ImportError::field("mapping", "import.error.mapping_twice"))
-            }
-            Some(spec) => seen.push(spec.key),
-        }
-    }
+    check_mapping(kind.columns(), &mapping)?;
     let choices: Vec<(String, String)> = import
         .headers
         .iter()
@@ -266,6 +256,30 @@ pub async fn set_mapping(
     }
     state.jobs.wake();
     storage::get(&state.db, id).await?.ok_or(ImportError::NotFound)
+}
+
+/// A mapping's entries name the kind's columns (and values it declares),
+/// each key once unless it joins columns or is split by a mark.
+fn check_mapping(specs: &[super::ColumnSpec], mapping: &[Option<String>]) -> Result<(), ImportError> {
+    let mut seen: Vec<&str> = Vec::new();
+    for entry in mapping.iter().flatten() {
+        let target = super::target::Target::parse(entry);
+        if !target.valid_in(specs) {
+            return Err(ImportError::field("mapping", "import.error.mapping_unknown"));
+        }
+        let Some(spec) = target.key.and_then(|k| specs.iter().find(|s| s.key == k)) else {
+            continue;
+        };
+        // "Năm sinh" under "Nam" and under "Nữ": one birth, split by sex.
+        let split = target.mark.is_some();
+        if seen.contains(&spec.key) && !spec.joins && !split {
+            return Err(ImportError::field("mapping", "import.error.mapping_twice"));
+        }
+        if !split {
+            seen.push(spec.key);
+        }
+    }
+    Ok(())
 }
 
 /// Queues the commit of a checked import without errors; refused with
