@@ -12,11 +12,15 @@
 //!   its turn (one every 10 seconds) — slowed down, never locked, and the
 //!   owner signing in from a known address is not slowed at all;
 //! - an administrator can clear a user's counts at once.
+//!
+//! An address is an IPv4 address, or an IPv6 /64 (`rate::sender`): one
+//! subscriber holds a whole /64 and could otherwise step through it.
 
 use sqlx::Row;
 use time::{Duration, OffsetDateTime};
 
 use crate::db::{self, Db, Sql};
+use crate::toolkit::rate::sender;
 
 pub struct Policy {
     pub limit: i64,
@@ -61,15 +65,15 @@ fn user_key(username: &str) -> String {
 }
 
 fn pair_key(username: &str, address: &str) -> String {
-    format!("pair:{username}|{address}")
+    format!("pair:{username}|{}", sender(address))
 }
 
 fn address_key(address: &str) -> String {
-    format!("addr:{address}")
+    format!("addr:{}", sender(address))
 }
 
 fn known_key(username: &str, address: &str) -> String {
-    format!("known:{username}|{address}")
+    format!("known:{username}|{}", sender(address))
 }
 
 fn parse(text: &str) -> Option<OffsetDateTime> {

@@ -20,8 +20,8 @@ use crate::db::{self, Db};
 pub mod placement {
     pub use crate::org::storage::placement::{
         copy_sort_key, counted, followers, followers_counted, followers_refused_among, followers_refused_at,
-        lock_record, lock_unit, move_record, move_with_followers, of_row, place_cells, recount, referrers,
-        PLACE_COLUMNS,
+        lock_record, lock_unit, move_record, move_with_followers, new_row_cells, of_row, recount, referrers,
+        NEW_ROW_COLUMNS,
     };
 }
 

@@ -28,7 +28,13 @@ pub const FULL_NAME: ColumnSpec = ColumnSpec::new(
 )
 .required();
 pub const SEX: ColumnSpec = ColumnSpec::new("sex", "person.sex", &["gioi tinh", "nam nu", "gioi", "sex", "gender"])
-    .marked(&[("nam", "Nam"), ("nu", "Nữ"), ("male", "Nam"), ("female", "Nữ")]);
+    .marked(&[
+        ("nam", "Nam"),
+        ("nữ", "Nữ"),
+        ("nu", "Nữ"),
+        ("male", "Nam"),
+        ("female", "Nữ"),
+    ]);
 pub const BIRTH_DATE: ColumnSpec = ColumnSpec::new(
     "birth_date",
     "person.birth_date",

@@ -85,8 +85,7 @@ pub async fn insert_many(
         ("joined_on", ColumnType::Text),
         ("status", ColumnType::Text),
     ];
-    columns.extend(placement::PLACE_COLUMNS);
-    columns.extend([("created_at", ColumnType::Text), ("updated_at", ColumnType::Text)]);
+    columns.extend(placement::NEW_ROW_COLUMNS);
     let mut rows = Rows::new("youth_members", &columns);
     for ((person, class, year), id) in pupils.iter().zip(&ids) {
         let mut cells = vec![
@@ -97,8 +96,7 @@ pub async fn insert_many(
             Cell::from(joined_on),
             Cell::from("active"),
         ];
-        cells.extend(placement::place_cells(access));
-        cells.extend([Cell::from(now.clone()), Cell::from(now.clone())]);
+        cells.extend(placement::new_row_cells(access, &now));
         rows.push(cells);
     }
     db.insert_rows(tx, rows).await?;

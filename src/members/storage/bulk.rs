@@ -107,8 +107,7 @@ pub async fn insert_joined_many(
     let reserved = db.reserve_ids(tx, "members", rows.len()).await?;
     let mut ids = HashMap::with_capacity(rows.len());
     let mut columns = MEMBER_COLUMNS.to_vec();
-    columns.extend(placement::PLACE_COLUMNS);
-    columns.extend([("created_at", ColumnType::Text), ("updated_at", ColumnType::Text)]);
+    columns.extend(placement::NEW_ROW_COLUMNS);
     let mut members = Rows::new("members", &columns);
     let mut events = Rows::new("member_events", &EVENT_COLUMNS);
     for ((person, joined_on, number), id) in rows.iter().zip(reserved) {
@@ -121,8 +120,7 @@ pub async fn insert_joined_many(
             Cell::from("active"),
             Cell::from(joined_on.clone()),
         ];
-        member.extend(placement::place_cells(access));
-        member.extend([Cell::from(now.clone()), Cell::from(now.clone())]);
+        member.extend(placement::new_row_cells(access, &now));
         members.push(member);
         events.push([
             Cell::from(id),
@@ -141,8 +139,7 @@ pub async fn insert_joined_many(
     Ok(ids)
 }
 
-/// A new membership's columns (then `placement::PLACE_COLUMNS`, then
-/// `created_at`, `updated_at`).
+/// A new membership's columns (then `placement::NEW_ROW_COLUMNS`).
 const MEMBER_COLUMNS: [(&str, ColumnType); 6] = [
     ("id", ColumnType::Int),
     ("person_id", ColumnType::Int),

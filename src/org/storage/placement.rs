@@ -17,22 +17,27 @@ use crate::org::model::Unit;
 use crate::org::placed::{OnlyAt, PlacedTable};
 use crate::org::tree::{Level, Placement};
 
-/// The columns that place a new row, as `Db::insert_rows` writes them.
-pub const PLACE_COLUMNS: [(&str, ColumnType); 4] = [
+/// The columns that place a new row and stamp it, as `Db::insert_rows`
+/// writes them.
+pub const NEW_ROW_COLUMNS: [(&str, ColumnType); 6] = [
     ("unit_id", ColumnType::Int),
     ("province_id", ColumnType::Int),
     ("commune_id", ColumnType::Int),
     ("branch_id", ColumnType::Int),
+    ("created_at", ColumnType::Text),
+    ("updated_at", ColumnType::Text),
 ];
 
-/// A new row's cells for `PLACE_COLUMNS`: where `access` writes.
-pub fn place_cells(access: &Access) -> [Cell; 4] {
+/// A new row's cells for `NEW_ROW_COLUMNS`: where `access` writes, at `now`.
+pub fn new_row_cells(access: &Access, now: &str) -> [Cell; 6] {
     let place = access.placement();
     [
         Cell::from(access.unit_id()),
         Cell::from(place.province_id),
         Cell::from(place.commune_id),
         Cell::from(place.branch_id),
+        Cell::from(now),
+        Cell::from(now),
     ]
 }
 

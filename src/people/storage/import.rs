@@ -6,9 +6,10 @@ use std::collections::HashMap;
 
 use sqlx::{Any, Row, Transaction};
 
-use super::{field_cells, place_cells};
+use super::field_cells;
 use crate::access::{Access, ReadScope};
 use crate::db::{self, Cell, Db};
+use crate::org::service::placement;
 
 /// Values asked about in one statement (within both databases' limits).
 const LOOKUP_CHUNK: usize = 1000;
@@ -120,7 +121,7 @@ pub async fn insert_imported(
     for ((person, address), id) in persons.iter().zip(&ids) {
         let mut cells = vec![Cell::from(*id)];
         cells.extend(field_cells(db.backend(), person, *address));
-        cells.extend(place_cells(access, &now));
+        cells.extend(placement::new_row_cells(access, &now));
         rows.push(cells);
     }
     db.insert_rows(tx, rows).await?;

@@ -245,20 +245,6 @@ fn insert_head(backend: Backend) -> String {
     )
 }
 
-/// Where a new person is (`placement::PLACE_COLUMNS`), and when it was
-/// written: the columns after the fields, and their cells.
-fn place_columns() -> Vec<(&'static str, ColumnType)> {
-    let mut columns = placement::PLACE_COLUMNS.to_vec();
-    columns.extend([("created_at", ColumnType::Text), ("updated_at", ColumnType::Text)]);
-    columns
-}
-
-pub(super) fn place_cells(access: &Access, now: &str) -> Vec<Cell> {
-    let mut cells = placement::place_cells(access).to_vec();
-    cells.extend([Cell::from(now), Cell::from(now)]);
-    cells
-}
-
 /// Many persons into `persons`: `id` first when given.
 pub(super) fn person_rows(backend: Backend, with_id: bool) -> Rows {
     let mut columns = Vec::new();
@@ -266,7 +252,7 @@ pub(super) fn person_rows(backend: Backend, with_id: bool) -> Rows {
         columns.push(("id", ColumnType::Int));
     }
     columns.extend(field_columns(backend));
-    columns.extend(place_columns());
+    columns.extend(placement::NEW_ROW_COLUMNS);
     Rows::new("persons", &columns)
 }
 
@@ -285,7 +271,7 @@ pub async fn insert(
     let mut sql = Sql::new(&insert_head(db.backend()));
     sql.push("(");
     push_fields(&mut sql, db.backend(), person, address_commune_id);
-    for cell in place_cells(access, &db::now()) {
+    for cell in placement::new_row_cells(access, &db::now()) {
         sql.push(", ").bind_cell(cell);
     }
     sql.push(") RETURNING id");
@@ -321,7 +307,7 @@ pub async fn insert_many(
     let mut rows = person_rows(db.backend(), false).with_tail(" ON CONFLICT DO NOTHING");
     for record in ordered {
         let mut cells = field_cells(db.backend(), record.person, record.address_commune_id);
-        cells.extend(place_cells(record.access, &now));
+        cells.extend(placement::new_row_cells(record.access, &now));
         rows.push(cells);
     }
     db.insert_rows(tx, rows).await?;

@@ -43,9 +43,9 @@ pub struct ColumnSpec {
     pub joins: bool,
     /// The kind cannot do without it: the preview says so until mapped.
     pub required: bool,
-    /// Column titles that stand for one of its values, (folded title,
-    /// value): under "Giới tính", a column "Nữ" ticked means "Nữ"
-    /// (`target`).
+    /// Column titles that stand for one of its values: (title in lower
+    /// case with its accents, value). Under "Giới tính", a column "Nữ"
+    /// ticked means "Nữ" (`target`, `two_rows`).
     pub marks: &'static [(&'static str, &'static str)],
 }
 

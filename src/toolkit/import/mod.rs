@@ -17,6 +17,7 @@ mod routes;
 mod service;
 mod storage;
 pub mod target;
+mod two_rows;
 
 pub use capability::Imports;
 pub use kind::{CellKind, ColumnSpec, Duplicate, ImportCtx, ImportKind, Row, RowCheck};

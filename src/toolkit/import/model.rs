@@ -144,7 +144,9 @@ pub fn rows_of(specs: &[ColumnSpec], mapping: &[Option<String>], stored: &[(i64,
                 // The same value marked twice (a birth under "Nam", a tick
                 // under "Nam") is said once.
                 if let Some((key, value)) = mark {
-                    if !row.get(key).split(", ").any(|said| said == *value) {
+                    // A tick column's "0", "-" or FALSE is no tick.
+                    let marked = spec.is_some() || ticked(&text);
+                    if marked && !row.get(key).split(", ").any(|said| said == *value) {
                         fill(&mut row, key, (*value).to_owned());
                     }
                 }
@@ -155,6 +157,13 @@ pub fn rows_of(specs: &[ColumnSpec], mapping: &[Option<String>], stored: &[(i64,
             row
         })
         .collect()
+}
+
+/// Whether a tick column's cell is ticked: anything but a word or sign
+/// for "no" (`x`, `X`, `✓`, `1`, `TRUE` are ticks).
+fn ticked(text: &str) -> bool {
+    let folded = crate::text::fold(text.trim());
+    !matches!(folded.as_str(), "" | "0" | "-" | "false" | "no" | "khong")
 }
 
 /// Adds `text` to what the row says of `key`, after a comma if it said
@@ -211,7 +220,7 @@ mod tests {
     #[test]
     fn a_filled_mark_gives_its_value_and_two_marks_of_one_key_join() {
         let specs = [
-            ColumnSpec::new("sex", "s", &[]).marked(&[("nam", "Nam"), ("nu", "Nữ")]),
+            ColumnSpec::new("sex", "s", &[]).marked(&[("nam", "Nam"), ("nữ", "Nữ")]),
             ColumnSpec::new("birth_date", "b", &[]).of(CellKind::Date),
         ];
         let mapping = vec![

@@ -174,18 +174,17 @@ impl PreviewPage {
         }
     }
 
-    /// The ticks a column may be mapped to (`Giới tính: Nữ`).
-    fn tick_choices(&self) -> Vec<String> {
+    /// The columns split by a value a column may be mapped to ("Giới
+    /// tính: Nữ (ô đánh dấu)", "Ngày sinh (ghi ở cột Giới tính: Nữ)").
+    fn split_choices(&self) -> Vec<String> {
         super::target::mark_choices(self.specs)
-            .into_iter()
-            .map(|(entry, _, _)| entry)
-            .collect()
     }
 
-    /// A column's entry when it is a split the choices do not list.
-    fn split_entry(&self, key: &Option<String>) -> Option<String> {
+    /// A column's entry when it is one the choices do not list (mapped
+    /// through the API), so that saving the form keeps it.
+    fn other_entry(&self, key: &Option<String>) -> Option<String> {
         key.clone()
-            .filter(|e| super::target::Target::parse(e).key.is_some() && e.contains('@'))
+            .filter(|e| e.contains('@') && !self.split_choices().contains(e))
     }
 
     fn column_label(&self, key: &str) -> &'static str {

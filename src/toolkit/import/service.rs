@@ -230,7 +230,7 @@ pub async fn set_mapping(
         .headers
         .iter()
         .zip(&mapping)
-        .filter(|(header, _)| !header.trim().is_empty())
+        .filter(|(header, _)| !headers::header_key(header).is_empty())
         .map(|(header, key)| (headers::header_key(header), key.clone().unwrap_or_default()))
         .collect();
     let user_id = user.user_id().ok_or(ImportError::ReadOnly)?;
@@ -263,10 +263,10 @@ pub async fn set_mapping(
 fn check_mapping(specs: &[super::ColumnSpec], mapping: &[Option<String>]) -> Result<(), ImportError> {
     let mut seen: Vec<&str> = Vec::new();
     for entry in mapping.iter().flatten() {
-        let target = super::target::Target::parse(entry);
-        if !target.valid_in(specs) {
+        if !super::target::Target::valid_entry(entry, specs) {
             return Err(ImportError::field("mapping", "import.error.mapping_unknown"));
         }
+        let target = super::target::Target::parse(entry);
         let Some(spec) = target.key.and_then(|k| specs.iter().find(|s| s.key == k)) else {
             continue;
         };

@@ -4,7 +4,8 @@
 //! "Nam | Nữ" with the birth year written under the person's sex. So an
 //! entry is `key` (the cell's text fills `key`), `key@value` (a filled
 //! cell gives `key` the value: a tick), or `key+mark@value` (the cell's
-//! text fills `key`, and being filled gives `mark` the value).
+//! text fills `key`, and being filled gives `mark` the value). Which
+//! columns are split this way is read from the header (`two_rows`).
 
 use super::kind::ColumnSpec;
 
@@ -47,8 +48,8 @@ impl<'a> Target<'a> {
         self.key.into_iter().chain(self.mark.map(|(k, _)| k))
     }
 
-    /// Whether `specs` know every key and the mark's value; and the spec
-    /// of the key the cell's text fills.
+    /// Whether `specs` know every key and the mark's value, and the entry
+    /// is written as it reads back.
     pub fn valid_in(&self, specs: &[ColumnSpec]) -> bool {
         let key_ok = self.key.is_none_or(|k| specs.iter().any(|s| s.key == k));
         let mark_ok = self.mark.is_none_or(|(k, v)| {
@@ -58,26 +59,47 @@ impl<'a> Target<'a> {
         });
         (self.key.is_some() || self.mark.is_some()) && key_ok && mark_ok
     }
+
+    /// `valid_in` for a stored entry, which must also be written the one
+    /// way it reads back (`+sex@Nam` is not).
+    pub fn valid_entry(entry: &str, specs: &[ColumnSpec]) -> bool {
+        let target = Target::parse(entry);
+        target.valid_in(specs) && target.entry() == entry
+    }
 }
 
-/// The value a column's own title stands for, when some spec declares it
-/// (a title "Nữ" is the sex "Nữ"): (spec key, value).
-pub fn mark_of(folded_title: &str, specs: &[ColumnSpec]) -> Option<(&'static str, &'static str)> {
-    specs.iter().find_map(|s| {
-        s.marks
-            .iter()
-            .find(|(alias, _)| *alias == folded_title)
-            .map(|(_, value)| (s.key, *value))
-    })
-}
-
-/// The choices of marked columns a user may pick for `specs`:
-/// (entry, spec, value).
-pub fn mark_choices(specs: &'static [ColumnSpec]) -> Vec<(String, &'static ColumnSpec, &'static str)> {
-    specs
-        .iter()
-        .flat_map(|s| s.marks.iter().map(move |(_, v)| (format!("{}@{v}", s.key), s, *v)))
-        .collect()
+/// The entries of columns split by a value that a user may pick for
+/// `specs`: ticks (`sex@Nữ`) and, for dates, a date written under a value
+/// (`birth_date+sex@Nữ`).
+pub fn mark_choices(specs: &[ColumnSpec]) -> Vec<String> {
+    let mut out = Vec::new();
+    for marked in specs.iter().filter(|s| !s.marks.is_empty()) {
+        let mut values: Vec<&str> = Vec::new();
+        for (_, value) in marked.marks {
+            if !values.contains(value) {
+                values.push(value);
+            }
+        }
+        for value in values {
+            out.push(
+                Target {
+                    key: None,
+                    mark: Some((marked.key, value)),
+                }
+                .entry(),
+            );
+            for dated in specs.iter().filter(|s| s.cell == super::kind::CellKind::Date) {
+                out.push(
+                    Target {
+                        key: Some(dated.key),
+                        mark: Some((marked.key, value)),
+                    }
+                    .entry(),
+                );
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -85,8 +107,8 @@ mod tests {
     use super::*;
 
     const SPECS: &[ColumnSpec] = &[
-        ColumnSpec::new("sex", "s", &["gioi tinh"]).marked(&[("nam", "Nam"), ("nu", "Nữ")]),
-        ColumnSpec::new("birth_date", "b", &["nam sinh"]),
+        ColumnSpec::new("sex", "s", &["gioi tinh"]).marked(&[("nam", "Nam"), ("nữ", "Nữ"), ("nu", "Nữ")]),
+        ColumnSpec::new("birth_date", "b", &["nam sinh"]).of(super::super::kind::CellKind::Date),
     ];
 
     #[test]
@@ -111,9 +133,12 @@ mod tests {
     }
 
     #[test]
-    fn a_title_naming_a_declared_value_is_that_mark() {
-        assert_eq!(mark_of("nu", SPECS), Some(("sex", "Nữ")));
-        assert_eq!(mark_of("ghi chu", SPECS), None);
-        assert_eq!(mark_choices(SPECS).len(), 2);
+    fn the_choices_are_ticks_and_dates_under_each_value() {
+        assert_eq!(
+            mark_choices(SPECS),
+            ["sex@Nam", "birth_date+sex@Nam", "sex@Nữ", "birth_date+sex@Nữ"]
+        );
+        assert!(Target::valid_entry("birth_date+sex@Nam", SPECS));
+        assert!(!Target::valid_entry("+sex@Nam", SPECS));
     }
 }

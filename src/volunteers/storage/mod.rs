@@ -177,15 +177,17 @@ pub async fn insert_many(
     let sort_keys = crate::people::roles::sort_keys(db, tx, &person_ids).await?;
     let ids = db.reserve_ids(tx, "volunteers", volunteers.len()).await?;
     let mut columns = NEW_COLUMNS.to_vec();
-    columns.extend(placement::PLACE_COLUMNS);
-    columns.extend([("created_at", ColumnType::Text), ("updated_at", ColumnType::Text)]);
+    columns.extend(placement::NEW_ROW_COLUMNS);
     let mut rows = Rows::new("volunteers", &columns);
     let mut skills = Rows::new(
         "volunteer_skills",
         &[("volunteer_id", ColumnType::Int), ("skill", ColumnType::Text)],
     );
     for (v, id) in volunteers.iter().zip(&ids) {
-        let sort_key = sort_keys.get(&v.person_id).cloned().ok_or(sqlx::Error::RowNotFound)?;
+        let sort_key = sort_keys
+            .get(&v.person_id)
+            .cloned()
+            .ok_or_else(|| sqlx::Error::Protocol(format!("person {} not found for a volunteer", v.person_id)))?;
         let f = &v.fields;
         let mut cells = vec![
             Cell::from(*id),
@@ -199,8 +201,7 @@ pub async fn insert_many(
             Cell::from(f.emergency_phone),
             Cell::from(f.note),
         ];
-        cells.extend(placement::place_cells(access));
-        cells.extend([Cell::from(now.clone()), Cell::from(now.clone())]);
+        cells.extend(placement::new_row_cells(access, &now));
         rows.push(cells);
         for skill in f.skills {
             skills.push([Cell::from(*id), Cell::from(skill.as_str())]);
@@ -211,8 +212,7 @@ pub async fn insert_many(
     Ok(ids)
 }
 
-/// A new volunteer record's own columns (then `placement::PLACE_COLUMNS`,
-/// `created_at` and `updated_at`).
+/// A new volunteer record's own columns (then `placement::NEW_ROW_COLUMNS`).
 const NEW_COLUMNS: [(&str, ColumnType); 10] = [
     ("id", ColumnType::Int),
     ("person_id", ColumnType::Int),
