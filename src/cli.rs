@@ -99,6 +99,10 @@ enum CheckCommand {
     /// Recount every per-unit counter (totals, and by sex and birth year)
     /// from the records; print each difference; exit 1 if there is any.
     Counts,
+    /// Read every placed record's copy of its place in the tree (province,
+    /// commune, branch) against its unit; print each that differs; exit 1
+    /// if there is any.
+    Placement,
 }
 
 #[derive(Subcommand)]
@@ -280,35 +284,11 @@ async fn run_with(db: crate::db::Db, command: Command) -> Result<(), String> {
         }
         Command::Check {
             command: CheckCommand::Counts,
-        } => check_counts(&db).await,
+        } => crate::check::counts(&db).await,
+        Command::Check {
+            command: CheckCommand::Placement,
+        } => crate::check::placement(&db).await,
         Command::Bench { .. } => Ok(()),
-    }
-}
-
-/// `nhanai check counts`: every stored count against a count of the rows.
-async fn check_counts(db: &crate::db::Db) -> Result<(), String> {
-    let registry = crate::app::registry();
-    let mut differences = 0;
-    for table in registry.placed_tables().iter().filter(|t| !t.counters.is_empty()) {
-        let drift = crate::org::service::counter_drift(db, table)
-            .await
-            .map_err(|e| e.to_string())?;
-        for (counter, unit, stored, actual) in &drift {
-            println!("{counter} unit {unit}: stored {stored}, counted {actual}");
-        }
-        let by_age = crate::org::service::demographic_drift(db, table)
-            .await
-            .map_err(|e| e.to_string())?;
-        for (counter, unit, sex, year, stored, actual) in &by_age {
-            println!("{counter} unit {unit} sex {sex} born {year}: stored {stored}, counted {actual}");
-        }
-        differences += drift.len() + by_age.len();
-        println!("{}: {} difference(s)", table.table, drift.len() + by_age.len());
-    }
-    if differences > 0 {
-        Err(format!("{differences} count(s) differ from the records"))
-    } else {
-        Ok(())
     }
 }
 

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod bench;
 pub mod cadres;
 pub mod calendar;
+pub mod check;
 pub mod cli;
 pub mod db;
 pub mod demo;

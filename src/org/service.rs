@@ -214,6 +214,12 @@ pub async fn counter_drift(db: &Db, table: &PlacedTable) -> Result<Vec<(&'static
     Ok(out)
 }
 
+/// Rows of `table` whose placement copies disagree with their unit: how
+/// many, and the first of them (row id, unit id).
+pub async fn misplaced(db: &Db, table: &PlacedTable) -> Result<(i64, Vec<(i64, i64)>), sqlx::Error> {
+    storage::misplaced::misplaced(db, table.table).await
+}
+
 /// Stored counts by sex and birth year that differ from the records:
 /// (counter, unit id, sex, birth year (0: unknown), stored, actual).
 pub async fn demographic_drift(

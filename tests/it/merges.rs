@@ -169,6 +169,31 @@ async fn a_commune_merged_across_provinces_moves_all_its_records() {
         status(&mut hanoi, &format!("/api/v1/units/{branch}")).await,
         StatusCode::NOT_FOUND
     );
+
+    // Every placement copy agrees with its unit; a copy changed behind the
+    // application's back is reported (PostgreSQL keeps no key on them).
+    let check = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_nhanai"))
+            .args(["--database-url", &app.url, "check", "placement"])
+            .output()
+            .expect("run nhanai")
+    };
+    let clean = check();
+    assert!(clean.status.success(), "{}", String::from_utf8_lossy(&clean.stdout));
+    assert!(String::from_utf8_lossy(&clean.stdout).contains("persons: 0 misplaced"));
+    app.sql(&format!(
+        "UPDATE persons SET province_id = (SELECT id FROM units WHERE code = '{HA_NOI}') WHERE id = {at_branch}"
+    ))
+    .await
+    .unwrap();
+    let dirty = check();
+    assert!(!dirty.status.success());
+    let out = String::from_utf8_lossy(&dirty.stdout);
+    assert!(
+        out.contains(&format!("persons #{at_branch}: placed unlike its unit")),
+        "{out}"
+    );
+    assert!(out.contains("persons: 1 misplaced"), "{out}");
 }
 
 #[tokio::test]

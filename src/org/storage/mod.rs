@@ -3,6 +3,7 @@
 
 pub mod counters;
 pub mod demographics;
+pub mod misplaced;
 pub mod placement;
 
 use sqlx::any::AnyRow;
