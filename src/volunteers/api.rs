@@ -216,9 +216,13 @@ struct SignupQuery {
     unit: Option<String>,
     /// `pending` (default), `approved` or `declined`.
     status: Option<String>,
+    /// The next page: the last `id` of the previous one.
+    after: Option<i64>,
 }
 
-/// Public sign-ups waiting in (or decided by) the caller's communes.
+/// Public sign-ups waiting in (or decided by) the caller's communes, 100
+/// at a time: waiting ones the oldest first, decided ones the latest
+/// first. A full page may have a next one: ask with `after` = its last `id`.
 #[utoipa::path(get, path = "/volunteer-signups", tag = "volunteers", params(SignupQuery),
     responses((status = 200, description = "OK", body = [Signup]), ReadErrors))]
 async fn list_signups(
@@ -233,7 +237,9 @@ async fn list_signups(
             .ok_or_else(|| AppError::Validation(crate::validation::field_error("status", "volunteer.error.choice")))?,
     };
     Ok(Json(
-        signups::queue(&state.db, &user.principal, unit.as_ref(), status).await?,
+        signups::queue(&state.db, &user.principal, unit.as_ref(), status, q.after)
+            .await?
+            .items,
     ))
 }
 

@@ -32,15 +32,14 @@ pub fn pages() -> Pages {
         .get("/volunteers/certificates.xlsx", super::export::expiring_xlsx)
 }
 
-/// Pending sign-ups whose likely matches are looked up, per page.
-const LIKELY_LOOKED_UP: usize = 100;
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct QueueQuery {
     unit: Option<String>,
     /// `pending` (the default), `approved` or `declined`.
     status: Option<String>,
+    /// The next page: sign-ups after this one.
+    after: Option<String>,
 }
 
 #[derive(Template)]
@@ -57,6 +56,8 @@ struct SignupsPage {
     decidable: Vec<i64>,
     /// Registered persons who may be the one who signed up, by sign-up.
     likely: HashMap<i64, Vec<(Person, Likeness)>>,
+    /// The next page's address, when there is one.
+    more: Option<String>,
 }
 
 impl SignupsPage {
@@ -102,7 +103,20 @@ async fn show_signups(
         Some(s) => SignupStatus::parse(s)
             .ok_or_else(|| AppError::Validation(crate::validation::field_error("status", "volunteer.error.choice")))?,
     };
-    let items = signups::queue(&state.db, &user.principal, unit.as_ref(), status).await?;
+    let after = match q.after.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        None => None,
+        Some(a) => Some(
+            a.parse::<i64>()
+                .map_err(|_| AppError::bad_request("error.bad_cursor"))?,
+        ),
+    };
+    let queue = signups::queue(&state.db, &user.principal, unit.as_ref(), status, after).await?;
+    // Unit codes are digits and statuses words: nothing to escape.
+    let more = queue.next.map(|next| {
+        let unit = unit.as_ref().map(|u| format!("&unit={}", u.code)).unwrap_or_default();
+        format!("/volunteers/signups?status={}&after={next}{unit}", status.as_str())
+    });
+    let items = queue.items;
     let units = local_choices(state, user).await?;
     let (refused, code) = match refused {
         Some((id, form, code)) => (Some((id, form)), code),
@@ -115,12 +129,8 @@ async fn show_signups(
         .collect();
     let mut likely = HashMap::new();
     if status == SignupStatus::Pending {
-        // Looked up for the first of them (a queue is short; a flood is throttled).
-        for s in items
-            .iter()
-            .filter(|s| decidable.contains(&s.id))
-            .take(LIKELY_LOOKED_UP)
-        {
+        // Every one shown: a page holds `signups::PAGE`.
+        for s in items.iter().filter(|s| decidable.contains(&s.id)) {
             likely.insert(s.id, signups::likely_persons(&state.db, &user.principal, s).await?);
         }
     }
@@ -133,6 +143,7 @@ async fn show_signups(
         refused,
         decidable,
         likely,
+        more,
     };
     render_status(code, &page)
 }

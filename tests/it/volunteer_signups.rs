@@ -94,3 +94,85 @@ async fn the_queue_shows_who_may_already_be_registered_and_approval_reuses_them(
     let v = staff.get(&format!("/api/v1/volunteers/{volunteer}")).await.json();
     assert_eq!(v["person_id"], same);
 }
+
+#[tokio::test]
+async fn a_long_queue_pages_oldest_first_and_every_page_shows_its_likely_matches() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("ngocha", "staff", NGOC_HA).await;
+    let registered = staff
+        .post_json(
+            "/api/v1/persons",
+            &json!({"full_name": "Lý Thu Trang", "sex": "F", "birth_date": "2001", "unit": NGOC_HA}),
+        )
+        .await;
+    assert_eq!(registered.status, StatusCode::CREATED, "{}", registered.body);
+    let mut visitor = app.client().at_address("203.0.113.12");
+    let sent = send_signup(&mut visitor, &signup_form(NGOC_HA, "Lý Thu Trang")).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    // 104 more of the same, as a busy week of a flood appeal would bring.
+    let columns = "unit_id, province_id, commune_id, branch_id, full_name, sex, birth_date, phone, address_detail, \
+                   skills, availability, emergency_name, emergency_phone, note, status, received_at";
+    app.sql(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 104) \
+         INSERT INTO volunteer_signups ({columns}) SELECT {columns} FROM volunteer_signups, n"
+    ))
+    .await
+    .unwrap();
+    let first = app.count("SELECT MIN(id) FROM volunteer_signups").await;
+    let last = app.count("SELECT MAX(id) FROM volunteer_signups").await;
+
+    let page = staff.get("/volunteers/signups").await;
+    assert_eq!(page.body.matches("class=\"card signup\"").count(), 100);
+    assert_eq!(page.body.matches("class=\"likely\"").count(), 100);
+    assert!(
+        page.body.contains(&format!("id=\"signup-{first}\"")),
+        "the oldest first"
+    );
+    let more = page
+        .body
+        .split("id=\"signups-more\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a next page")
+        .replace("&#38;", "&");
+    let rest = staff.get(&more).await;
+    assert_eq!(rest.status, StatusCode::OK);
+    assert_eq!(rest.body.matches("class=\"card signup\"").count(), 5);
+    assert_eq!(
+        rest.body.matches("class=\"likely\"").count(),
+        5,
+        "no sign-up shown without its matches"
+    );
+    assert!(rest.body.contains(&format!("id=\"signup-{last}\"")));
+    assert!(!rest.body.contains("signups-more"));
+
+    // The API pages the same way; decided ones come the latest first.
+    let api = staff.get("/api/v1/volunteer-signups").await.json();
+    let ids: Vec<i64> = api
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|s| s["id"].as_i64())
+        .collect();
+    assert_eq!((ids.len(), ids[0]), (100, first));
+    let next = staff
+        .get(&format!("/api/v1/volunteer-signups?after={}", ids[99]))
+        .await
+        .json();
+    assert_eq!(next.as_array().map(Vec::len), Some(5));
+    app.sql(&format!(
+        "UPDATE volunteer_signups SET status = 'declined', decided_by = 'ngocha', decided_at = received_at WHERE id IN ({first}, {last})"
+    ))
+    .await
+    .unwrap();
+    let declined = staff.get("/api/v1/volunteer-signups?status=declined").await.json();
+    let ids: Vec<i64> = declined
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|s| s["id"].as_i64())
+        .collect();
+    assert_eq!(ids, vec![last, first]);
+    let bad = staff.get("/volunteers/signups?after=abc").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}

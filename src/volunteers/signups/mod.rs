@@ -111,9 +111,23 @@ pub async fn queue(
     user: &Principal,
     unit: Option<&Unit>,
     status: SignupStatus,
-) -> Result<Vec<Signup>, VolunteersError> {
+    after: Option<i64>,
+) -> Result<Queue, VolunteersError> {
     let within = unit.and_then(|u| u.level.column().map(|c| (c, u.id)));
-    Ok(storage::list(db, &user.scope(Permission::Read), within, status, 500).await?)
+    let mut items = storage::list(db, &user.scope(Permission::Read), within, status, after, PAGE + 1).await?;
+    let more = items.len() as i64 > PAGE;
+    items.truncate(PAGE as usize);
+    let next = if more { items.last().map(|s| s.id) } else { None };
+    Ok(Queue { items, next })
+}
+
+/// Sign-ups listed at a time: a page's likely matches are all looked up.
+pub const PAGE: i64 = 100;
+
+/// A page of a queue, and the `after` of the next one when there is one.
+pub struct Queue {
+    pub items: Vec<Signup>,
+    pub next: Option<i64>,
 }
 
 /// Registered persons the user may change who may be the one who signed

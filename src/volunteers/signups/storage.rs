@@ -49,12 +49,15 @@ pub async fn get(db: &Db, scope: &ReadScope, id: i64) -> Result<Option<Signup>, 
     sql.fetch_optional(db.pool()).await?.as_ref().map(from_row).transpose()
 }
 
-/// Sign-ups in scope (and `within`) with `status`, the oldest first.
+/// Sign-ups in scope (and `within`) with `status`, `limit` after the
+/// sign-up `after`: waiting ones the oldest first (the order they are
+/// worked through), decided ones the latest first.
 pub async fn list(
     db: &Db,
     scope: &ReadScope,
     within: Option<(&'static str, i64)>,
     status: SignupStatus,
+    after: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Signup>, sqlx::Error> {
     let mut sql = Sql::new(COLUMNS);
@@ -63,7 +66,14 @@ pub async fn list(
         sql.push(&format!(" AND s.{column} = ")).bind(id);
     }
     sql.push(" AND s.status = ").bind(status.as_str().to_owned());
-    sql.push(" ORDER BY s.id LIMIT ").bind(limit);
+    let (beyond, order) = match status {
+        SignupStatus::Pending => (" AND s.id > ", " ORDER BY s.id LIMIT "),
+        _ => (" AND s.id < ", " ORDER BY s.id DESC LIMIT "),
+    };
+    if let Some(after) = after {
+        sql.push(beyond).bind(after);
+    }
+    sql.push(order).bind(limit);
     sql.fetch_all(db.pool()).await?.iter().map(from_row).collect()
 }
 
