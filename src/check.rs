@@ -38,8 +38,8 @@ pub async fn placement(db: &Db) -> Result<(), String> {
         let (total, shown) = crate::org::service::misplaced(db, table)
             .await
             .map_err(|e| e.to_string())?;
-        for (id, unit) in &shown {
-            println!("{} #{id}: placed unlike its unit {unit}", table.table);
+        for row in &shown {
+            println!("{} #{}: {}", table.table, row.id, explain(row));
         }
         if total > shown.len() as i64 {
             println!("{}: … and {} more", table.table, total - shown.len() as i64);
@@ -52,4 +52,25 @@ pub async fn placement(db: &Db) -> Result<(), String> {
     } else {
         Ok(())
     }
+}
+
+/// What is wrong with a misplaced row, in one line.
+fn explain(row: &crate::org::check::Misplaced) -> String {
+    let show = |id: Option<i64>| id.map_or("none".to_owned(), |id| id.to_string());
+    let Some(unit) = &row.unit else {
+        return format!("unit {} does not exist", row.unit_id);
+    };
+    let mut wrong: Vec<String> = [
+        ("province", row.copies.province_id, unit.province_id),
+        ("commune", row.copies.commune_id, unit.commune_id),
+        ("branch", row.copies.branch_id, unit.branch_id),
+    ]
+    .into_iter()
+    .filter(|(_, copy, should)| copy != should)
+    .map(|(what, copy, should)| format!("{what} {} where unit {} has {}", show(copy), row.unit_id, show(should)))
+    .collect();
+    if let Some(followed) = row.followed_unit {
+        wrong.push(format!("at unit {} but its record is at unit {followed}", row.unit_id));
+    }
+    wrong.join("; ")
 }

@@ -16,19 +16,6 @@ impl Db {
         }
     }
 
-    /// A write transaction for loading or recounting much at once, where
-    /// PostgreSQL may use parallel workers again (requests do not: see
-    /// `Db::connect`).
-    pub async fn begin_bulk(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        let mut tx = self.begin_write().await?;
-        if self.backend() == Backend::Postgres {
-            Sql::new("SET LOCAL max_parallel_workers_per_gather = 2")
-                .execute(&mut *tx)
-                .await?;
-        }
-        Ok(tx)
-    }
-
     /// `n` fresh ids of `table` (an identity / `AUTOINCREMENT` column
     /// `id`), for rows written with them in `tx`, a write transaction
     /// (`begin_write`). Knowing ids before the insert lets a bulk write

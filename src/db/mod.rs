@@ -105,8 +105,9 @@ impl Db {
                             // cost more than they save and, on a small server
                             // under load, set the slow tail (a province's
                             // call-out: p99 21–26 ms with two workers against
-                            // 13 ms without). Bulk loads ask for them back
-                            // (`Db::begin_bulk`).
+                            // 13 ms without). PostgreSQL plans none for writes
+                            // anyway; what is left serial is the offline
+                            // `nhanai check` reads.
                             conn.execute("SET max_parallel_workers_per_gather = 0").await?;
                             Ok(())
                         })

@@ -10,7 +10,7 @@ use crate::org::service::placement;
 /// Enrols the demo's members; returns how many were added.
 pub async fn seed(db: &Db, this_year: i32) -> Result<usize, sqlx::Error> {
     let today = super::model::iso(super::service::today());
-    let mut tx = db.begin_bulk().await?;
+    let mut tx = db.begin_write().await?;
     let candidates = storage::demo_candidates(&mut tx, i64::from(this_year - 18)).await?;
     let members: Vec<DemoMember> = candidates
         .into_iter()
@@ -52,7 +52,7 @@ pub async fn seed(db: &Db, this_year: i32) -> Result<usize, sqlx::Error> {
 
 /// The members of `nhanai bench members`: three persons in four, counted.
 pub async fn seed_bench(db: &Db) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin_bulk().await?;
+    let mut tx = db.begin_write().await?;
     storage::insert_bench(&mut tx).await?;
     placement::recount(&mut tx, &MEMBERS).await?;
     tx.commit().await?;

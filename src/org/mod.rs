@@ -4,6 +4,7 @@
 
 mod api;
 mod capability;
+pub mod check;
 pub mod demography;
 mod export;
 mod manage;

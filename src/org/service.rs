@@ -200,42 +200,7 @@ pub async fn counts_of(db: &Db, counters: &[Counter], unit: &Unit) -> Result<Cou
     counts(db, counters, unit, &[], crate::calendar::this_year()).await
 }
 
-/// Stored counts that differ from the records: (counter, unit id, stored, actual).
-pub async fn counter_drift(db: &Db, table: &PlacedTable) -> Result<Vec<(&'static str, i64, i64, i64)>, sqlx::Error> {
-    let mut out = Vec::new();
-    for counter in table.counters {
-        let source = counter.source(table.table);
-        for (unit, stored, actual) in
-            storage::counters::drift(db, counter.name, &counter.aggregate("c"), &source).await?
-        {
-            out.push((counter.name, unit, stored, actual));
-        }
-    }
-    Ok(out)
-}
-
-/// Rows of `table` whose placement copies disagree with their unit: how
-/// many, and the first of them (row id, unit id).
-pub async fn misplaced(db: &Db, table: &PlacedTable) -> Result<(i64, Vec<(i64, i64)>), sqlx::Error> {
-    storage::misplaced::misplaced(db, table.table).await
-}
-
-/// Stored counts by sex and birth year that differ from the records:
-/// (counter, unit id, sex, birth year (0: unknown), stored, actual).
-pub async fn demographic_drift(
-    db: &Db,
-    table: &PlacedTable,
-) -> Result<Vec<(&'static str, i64, String, i64, i64, i64)>, sqlx::Error> {
-    let mut out = Vec::new();
-    for counter in table.counters {
-        let Some(demo) = counter.demographics else { continue };
-        let source = counter.source(table.table);
-        for (unit, sex, year, stored, actual) in storage::demographics::drift(db, counter.name, &source, &demo).await? {
-            out.push((counter.name, unit, sex, year, stored, actual));
-        }
-    }
-    Ok(out)
-}
+pub use super::check::{counter_drift, demographic_drift, misplaced};
 
 fn clean_name(name: &str) -> Result<String, OrgError> {
     let name = crate::text::squash_spaces(name);

@@ -27,7 +27,7 @@ pub struct BulkLoad {
 
 impl BulkLoad {
     pub async fn begin(db: &Db) -> Result<BulkLoad, sqlx::Error> {
-        let mut tx = db.begin_bulk().await?;
+        let mut tx = db.begin_write().await?;
         let empty = Sql::new("SELECT 1 FROM persons LIMIT 1")
             .fetch_optional(&mut *tx)
             .await?

@@ -222,7 +222,7 @@ struct SignupQuery {
 
 /// Public sign-ups waiting in (or decided by) the caller's communes, 100
 /// at a time: waiting ones the oldest first, decided ones the latest
-/// first. A full page may have a next one: ask with `after` = its last `id`.
+/// received first. A full page may have a next one: ask with `after` = its last `id`.
 #[utoipa::path(get, path = "/volunteer-signups", tag = "volunteers", params(SignupQuery),
     responses((status = 200, description = "OK", body = [Signup]), ReadErrors))]
 async fn list_signups(

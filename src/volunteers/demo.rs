@@ -11,7 +11,7 @@ pub async fn seed(db: &Db, this_year: i32) -> Result<(), sqlx::Error> {
     let today = super::service::today();
     let day = |offset: i64| iso(today + time::Duration::days(offset));
     let (issued, expired, soon, valid) = (day(-400), day(-20), day(25), day(700));
-    let mut tx = db.begin_bulk().await?;
+    let mut tx = db.begin_write().await?;
     storage::insert_demo(&mut tx, i64::from(this_year), [&issued, &expired, &soon, &valid]).await?;
     placement::recount(&mut tx, &VOLUNTEERS).await?;
     tx.commit().await
@@ -22,7 +22,7 @@ pub async fn seed_bench(db: &Db) -> Result<(), sqlx::Error> {
     let today = super::service::today();
     let day = |offset: i64| iso(today + time::Duration::days(offset));
     let (issued, expired, soon, valid) = (day(-400), day(-20), day(25), day(700));
-    let mut tx = db.begin_bulk().await?;
+    let mut tx = db.begin_write().await?;
     storage::insert_bench(&mut tx, [&issued, &expired, &soon, &valid]).await?;
     placement::recount(&mut tx, &VOLUNTEERS).await?;
     tx.commit().await?;

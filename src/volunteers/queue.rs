@@ -42,6 +42,17 @@ struct QueueQuery {
     after: Option<String>,
 }
 
+impl QueueQuery {
+    /// The waiting queue from sign-up `id` on: a refusal is shown on the
+    /// sign-up it is about, wherever it was in the queue.
+    fn starting_at(id: i64) -> QueueQuery {
+        QueueQuery {
+            after: Some((id - 1).to_string()),
+            ..QueueQuery::default()
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "volunteers/templates/signups.html")]
 struct SignupsPage {
@@ -176,7 +187,7 @@ async fn approve(
             let form = FormState::new(ctx.lang)
                 .with_values([("unit", picker::shown(&input.unit, &units)), ("person", input.person)])
                 .with_error(&e);
-            show_signups(&state, ctx, &user, QueueQuery::default(), Some((id, form, code))).await
+            show_signups(&state, ctx, &user, QueueQuery::starting_at(id), Some((id, form, code))).await
         }
     }
 }
@@ -203,7 +214,7 @@ async fn decline(
             let form = FormState::new(ctx.lang)
                 .with_values([("reason", input.reason)])
                 .with_error(&e);
-            show_signups(&state, ctx, &user, QueueQuery::default(), Some((id, form, code))).await
+            show_signups(&state, ctx, &user, QueueQuery::starting_at(id), Some((id, form, code))).await
         }
     }
 }

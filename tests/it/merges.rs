@@ -186,14 +186,19 @@ async fn a_commune_merged_across_provinces_moves_all_its_records() {
     ))
     .await
     .unwrap();
+    // A copy emptied is a difference too, not an unknown.
+    app.sql(&format!("UPDATE persons SET commune_id = NULL WHERE id = {at_commune}"))
+        .await
+        .unwrap();
     let dirty = check();
     assert!(!dirty.status.success());
     let out = String::from_utf8_lossy(&dirty.stdout);
+    assert!(out.contains(&format!("persons #{at_branch}: province ")), "{out}");
     assert!(
-        out.contains(&format!("persons #{at_branch}: placed unlike its unit")),
+        out.contains(&format!("persons #{at_commune}: commune none where unit ")),
         "{out}"
     );
-    assert!(out.contains("persons: 1 misplaced"), "{out}");
+    assert!(out.contains("persons: 2 misplaced"), "{out}");
 }
 
 #[tokio::test]
@@ -246,4 +251,37 @@ async fn the_audit_of_a_merged_unit_stays_with_its_survivor() {
         audit.to_string().contains("Vũ Văn Long"),
         "the survivor's province reads the history of what it absorbed"
     );
+}
+
+#[tokio::test]
+async fn a_membership_away_from_its_person_is_reported_by_the_placement_check() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let first = open_branch(&mut staff, BA_DINH, "Chi hội Tổ 1").await;
+    let second = open_branch(&mut staff, BA_DINH, "Chi hội Tổ 2").await;
+    let person = add_person(&mut staff, "Nguyễn Văn An", BA_DINH, 1).await;
+    let (status, member) = crate::support::members::enrol(&mut staff, person, &first, "03/02/2020").await;
+    assert_eq!(status, StatusCode::CREATED, "{member}");
+    let check = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_nhanai"))
+            .args(["--database-url", &app.url, "check", "placement"])
+            .output()
+            .expect("run nhanai")
+    };
+    assert!(check().status.success());
+    // Placed exactly like the second branch, but its person is at the first.
+    app.sql(&format!(
+        "UPDATE members SET unit_id = u.id, province_id = u.province_id, commune_id = u.commune_id, \
+         branch_id = u.branch_id FROM (SELECT id, province_id, commune_id, branch_id FROM units WHERE code = '{second}') u \
+         WHERE members.id = {}",
+        member["id"]
+    ))
+    .await
+    .unwrap();
+    let dirty = check();
+    assert!(!dirty.status.success());
+    let out = String::from_utf8_lossy(&dirty.stdout);
+    assert!(out.contains(&format!("members #{}: at unit ", member["id"])), "{out}");
+    assert!(out.contains("but its record is at unit"), "{out}");
+    assert!(out.contains("members: 1 misplaced"), "{out}");
 }

@@ -160,11 +160,32 @@ async fn a_long_queue_pages_oldest_first_and_every_page_shows_its_likely_matches
         .await
         .json();
     assert_eq!(next.as_array().map(Vec::len), Some(5));
-    app.sql(&format!(
-        "UPDATE volunteer_signups SET status = 'declined', decided_by = 'ngocha', decided_at = received_at WHERE id IN ({first}, {last})"
-    ))
-    .await
-    .unwrap();
+    // A refused approval is shown on its sign-up, even one past the first page.
+    let refused = staff
+        .post_form(
+            &format!("/volunteers/signups/{last}/approve"),
+            &[("unit", "không có"), ("person", "")],
+        )
+        .await;
+    assert!(refused.status.is_client_error(), "{}", refused.status);
+    let card = refused
+        .body
+        .split(&format!("id=\"signup-{last}\""))
+        .nth(1)
+        .expect("the refused sign-up is on the page");
+    let card = card.split("</section>").next().unwrap_or_default();
+    let errors: Vec<&str> = card
+        .split("class=\"field-error\">")
+        .skip(1)
+        .filter_map(|e| e.split("</span>").next())
+        .filter(|e| !e.trim().is_empty())
+        .collect();
+    assert!(!errors.is_empty(), "the refusal is said on its sign-up: {card}");
+
+    // Decided ones page the other way: the latest received first.
+    app.sql("UPDATE volunteer_signups SET status = 'declined', decided_by = 'ngocha', decided_at = received_at")
+        .await
+        .unwrap();
     let declined = staff.get("/api/v1/volunteer-signups?status=declined").await.json();
     let ids: Vec<i64> = declined
         .as_array()
@@ -172,7 +193,20 @@ async fn a_long_queue_pages_oldest_first_and_every_page_shows_its_likely_matches
         .iter()
         .filter_map(|s| s["id"].as_i64())
         .collect();
-    assert_eq!(ids, vec![last, first]);
+    assert_eq!((ids.len(), ids[0]), (100, last));
+    assert!(ids.windows(2).all(|w| w[0] > w[1]));
+    let older = staff
+        .get(&format!("/api/v1/volunteer-signups?status=declined&after={}", ids[99]))
+        .await
+        .json();
+    let older: Vec<i64> = older
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|s| s["id"].as_i64())
+        .collect();
+    assert_eq!(older.len(), 5);
+    assert_eq!(older.last(), Some(&first));
     let bad = staff.get("/volunteers/signups?after=abc").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }

@@ -51,7 +51,7 @@ pub async fn get(db: &Db, scope: &ReadScope, id: i64) -> Result<Option<Signup>, 
 
 /// Sign-ups in scope (and `within`) with `status`, `limit` after the
 /// sign-up `after`: waiting ones the oldest first (the order they are
-/// worked through), decided ones the latest first.
+/// worked through), decided ones the latest received first.
 pub async fn list(
     db: &Db,
     scope: &ReadScope,
