@@ -9,6 +9,14 @@ use crate::support::people::{add_person, person_body};
 use crate::support::units::*;
 use crate::support::{Client, TestApp};
 
+/// `nhanai check placement` on the test database.
+fn check_placement(app: &TestApp) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_nhanai"))
+        .args(["--database-url", &app.url, "check", "placement"])
+        .output()
+        .expect("run nhanai")
+}
+
 async fn status(client: &mut Client, path: &str) -> StatusCode {
     client.get(path).await.status
 }
@@ -172,12 +180,7 @@ async fn a_commune_merged_across_provinces_moves_all_its_records() {
 
     // Every placement copy agrees with its unit; a copy changed behind the
     // application's back is reported (PostgreSQL keeps no key on them).
-    let check = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_nhanai"))
-            .args(["--database-url", &app.url, "check", "placement"])
-            .output()
-            .expect("run nhanai")
-    };
+    let check = || check_placement(&app);
     let clean = check();
     assert!(clean.status.success(), "{}", String::from_utf8_lossy(&clean.stdout));
     assert!(String::from_utf8_lossy(&clean.stdout).contains("persons: 0 misplaced"));
@@ -262,12 +265,7 @@ async fn a_membership_away_from_its_person_is_reported_by_the_placement_check() 
     let person = add_person(&mut staff, "Nguyễn Văn An", BA_DINH, 1).await;
     let (status, member) = crate::support::members::enrol(&mut staff, person, &first, "03/02/2020").await;
     assert_eq!(status, StatusCode::CREATED, "{member}");
-    let check = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_nhanai"))
-            .args(["--database-url", &app.url, "check", "placement"])
-            .output()
-            .expect("run nhanai")
-    };
+    let check = || check_placement(&app);
     assert!(check().status.success());
     // Placed exactly like the second branch, but its person is at the first.
     app.sql(&format!(

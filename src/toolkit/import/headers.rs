@@ -156,15 +156,17 @@ impl Candidate {
         }
     }
 
-    /// Rows `index` and `index + 1` read as one header, when they can be.
+    /// Rows `index` and `index + 1` read as one header, when they can be:
+    /// the top row names a column of its own (`top_names_one`).
     fn two_rows(
         rows: &[Vec<String>],
         index: usize,
+        top_names_one: bool,
         specs: &[ColumnSpec],
         remembered: &HashMap<String, String>,
     ) -> Option<Self> {
         let (top, below) = (rows.get(index)?, rows.get(index + 1)?);
-        if !two_rows::is_second_row(top, below) || map_row(top, specs, remembered).iter().all(Option::is_none) {
+        if !top_names_one || !two_rows::is_second_row(top, below) {
             return None;
         }
         let titles = two_rows::titles(top, below);
@@ -188,11 +190,19 @@ impl Candidate {
 pub fn recognise(rows: &[Vec<String>], specs: &[ColumnSpec], remembered: &HashMap<String, String>) -> Recognised {
     let mut best: Option<Candidate> = None;
     let searched = rows.len().min(HEADER_SEARCH_ROWS);
+    // Each row read alone, once: row i + 1's is also what two rows at i must beat.
+    let mut singles: Vec<Option<Candidate>> = (0..rows.len().min(searched + 1))
+        .map(|i| Some(Candidate::one_row(rows, i, specs, remembered)))
+        .collect();
+    let score_of = |c: &Option<Candidate>| c.as_ref().map_or((0, 0), |c| c.score);
     for index in 0..searched {
-        let mut chosen = Candidate::one_row(rows, index, specs, remembered);
-        if let Some(two) = Candidate::two_rows(rows, index, specs, remembered) {
-            let next = Candidate::one_row(rows, index + 1, specs, remembered);
-            if two.score > chosen.score && two.score > next.score {
+        let next = singles.get(index + 1).map_or((0, 0), score_of);
+        let Some(mut chosen) = singles[index].take() else {
+            continue;
+        };
+        let top_names_one = chosen.score.0 > 0;
+        if let Some(two) = Candidate::two_rows(rows, index, top_names_one, specs, remembered) {
+            if two.score > chosen.score && two.score > next {
                 chosen = two;
             }
         }
