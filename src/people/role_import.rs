@@ -76,6 +76,7 @@ impl RolePersons {
             let mut check = RowCheck {
                 errors: person.errors.clone(),
                 duplicates: Vec::new(),
+                reuses: None,
             };
             if person.duplicates.iter().any(|d| d.record_id.is_none()) {
                 check
@@ -110,6 +111,7 @@ impl RolePersons {
                 } else if let Some(key) = self.staying.get(&id) {
                     check.errors.push(("full_name".into(), (*key).into()));
                 }
+                check.reuses = Some(id);
             }
             out.push((check, false));
         }
@@ -142,39 +144,27 @@ pub async fn check(ctx: &ImportCtx<'_>, rows: &[Row]) -> Result<RolePersons, sql
     })
 }
 
-/// The person of each of `rows` (checked, without errors, none skipped), in
-/// row order: registered ones moved to the import's unit with their roles,
-/// the others registered there. The unit is locked first.
+/// The person of each of `rows` (checked, without errors, none skipped),
+/// in row order: the registered ones the check found (`Row::reuses`)
+/// moved to the import's unit with their roles, the others registered
+/// there. The unit is locked first.
 pub async fn persons_of_rows(
     ctx: &ImportCtx<'_>,
     tx: &mut Transaction<'static, Any>,
     rows: &[Row],
 ) -> Result<Vec<i64>, sqlx::Error> {
-    let changed = || sqlx::Error::Protocol("import rows no longer valid".into());
-    let found = persons::check(ctx, rows).await?;
-    let mut new_rows = Vec::new();
-    let mut person_of_row: Vec<Option<i64>> = Vec::with_capacity(rows.len());
-    for (row, check) in rows.iter().zip(&found) {
-        match who(check) {
-            Who::Existing(id) => person_of_row.push(Some(id)),
-            Who::New => {
-                new_rows.push(row.clone());
-                person_of_row.push(None);
-            }
-            Who::Refused => return Err(changed()),
-        }
-    }
+    let new_rows: Vec<Row> = rows.iter().filter(|r| r.reuses.is_none()).cloned().collect();
     if !placement::lock_unit(ctx.db, tx, ctx.access).await? {
         return Err(sqlx::Error::Protocol("the unit changed meanwhile".into()));
     }
-    for id in person_of_row.iter().flatten() {
-        move_here(ctx, tx, *id).await?;
+    for id in rows.iter().filter_map(|r| r.reuses) {
+        move_here(ctx, tx, id).await?;
     }
     let mut created = persons::create(ctx, tx, &new_rows).await?.into_iter();
-    person_of_row
-        .into_iter()
-        .map(|p| p.or_else(|| created.next()).ok_or_else(changed))
-        .collect()
+    rows.iter()
+        .map(|r| r.reuses.or_else(|| created.next()))
+        .collect::<Option<Vec<i64>>>()
+        .ok_or_else(|| sqlx::Error::Protocol("import rows no longer valid".into()))
 }
 
 /// Moves the registered person `id` (and their roles) to the import's

@@ -94,7 +94,7 @@ async fn context(job: &RunningJob) -> Result<Option<Context>, JobFailure> {
 async fn check_rows(job: &RunningJob, c: &Context) -> Result<(Vec<Row>, Vec<Issue>, Vec<bool>), JobFailure> {
     let db = job.db();
     let stored = storage::rows(db, c.import.id).await?;
-    let rows = model::rows_of(c.kind.columns(), &c.import.mapping, &stored);
+    let mut rows = model::rows_of(c.kind.columns(), &c.import.mapping, &stored);
     let mut issues = Vec::new();
     for spec in c.kind.columns().iter().filter(|s| s.required) {
         let mapped = |e: &String| super::target::Target::parse(e).keys().any(|k| k == spec.key);
@@ -133,12 +133,14 @@ async fn check_rows(job: &RunningJob, c: &Context) -> Result<(Vec<Row>, Vec<Issu
         }
     }
     let mut duplicate = Vec::with_capacity(rows.len());
-    let total = rows.len() as i64;
-    for (n, chunk) in rows.chunks(CHUNK).enumerate() {
+    let rows_total = rows.len();
+    let total = rows_total as i64;
+    for (n, chunk) in rows.chunks_mut(CHUNK).enumerate() {
         job.check_cancel().await?;
         let checks = c.kind.check(&ctx, chunk).await?;
-        for (row, found) in chunk.iter().zip(checks) {
+        for (row, found) in chunk.iter_mut().zip(checks) {
             duplicate.push(!found.duplicates.is_empty());
+            row.reuses = found.reuses;
             for (column, message) in found.errors {
                 issues.push(Issue {
                     row: row.number,
@@ -160,7 +162,7 @@ async fn check_rows(job: &RunningJob, c: &Context) -> Result<(Vec<Row>, Vec<Issu
                 });
             }
         }
-        job.progress(((n + 1) * CHUNK).min(rows.len()) as i64, total).await?;
+        job.progress(((n + 1) * CHUNK).min(rows_total) as i64, total).await?;
     }
     issues.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
     Ok((rows, issues, duplicate))

@@ -89,6 +89,9 @@ impl ColumnSpec {
 pub struct Row {
     pub number: i64,
     pub values: BTreeMap<&'static str, String>,
+    /// At commit: the existing record the row's check found it builds on
+    /// (`RowCheck::reuses`), so that the commit need not look it up again.
+    pub reuses: Option<i64>,
 }
 
 impl Row {
@@ -114,6 +117,10 @@ pub struct Duplicate {
 pub struct RowCheck {
     pub errors: Vec<(String, String)>,
     pub duplicates: Vec<Duplicate>,
+    /// An existing record the row builds on instead of creating it (the
+    /// registered person a member's row enrols). Not a duplicate: the row
+    /// is committed, and its commit reads this from `Row::reuses`.
+    pub reuses: Option<i64>,
 }
 
 /// Who imports, into which unit, with the proof that they may write there.
