@@ -10,6 +10,7 @@ mod browser;
 mod browser_import;
 mod browser_members;
 mod browser_volunteers;
+mod bulk_rows;
 mod cadres;
 mod cli;
 mod collective;
