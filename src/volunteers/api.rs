@@ -20,6 +20,7 @@ use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
 use crate::web::extract::{record_id, Json as JsonBody, Path, Query};
 use crate::web::openapi::{ReadErrors, WriteErrors};
+use crate::web::paging::Page;
 use crate::web::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -222,25 +223,25 @@ struct SignupQuery {
 
 /// Public sign-ups waiting in (or decided by) the caller's communes, 100
 /// at a time: waiting ones the oldest first, decided ones the latest
-/// received first. A full page may have a next one: ask with `after` = its last `id`.
+/// received first. `next`, when present, is the `after` of the next page.
 #[utoipa::path(get, path = "/volunteer-signups", tag = "volunteers", params(SignupQuery),
-    responses((status = 200, description = "OK", body = [Signup]), ReadErrors))]
+    responses((status = 200, description = "OK", body = Page<Signup>), ReadErrors))]
 async fn list_signups(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<SignupQuery>,
-) -> Result<Json<Vec<Signup>>, AppError> {
+) -> Result<Json<Page<Signup>>, AppError> {
     let unit = unit_filter(&state, &user, q.unit.as_deref()).await?;
     let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => SignupStatus::Pending,
         Some(s) => SignupStatus::parse(s)
             .ok_or_else(|| AppError::Validation(crate::validation::field_error("status", "volunteer.error.choice")))?,
     };
-    Ok(Json(
-        signups::queue(&state.db, &user.principal, unit.as_ref(), status, q.after)
-            .await?
-            .items,
-    ))
+    let queue = signups::queue(&state.db, &user.principal, unit.as_ref(), status, q.after).await?;
+    Ok(Json(Page {
+        items: queue.items,
+        next: queue.next.map(|id| id.to_string()),
+    }))
 }
 
 /// The volunteer an approval created.

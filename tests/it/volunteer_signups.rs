@@ -148,18 +148,20 @@ async fn a_long_queue_pages_oldest_first_and_every_page_shows_its_likely_matches
 
     // The API pages the same way; decided ones come the latest first.
     let api = staff.get("/api/v1/volunteer-signups").await.json();
-    let ids: Vec<i64> = api
+    let ids: Vec<i64> = api["items"]
         .as_array()
         .expect("list")
         .iter()
         .filter_map(|s| s["id"].as_i64())
         .collect();
     assert_eq!((ids.len(), ids[0]), (100, first));
+    let after = api["next"].as_str().expect("a full page says where the next starts");
     let next = staff
-        .get(&format!("/api/v1/volunteer-signups?after={}", ids[99]))
+        .get(&format!("/api/v1/volunteer-signups?after={after}"))
         .await
         .json();
-    assert_eq!(next.as_array().map(Vec::len), Some(5));
+    assert_eq!(next["items"].as_array().map(Vec::len), Some(5));
+    assert!(next["next"].is_null(), "the last page has no next: {next}");
     // A refused approval is shown on its sign-up, even one past the first page.
     let refused = staff
         .post_form(
@@ -187,7 +189,7 @@ async fn a_long_queue_pages_oldest_first_and_every_page_shows_its_likely_matches
         .await
         .unwrap();
     let declined = staff.get("/api/v1/volunteer-signups?status=declined").await.json();
-    let ids: Vec<i64> = declined
+    let ids: Vec<i64> = declined["items"]
         .as_array()
         .expect("list")
         .iter()
@@ -199,7 +201,7 @@ async fn a_long_queue_pages_oldest_first_and_every_page_shows_its_likely_matches
         .get(&format!("/api/v1/volunteer-signups?status=declined&after={}", ids[99]))
         .await
         .json();
-    let older: Vec<i64> = older
+    let older: Vec<i64> = older["items"]
         .as_array()
         .expect("list")
         .iter()
