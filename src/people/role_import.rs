@@ -71,7 +71,6 @@ impl RolePersons {
         reason: &str,
     ) -> Vec<(RowCheck, bool)> {
         let mut out = Vec::with_capacity(self.checks.len());
-        let mut seen = std::collections::HashSet::new();
         for (person, who) in self.checks.into_iter().zip(self.who) {
             let mut check = RowCheck {
                 errors: person.errors.clone(),
@@ -92,12 +91,6 @@ impl RolePersons {
                     });
                     out.push((check, true));
                     continue;
-                }
-                // Two rows naming one registered person give them one role.
-                if !seen.insert(id) {
-                    check
-                        .errors
-                        .push(("full_name".into(), "import.error.same_person".into()));
                 }
                 // Giving the role moves the person here: the user must be able to.
                 let writable = self

@@ -246,3 +246,47 @@ async fn a_pupil_at_school_is_refused_on_their_row_of_a_residential_list() {
     let (_, view) = upload(&mut staff, &school, &workbook(&rows)).await;
     assert_eq!(view["error_count"], 0, "a school branch takes them: {view}");
 }
+
+#[tokio::test]
+async fn a_registered_person_named_twice_far_apart_is_an_error_on_the_later_row() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let branch = open_branch(&mut staff, BA_DINH, "Chi hội Tổ 12").await;
+    add_person(&mut staff, "Phan Văn Cũ", BA_DINH, 31).await;
+    let registered = leak(cccd(false, 1980, 31));
+    let mut rows = vec![
+        header(),
+        row(1.0, "Phan Văn Cũ", "15/06/1980", "Nam", registered, "03/02/2020", ""),
+    ];
+    // More rows than the check takes at a time, so the two land apart.
+    for i in 0..1_100u32 {
+        let birth = leak(format!("{:02}/{:02}/{}", 1 + i % 28, 1 + (i / 28) % 12, 1950 + i / 336));
+        rows.push(row(f64::from(i + 2), "Lê Văn Mới", birth, "Nam", "", "01/01/2021", ""));
+    }
+    rows.push(row(1_102.0, "Phan Văn Cũ", "15/06/1980", "Nam", "", "03/02/2020", ""));
+    let (_, view) = upload(&mut staff, &branch, &workbook(&rows)).await;
+    let errors: Vec<(i64, &str, &str)> = view["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_i64().unwrap_or(0),
+                e["column"].as_str().unwrap_or(""),
+                e["message"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    // Sheet rows as Excel numbers them: the data starts below the header.
+    let last_row = view["header_row"].as_i64().expect("header row") + i64::try_from(rows.len() - 1).expect("rows");
+    assert_eq!(errors, [(last_row, "full_name", "import.error.same_person")], "{view}");
+    let members = app.count("SELECT COUNT(*) FROM members").await;
+    let refused = staff
+        .post_json(
+            &format!("/api/v1/imports/{}/commit", view["id"]),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM members").await, members);
+}

@@ -135,12 +135,30 @@ async fn check_rows(job: &RunningJob, c: &Context) -> Result<(Vec<Row>, Vec<Issu
     let mut duplicate = Vec::with_capacity(rows.len());
     let rows_total = rows.len();
     let total = rows_total as i64;
+    // The kind's first column (the name, for people) carries row-wide errors.
+    let first_column = c.kind.columns().first().map_or("", |s| s.key);
+    let mut reused = std::collections::HashSet::new();
     for (n, chunk) in rows.chunks_mut(CHUNK).enumerate() {
         job.check_cancel().await?;
         let checks = c.kind.check(&ctx, chunk).await?;
+        if checks.len() != chunk.len() {
+            return Err(JobFailure::Db(sqlx::Error::Protocol("a check for every row".into())));
+        }
         for (row, found) in chunk.iter_mut().zip(checks) {
             duplicate.push(!found.duplicates.is_empty());
             row.reuses = found.reuses;
+            // Two rows building on one record (a registered person named
+            // twice, however far apart) would give it the role twice.
+            if found.reuses.is_some_and(|id| !reused.insert(id)) {
+                issues.push(Issue {
+                    row: row.number,
+                    column: first_column.to_owned(),
+                    message: "import.error.same_person".into(),
+                    record_id: None,
+                    label: String::new(),
+                    is_error: true,
+                });
+            }
             for (column, message) in found.errors {
                 issues.push(Issue {
                     row: row.number,
@@ -227,7 +245,16 @@ async fn commit(job: &RunningJob) -> Result<(), JobFailure> {
         access: &c.access,
         placed: job.state.registry.placed_tables(),
     };
-    let created = c.kind.commit(&ctx, &mut tx, &fresh).await?;
+    // A record registered by someone else since this commit's check (a
+    // CCCD now taken) breaks a unique key: the import goes back to its
+    // preview saying so, and committing again checks the rows afresh.
+    let created = c.kind.commit(&ctx, &mut tx, &fresh).await.map_err(|e| {
+        if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
+            JobFailure::Failed("import.error.changed".into())
+        } else {
+            JobFailure::Db(e)
+        }
+    })?;
     let change = Change {
         after: Some(serde_json::json!({
             "kind": c.import.kind,
