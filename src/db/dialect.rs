@@ -51,6 +51,9 @@ impl Db {
                     .split(',')
                     .map(|id| id.parse::<i64>().map_err(|e| sqlx::Error::Decode(Box::new(e))))
                     .collect::<Result<Vec<i64>, _>>()?;
+                if ids.len() != n {
+                    return Err(sqlx::Error::Protocol(format!("{n} ids asked, {} drawn", ids.len())));
+                }
                 ids.sort_unstable();
                 Ok(ids)
             }

@@ -217,7 +217,7 @@ struct SignupQuery {
     unit: Option<String>,
     /// `pending` (default), `approved` or `declined`.
     status: Option<String>,
-    /// The next page: the last `id` of the previous one.
+    /// The next page: the previous answer's `next`.
     after: Option<i64>,
 }
 
