@@ -58,6 +58,36 @@ async fn my_imports_lists_only_my_uploads_into_units_i_may_still_write_in() {
 }
 
 #[tokio::test]
+async fn my_imports_are_not_crowded_out_by_newer_ones_out_of_my_reach() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;
+    let mine = upload(&mut staff, BA_DINH, "cua-toi.xlsx", &persons_file()).await;
+    assert_eq!(mine["status"], "preview");
+    // Then 200 newer uploads into a ward this user no longer writes in
+    // (as if moved away from it since).
+    let made = app
+        .sql(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) \
+             INSERT INTO imports (kind, unit_id, user_id, file_name, file_hash, status, header_row, \
+             headers, mapping, row_count, created_at) \
+             SELECT 'persons', (SELECT id FROM units WHERE code = '{NGOC_HA}'), \
+             (SELECT id FROM users WHERE username = 'badinh'), 'xa-cu.xlsx', 'h', 'committed', 1, '[]', '[]', 1, \
+             '2026-01-01T00:00:00Z' FROM n"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(made, 200);
+    let listed = staff.get("/api/v1/imports").await.json();
+    let names: Vec<&str> = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|i| i["file_name"].as_str())
+        .collect();
+    assert_eq!(names, ["cua-toi.xlsx"]);
+}
+
+#[tokio::test]
 async fn an_upload_left_uncommitted_for_a_week_is_discarded_with_its_rows() {
     let app = TestApp::new().await;
     let mut staff = app.signed_in("badinh", "staff", BA_DINH).await;

@@ -170,7 +170,8 @@ pub async fn mine(state: &AppState, user: &Principal) -> Result<Vec<(Import, Uni
     let Some(user_id) = user.user_id() else {
         return Ok(Vec::new());
     };
-    let imports = storage::of_user(&state.db, user_id, LISTED).await?;
+    let scope = user.scope(Permission::Write);
+    let imports = storage::of_user(&state.db, user_id, &scope, LISTED).await?;
     let mut ids: Vec<i64> = imports.iter().map(|i| i.unit_id).collect();
     ids.sort_unstable();
     ids.dedup();

@@ -129,10 +129,20 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Import>, sqlx::Error> {
         .map(Import::from))
 }
 
-/// The user's latest imports, newest first.
-pub async fn of_user(db: &Db, user_id: i64, limit: i64) -> Result<Vec<Import>, sqlx::Error> {
+/// The user's latest imports into units inside `scope`, newest first
+/// (narrowed before the limit: older imports show once newer ones are
+/// out of reach).
+pub async fn of_user(
+    db: &Db,
+    user_id: i64,
+    scope: &crate::access::ReadScope,
+    limit: i64,
+) -> Result<Vec<Import>, sqlx::Error> {
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM imports WHERE user_id = "));
-    sql.bind(user_id).push(" ORDER BY id DESC LIMIT ").bind(limit);
+    sql.bind(user_id)
+        .push(" AND unit_id IN (SELECT u.id FROM units u WHERE ");
+    scope.push_filter(&mut sql, "u");
+    sql.push(") ORDER BY id DESC LIMIT ").bind(limit);
     Ok(sql
         .fetch_all_as::<_, ImportRow>(db.pool())
         .await?
