@@ -249,8 +249,9 @@ async fn commit(job: &RunningJob) -> Result<(), JobFailure> {
     // CCCD now taken) breaks a unique key: the import goes back to its
     // preview saying so, and committing again checks the rows afresh.
     let created = c.kind.commit(&ctx, &mut tx, &fresh).await.map_err(|e| {
-        if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
-            JobFailure::Failed("import.error.changed".into())
+        if crate::db::is_unique_violation(&e) {
+            tracing::warn!(import = c.import.id, "a unique key broken at commit: {e}");
+            JobFailure::Failed("import.error.registered_meanwhile".into())
         } else {
             JobFailure::Db(e)
         }

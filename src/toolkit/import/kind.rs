@@ -119,7 +119,10 @@ pub struct RowCheck {
     pub duplicates: Vec<Duplicate>,
     /// An existing record the row builds on instead of creating it (the
     /// registered person a member's row enrols). Not a duplicate: the row
-    /// is committed, and its commit reads this from `Row::reuses`.
+    /// is committed, and its commit reads this from `Row::reuses`. One
+    /// record is built on by one row of a file at most: a later row naming
+    /// it again is an error (`import.error.same_person`) on the kind's
+    /// first column.
     pub reuses: Option<i64>,
 }
 
