@@ -18,6 +18,7 @@ pub fn capabilities() -> Vec<Box<dyn Capability>> {
         Box::new(crate::teams::Teams),
         Box::new(crate::organisations::Organisations),
         Box::new(crate::cadres::Cadres),
+        Box::new(crate::ledger::Ledger),
         Box::new(crate::audit::Audit),
         Box::new(crate::accounts::Accounts),
         Box::new(crate::toolkit::jobs::Jobs),

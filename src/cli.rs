@@ -60,6 +60,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// The ledger's hash chains.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
     /// Check stored data against the records.
     Check {
         #[command(subcommand)]
@@ -70,6 +75,14 @@ enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Check every hash, link, balance and total: of a downloaded public
+    /// ledger (JSON or CSV) offline, or without FILE of the database
+    /// (opened read-only: never migrated, never created).
+    Verify { file: Option<std::path::PathBuf> },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -185,6 +198,12 @@ async fn run(cli: Cli) -> Result<(), String> {
         trusted_proxies: Vec::new(),
         job_lease_seconds: 30,
     });
+    if let Command::Ledger {
+        command: LedgerCommand::Verify { file },
+    } = command
+    {
+        return verify_ledger(&url, file.as_deref()).await;
+    }
     if let Command::Bench {
         command: BenchCommand::Import { rows, count, samples },
     } = command
@@ -233,6 +252,26 @@ async fn run(cli: Cli) -> Result<(), String> {
     // gigabytes the next start would otherwise replay).
     db.close().await;
     result
+}
+
+/// `nhanai ledger verify [FILE]`: a JSON line of what was checked, or
+/// the first entry that does not verify (and a failing exit).
+async fn verify_ledger(url: &str, file: Option<&std::path::Path>) -> Result<(), String> {
+    let verified = match file {
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            crate::ledger::file::verify(&bytes).map_err(|e| e.to_string())?
+        }
+        None => {
+            let db = crate::db::Db::connect_read_only(url).await.map_err(|e| e.to_string())?;
+            let verified = crate::ledger::service::verify(&db).await;
+            db.close().await;
+            verified.map_err(|e| e.to_string())?
+        }
+    };
+    let line = serde_json::json!({ "verified": true, "entries": verified.entries, "chains": verified.chains, "totals": verified.totals });
+    println!("{line}");
+    Ok(())
 }
 
 async fn run_with(db: crate::db::Db, command: Command) -> Result<(), String> {
@@ -288,7 +327,7 @@ async fn run_with(db: crate::db::Db, command: Command) -> Result<(), String> {
         Command::Check {
             command: CheckCommand::Placement,
         } => crate::check::placement(&db).await,
-        Command::Bench { .. } => Ok(()),
+        Command::Bench { .. } | Command::Ledger { .. } => Ok(()),
     }
 }
 

@@ -17,6 +17,7 @@ pub mod cli;
 pub mod db;
 pub mod demo;
 pub mod i18n;
+pub mod ledger;
 pub mod members;
 pub mod money;
 pub mod org;

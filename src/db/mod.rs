@@ -133,6 +133,53 @@ impl Db {
         })
     }
 
+    /// Connects to an existing database for reading only (checks run
+    /// beside a live server): nothing is created, migrated or written.
+    pub async fn connect_read_only(url: &str) -> Result<Db, DbError> {
+        sqlx::any::install_default_drivers();
+        let backend: Backend = url.parse()?;
+        let options = AnyPoolOptions::new().max_connections(2);
+        let pool = match backend {
+            Backend::Sqlite => {
+                let url = if url.contains("mode=") {
+                    url.replace("mode=rwc", "mode=ro").replace("mode=rw", "mode=ro")
+                } else if url.contains('?') {
+                    format!("{url}&mode=ro")
+                } else {
+                    format!("{url}?mode=ro")
+                };
+                options
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA busy_timeout = 10000; PRAGMA query_only = 1;")
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
+            Backend::Postgres => {
+                options
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("SET default_transaction_read_only = on").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await?
+            }
+        };
+        Ok(Db {
+            pool,
+            backend,
+            term_stats: Default::default(),
+            direct: None,
+            _checkpointer: None,
+        })
+    }
+
     /// Applies the schema migrations of this backend.
     pub async fn migrate(&self) -> Result<(), DbError> {
         match self.backend {

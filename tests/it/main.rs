@@ -19,6 +19,7 @@ mod demography;
 mod import_headers;
 mod import_list;
 mod imports;
+mod ledger;
 mod member_cards;
 mod member_dues;
 mod member_import;
