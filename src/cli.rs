@@ -82,7 +82,13 @@ enum LedgerCommand {
     /// Check every hash, link, balance and total: of a downloaded public
     /// ledger (JSON or CSV) offline, or without FILE of the database
     /// (opened read-only: never migrated, never created).
-    Verify { file: Option<std::path::PathBuf> },
+    Verify {
+        file: Option<std::path::PathBuf>,
+        /// A chain head saved earlier from the public page, `UNIT:SEQ:HASH`
+        /// (repeatable): the entry there must still carry that hash.
+        #[arg(long = "head")]
+        heads: Vec<String>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -199,10 +205,10 @@ async fn run(cli: Cli) -> Result<(), String> {
         job_lease_seconds: 30,
     });
     if let Command::Ledger {
-        command: LedgerCommand::Verify { file },
+        command: LedgerCommand::Verify { file, heads },
     } = command
     {
-        return verify_ledger(&url, file.as_deref()).await;
+        return verify_ledger(&url, file.as_deref(), &heads).await;
     }
     if let Command::Bench {
         command: BenchCommand::Import { rows, count, samples },
@@ -256,20 +262,27 @@ async fn run(cli: Cli) -> Result<(), String> {
 
 /// `nhanai ledger verify [FILE]`: a JSON line of what was checked, or
 /// the first entry that does not verify (and a failing exit).
-async fn verify_ledger(url: &str, file: Option<&std::path::Path>) -> Result<(), String> {
+async fn verify_ledger(url: &str, file: Option<&std::path::Path>, heads: &[String]) -> Result<(), String> {
+    let mut saved = crate::ledger::chain::Heads::new();
+    for text in heads {
+        let (unit, head) =
+            crate::ledger::chain::parse_head(text).ok_or_else(|| format!("--head {text}: expected UNIT:SEQ:HASH"))?;
+        saved.insert(unit, head);
+    }
     let verified = match file {
         Some(path) => {
             let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            crate::ledger::file::verify(&bytes).map_err(|e| e.to_string())?
+            crate::ledger::file::verify(&bytes, saved).map_err(|e| e.to_string())?
         }
         None => {
             let db = crate::db::Db::connect_read_only(url).await.map_err(|e| e.to_string())?;
-            let verified = crate::ledger::service::verify(&db).await;
+            let verified = crate::ledger::service::verify(&db, saved).await;
             db.close().await;
             verified.map_err(|e| e.to_string())?
         }
     };
-    let line = serde_json::json!({ "verified": true, "entries": verified.entries, "chains": verified.chains, "totals": verified.totals });
+    let mut line = serde_json::to_value(&verified).map_err(|e| e.to_string())?;
+    line["verified"] = true.into();
     println!("{line}");
     Ok(())
 }

@@ -49,7 +49,7 @@ CREATE INDEX ledger_funds_by_unit ON ledger_funds (unit_id);
 CREATE TABLE ledger_entries (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     unit_id         INTEGER NOT NULL REFERENCES units(id),
-    seq             INTEGER NOT NULL,
+    seq             INTEGER NOT NULL CHECK (seq >= 1),
     on_date         TEXT NOT NULL,
     kind            TEXT NOT NULL CHECK (kind IN ('donation', 'transfer', 'disbursement', 'purchase', 'operating', 'reversal')),
     description     TEXT NOT NULL,
@@ -57,17 +57,26 @@ CREATE TABLE ledger_entries (
     reference       TEXT NOT NULL,
     reverses        INTEGER,
     amount          INTEGER NOT NULL CHECK (amount > 0),
+    -- The fund of all its lines (none when they name several): lists per fund.
+    fund_id         INTEGER REFERENCES ledger_funds(id),
+    -- Folded counterparty and description, for searches without accents.
+    search_text     TEXT NOT NULL,
     private_json    TEXT NOT NULL,
     salt            TEXT NOT NULL,
     commitment      TEXT NOT NULL,
     prev_hash       TEXT NOT NULL,
     hash            TEXT NOT NULL,
-    created_by      TEXT NOT NULL,
+    -- The account that appended it (none: the command line).
+    created_by      INTEGER REFERENCES users(id),
     created_at      TEXT NOT NULL,
     UNIQUE (unit_id, seq),
-    -- An entry is reversed at most once.
-    UNIQUE (unit_id, reverses)
+    -- A reversal names an earlier entry of its chain, reversed at most once.
+    UNIQUE (unit_id, reverses),
+    FOREIGN KEY (unit_id, reverses) REFERENCES ledger_entries (unit_id, seq),
+    CHECK (reverses IS NULL OR reverses < seq),
+    CHECK ((kind = 'reversal') = (reverses IS NOT NULL))
 );
+CREATE INDEX ledger_entries_by_fund ON ledger_entries (fund_id, id);
 
 CREATE TABLE ledger_lines (
     entry_id        INTEGER NOT NULL REFERENCES ledger_entries(id),
@@ -77,7 +86,9 @@ CREATE TABLE ledger_lines (
     account_id      INTEGER REFERENCES ledger_accounts(id),
     debit           INTEGER NOT NULL CHECK (debit >= 0),
     credit          INTEGER NOT NULL CHECK (credit >= 0),
-    PRIMARY KEY (entry_id, n)
+    PRIMARY KEY (entry_id, n),
+    CHECK ((debit > 0) <> (credit > 0)),
+    CHECK ((head = 'holding') = (account_id IS NOT NULL))
 );
 CREATE INDEX ledger_lines_by_fund ON ledger_lines (fund_id, entry_id);
 
@@ -101,4 +112,12 @@ CREATE TRIGGER ledger_lines_no_update BEFORE UPDATE ON ledger_lines BEGIN
 END;
 CREATE TRIGGER ledger_lines_no_delete BEFORE DELETE ON ledger_lines BEGIN
     SELECT RAISE(ABORT, 'ledger entries are append-only');
+END;
+-- A head only moves forward, and stays.
+CREATE TRIGGER ledger_heads_forward BEFORE UPDATE ON ledger_heads
+WHEN NEW.unit_id <> OLD.unit_id OR NEW.seq <= OLD.seq BEGIN
+    SELECT RAISE(ABORT, 'a ledger head only moves forward');
+END;
+CREATE TRIGGER ledger_heads_stay BEFORE DELETE ON ledger_heads BEGIN
+    SELECT RAISE(ABORT, 'a ledger head only moves forward');
 END;

@@ -34,6 +34,8 @@ pub enum DbError {
     Sqlx(#[from] sqlx::Error),
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("an in-memory database holds nothing to read")]
+    InMemory,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,13 +143,7 @@ impl Db {
         let options = AnyPoolOptions::new().max_connections(2);
         let pool = match backend {
             Backend::Sqlite => {
-                let url = if url.contains("mode=") {
-                    url.replace("mode=rwc", "mode=ro").replace("mode=rw", "mode=ro")
-                } else if url.contains('?') {
-                    format!("{url}&mode=ro")
-                } else {
-                    format!("{url}?mode=ro")
-                };
+                let url = sqlite_read_only(url).ok_or(DbError::InMemory)?;
                 options
                     .after_connect(|conn, _| {
                         Box::pin(async move {
@@ -226,6 +222,24 @@ fn sqlite_creating(url: &str) -> String {
     }
 }
 
+/// A SQLite URL opened for reading only (`mode=ro`, whatever mode it
+/// asked for); none for an in-memory database, which holds nothing to read.
+fn sqlite_read_only(url: &str) -> Option<String> {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    if path.contains(":memory:") {
+        return None;
+    }
+    let mut params: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("mode="))
+        .collect();
+    if query.split('&').any(|p| p == "mode=memory") {
+        return None;
+    }
+    params.push("mode=ro");
+    Some(format!("{path}?{}", params.join("&")))
+}
+
 /// The current instant as stored everywhere: UTC, RFC 3339 with
 /// milliseconds, so that text order is time order on both backends.
 pub fn now() -> String {
@@ -272,6 +286,20 @@ pub fn int(row: &AnyRow, index: usize) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn read_only_urls_read_the_file_and_nothing_else() {
+        assert_eq!(
+            sqlite_read_only("sqlite://x.db").as_deref(),
+            Some("sqlite://x.db?mode=ro")
+        );
+        assert_eq!(
+            sqlite_read_only("sqlite://x.db?mode=rwc&cache=shared").as_deref(),
+            Some("sqlite://x.db?cache=shared&mode=ro")
+        );
+        assert_eq!(sqlite_read_only("sqlite::memory:"), None);
+        assert_eq!(sqlite_read_only("sqlite://x.db?mode=memory"), None);
+    }
 
     #[test]
     fn sqlite_files_are_created_unless_the_url_says_otherwise() {

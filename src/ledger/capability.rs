@@ -4,13 +4,47 @@
 
 use super::{LEDGER_ACCOUNTS, LEDGER_FUNDS};
 use crate::org::PlacedTable;
-use crate::web::capability::Capability;
+use crate::web::capability::{AuditEntity, Capability, FieldKind, RecordLink};
+use crate::web::routes::Pages;
+use crate::web::AppState;
+use utoipa_axum::router::OpenApiRouter;
 
 pub struct Ledger;
 
 impl Capability for Ledger {
     fn name(&self) -> &'static str {
         "ledger"
+    }
+
+    fn pages(&self) -> Pages {
+        super::public::pages()
+    }
+
+    fn api(&self) -> OpenApiRouter<AppState> {
+        super::api::router()
+    }
+
+    fn audit_entities(&self) -> Vec<AuditEntity> {
+        vec![
+            AuditEntity {
+                entity: "ledger_account",
+                label_key: "audit.entity.ledger_account",
+                link: RecordLink::None,
+                field_prefix: "ledger.",
+                fields: &[("unit", FieldKind::Unit)],
+            },
+            AuditEntity {
+                entity: "ledger_fund",
+                label_key: "audit.entity.ledger_fund",
+                link: RecordLink::None,
+                field_prefix: "ledger.",
+                fields: &[("unit", FieldKind::Unit)],
+            },
+        ]
+    }
+
+    fn audit_actions(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("create", "audit.action.create")]
     }
 
     fn placed_tables(&self) -> Vec<PlacedTable> {

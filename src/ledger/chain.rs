@@ -8,7 +8,7 @@
 //! a serialiser whose output could change): `key=value` lines, values
 //! with `\` and line breaks escaped.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use serde::Serialize;
@@ -129,22 +129,43 @@ pub enum Broken {
     Hash { unit: i64, seq: i64 },
     #[error("unit {unit}: entry {seq} does not balance")]
     Unbalanced { unit: i64, seq: i64 },
-    #[error("unit {unit}: the chain ends at entry {seq}, but its head says {head} (entries removed)")]
+    #[error("unit {unit}: entry {seq} differs from what is stored beside it (amount, fund or search text changed)")]
+    Derived { unit: i64, seq: i64 },
+    #[error("unit {unit}: the chain ends at entry {seq}, but its head says {head} (entries added or removed)")]
     Head { unit: i64, seq: i64, head: i64 },
+    #[error("unit {unit}: entry {seq} is not the entry its head names (the last entry replaced)")]
+    HeadHash { unit: i64, seq: i64 },
+    #[error("unit {unit}: the chain has no recorded head (a chain added)")]
+    NoHead { unit: i64 },
+    #[error("unit {unit}: entry {seq} is not the entry saved earlier (the past was rewritten)")]
+    Saved { unit: i64, seq: i64 },
+    #[error("unit {unit}: the chain no longer reaches entry {seq} saved earlier")]
+    SavedMissing { unit: i64, seq: i64 },
 }
 
-/// Where each unit's chain ended: its last `seq` and hash.
-pub type Heads = HashMap<i64, (i64, String)>;
+/// Where each unit's chain ends: its last `seq` and hash.
+pub type Heads = BTreeMap<i64, (i64, String)>;
 
 /// Follows entries (each unit's in order, units possibly interleaved)
 /// along their chains, checking every link, hash and balance.
 #[derive(Default)]
 pub struct Verifier {
     heads: Heads,
+    /// Heads saved earlier (from the public page): the entry at that
+    /// place must still carry that hash.
+    saved: Heads,
     pub entries: u64,
 }
 
 impl Verifier {
+    /// A verifier that also holds the chains to `saved` heads.
+    pub fn expecting(saved: Heads) -> Verifier {
+        Verifier {
+            saved,
+            ..Verifier::default()
+        }
+    }
+
     pub fn push(&mut self, chained: &ChainedEntry) -> Result<(), Broken> {
         let e = &chained.entry;
         let (unit, seq) = (e.unit_id, e.seq);
@@ -161,16 +182,28 @@ impl Verifier {
         if balanced(&e.lines).is_err() {
             return Err(Broken::Unbalanced { unit, seq });
         }
+        if self
+            .saved
+            .get(&unit)
+            .is_some_and(|(s, h)| *s == seq && *h != chained.hash)
+        {
+            return Err(Broken::Saved { unit, seq });
+        }
         self.heads.insert(unit, (seq, chained.hash.clone()));
         self.entries += 1;
         Ok(())
     }
 
-    /// Checks that every unit's chain ends where `recorded` says (the
-    /// heads kept beside the entries, or saved from the public page).
-    pub fn finish(self, recorded: &Heads) -> Result<Heads, Broken> {
-        for (unit, (head, _)) in recorded {
-            let seq = self.heads.get(unit).map_or(0, |(s, _)| *s);
+    /// Checks that each chain ends where `recorded` says (the heads kept
+    /// beside the entries, or listed in a download) and that every chain
+    /// has a recorded head — unless the source records none (a CSV
+    /// download) — then that every saved head was reached.
+    pub fn finish(self, recorded: Option<&Heads>) -> Result<Heads, Broken> {
+        let none = Heads::new();
+        let complete = recorded.is_some();
+        let recorded = recorded.unwrap_or(&none);
+        for (unit, (head, head_hash)) in recorded {
+            let (seq, hash) = self.heads.get(unit).map_or((0, GENESIS), |(s, h)| (*s, h.as_str()));
             if seq != *head {
                 return Err(Broken::Head {
                     unit: *unit,
@@ -178,9 +211,29 @@ impl Verifier {
                     head: *head,
                 });
             }
+            if hash != head_hash {
+                return Err(Broken::HeadHash { unit: *unit, seq });
+            }
+        }
+        if let Some(unit) = self.heads.keys().find(|u| complete && !recorded.contains_key(u)) {
+            return Err(Broken::NoHead { unit: *unit });
+        }
+        for (unit, (seq, _)) in &self.saved {
+            if self.heads.get(unit).is_none_or(|(last, _)| last < seq) {
+                return Err(Broken::SavedMissing { unit: *unit, seq: *seq });
+            }
         }
         Ok(self.heads)
     }
+}
+
+/// A head as people save and give it: `UNIT:SEQ:HASH`.
+pub fn parse_head(text: &str) -> Option<(i64, (i64, String))> {
+    let mut parts = text.trim().splitn(3, ':');
+    let unit = parts.next()?.parse().ok()?;
+    let seq = parts.next()?.parse().ok()?;
+    let hash = parts.next()?.to_ascii_lowercase();
+    (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())).then_some((unit, (seq, hash)))
 }
 
 #[cfg(test)]
@@ -281,7 +334,7 @@ mod tests {
             for e in &entries {
                 v.push(e).unwrap();
             }
-            v.finish(&Heads::new()).unwrap()
+            v.heads.clone()
         };
         entries.pop();
         let mut v = Verifier::default();
@@ -289,7 +342,7 @@ mod tests {
             v.push(e).unwrap();
         }
         assert_eq!(
-            v.finish(&heads).err(),
+            v.finish(Some(&heads)).err(),
             Some(Broken::Head {
                 unit: 7,
                 seq: 3,

@@ -8,26 +8,82 @@
 //! - `PARTNER.DIRECT_DEBITS_VCB.MSE.6648 9854016.20240910.66489854016-0393310922_H OANG THI BICH NGOC ung ho …`
 //! - `292976.010924.013647.xin cam on` (no name)
 
-/// Words that end a name written in capitals (what follows is the message).
-const AFTER_NAME: &[&str] = &[
-    "CHUYEN", "CK", "UNG", "UH", "GUI", "QUYEN", "HO", "TRA", "NOP", "CT", "FT", "TU", "TOI", "DONG", "MBVCB", "IBFT",
-    "VCB", "TPBANK", "CHUC", "XIN", "CAM", "THANH", "TOAN",
+/// Words that start the message and are never part of a name.
+const MESSAGE_WORDS: &[&str] = &[
+    "CK",
+    "UH",
+    "UNGHO",
+    "CHUYENTIEN",
+    "CHUYENKHOAN",
+    "MBVCB",
+    "IBFT",
+    "VCB",
+    "FT",
+    "CT",
+    "TOI",
+    "BAO",
+    "LU",
+    "LUT",
+    "YAGI",
+    "MTTQ",
+    "QUY",
+    "GOP",
+    "GUI",
+    "NOP",
+    "XIN",
+    "HOTRO",
+    "CAMON",
+    "THANHTOAN",
+    "MIEN",
+    "BAC",
+    "DONGBAO",
 ];
 
-/// The name leading `words`: two to six words in capitals, up to the
-/// first word of the message.
+/// Pairs of words that start the message (`UNG HO`), each of which alone
+/// may be part of a name (Hồ, Thanh, Toàn, Quyên).
+const MESSAGE_PHRASES: &[(&str, &str)] = &[
+    ("UNG", "HO"),
+    ("CHUYEN", "TIEN"),
+    ("CHUYEN", "KHOAN"),
+    ("THANH", "TOAN"),
+    ("CAM", "ON"),
+    ("HO", "TRO"),
+    ("QUYEN", "GOP"),
+    ("DONG", "BAO"),
+];
+
+/// Vietnamese family names (unaccented): a name read from a description
+/// starts with one, which keeps message words in capitals from passing.
+const FAMILY_NAMES: &[&str] = &[
+    "AU", "BACH", "BANH", "BUI", "CAN", "CAO", "CHAU", "CHU", "CU", "DANG", "DAO", "DIEP", "DINH", "DO", "DOAN",
+    "DONG", "DU", "DUONG", "GIANG", "GIAP", "HA", "HAN", "HAU", "HO", "HOA", "HOANG", "HUA", "HUYNH", "KHONG", "KHUC",
+    "KHUAT", "KIEU", "KIM", "LA", "LAI", "LAM", "LE", "LO", "LUC", "LUONG", "LUU", "LY", "MA", "MAC", "MAI", "NGHIEM",
+    "NGO", "NGUYEN", "NINH", "NONG", "ONG", "PHAM", "PHAN", "PHI", "PHO", "PHUNG", "QUACH", "QUAN", "TA", "TANG",
+    "THACH", "THAI", "THAN", "THI", "TIEU", "TO", "TON", "TONG", "TRAN", "TRIEU", "TRINH", "TRUONG", "VAN", "VI",
+    "VIEN", "VO", "VU", "VUONG", "YEN",
+];
+
+fn plain(word: &str) -> String {
+    crate::text::fold(word).to_ascii_uppercase()
+}
+
+/// The name leading `words`: two to six words in capitals (accents
+/// allowed), starting with a family name, up to the first word of the
+/// message.
 fn as_name(words: &[&str]) -> Option<String> {
-    let capitals = |w: &&str| !w.is_empty() && w.chars().all(|c| c.is_ascii_uppercase());
-    let name: Vec<&str> = words
-        .iter()
-        .copied()
-        .take_while(|w| capitals(w) && !AFTER_NAME.contains(w))
-        .collect();
-    if (2..=6).contains(&name.len()) {
-        Some(name.join(" "))
-    } else {
-        None
+    let capitals = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_alphabetic() && c.is_uppercase());
+    let mut name: Vec<&str> = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        let folded = plain(word);
+        let next = words.get(i + 1).map(|w| plain(w)).unwrap_or_default();
+        let phrase = MESSAGE_PHRASES.iter().any(|(a, b)| *a == folded && *b == next);
+        if !capitals(word) || MESSAGE_WORDS.contains(&folded.as_str()) || phrase {
+            break;
+        }
+        name.push(word);
     }
+    let family = name.first().is_some_and(|w| FAMILY_NAMES.contains(&plain(w).as_str()));
+    (family && (2..=6).contains(&name.len())).then(|| name.join(" "))
 }
 
 /// `… CT tu 0101001222009 CAO VIET TUAN toi 0011001932418 …`: the
@@ -81,26 +137,26 @@ pub fn donor_name(description: &str) -> Option<String> {
         .collect();
     // A partner writes the name with a stray space (`H OANG THI`).
     if description.starts_with("PARTNER.") {
-        let name = as_name(&words)?;
-        return Some(rejoin_split_first_word(&name));
+        if let [first, second, rest @ ..] = words.as_slice() {
+            if first.chars().count() == 1 {
+                let glued = format!("{first}{second}");
+                let mut rejoined: Vec<&str> = vec![&glued];
+                rejoined.extend_from_slice(rest);
+                if let Some(name) = as_name(&rejoined) {
+                    return Some(name);
+                }
+            }
+        }
     }
     as_name(&words)
-}
-
-/// `H OANG THI BICH NGOC` → `HOANG THI BICH NGOC`: a lone first letter
-/// glued to the next word.
-fn rejoin_split_first_word(name: &str) -> String {
-    match name.split_once(' ') {
-        Some((first, rest)) if first.len() == 1 && rest.split(' ').count() >= 2 => format!("{first}{rest}"),
-        _ => name.to_owned(),
-    }
 }
 
 /// The payment code of fund `fund_id`: `NA`, the id in at least four
 /// digits, and a check digit (Luhn), so that a mistyped code routes
 /// nothing rather than the wrong appeal.
 pub fn payment_code(fund_id: i64) -> String {
-    let digits = format!("{fund_id:04}");
+    // Ids are positive; a negative one would not read back as a code.
+    let digits = format!("{:04}", fund_id.unsigned_abs());
     format!("NA{digits}{}", luhn_digit(&digits))
 }
 
@@ -148,38 +204,72 @@ pub fn fund_of(description: &str) -> Option<i64> {
     None
 }
 
-/// The description as it may be published: every run of eight or more
-/// digits (an account, a phone, a CCCD — spaces and dots inside a run
-/// count) masked, keeping its last three digits.
+/// Characters that may sit between the digit groups of one number.
+fn joins_digits(c: char) -> bool {
+    matches!(c, ' ' | '.' | '-' | ',' | '/' | '_')
+}
+
+/// `dd/mm/yyyy` (or with `-`, `.`) or `yyyy-mm-dd`: a date, not a number to hide.
+fn is_date(run: &str) -> bool {
+    let groups: Vec<&str> = run.split(['/', '-', '.']).collect();
+    let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+    groups
+        .iter()
+        .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
+        && (matches!(lens.as_slice(), [1 | 2, 1 | 2, 4]) || lens == [4, 2, 2])
+}
+
+/// `10.000.000` or `1,250,000`: an amount, not a number to hide.
+fn is_amount(run: &str) -> bool {
+    let separator = if run.contains('.') { '.' } else { ',' };
+    let groups: Vec<&str> = run.split(separator).collect();
+    groups.len() >= 2
+        && groups
+            .iter()
+            .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
+        && groups[0].len() <= 3
+        && groups[1..].iter().all(|g| g.len() == 3)
+}
+
+/// The description as it may be published: every number of eight or more
+/// digits (an account, a phone, a CCCD — however its groups are separated,
+/// and even glued to letters, `SDT0912345678`) masked but for its last
+/// three digits. Dates, amounts and payment codes stay.
 pub fn public_description(description: &str) -> String {
     let chars: Vec<char> = description.chars().collect();
     let mut out = String::with_capacity(description.len());
     let mut i = 0;
     while i < chars.len() {
-        let attached = i > 0 && chars[i - 1].is_alphanumeric();
-        if !chars[i].is_ascii_digit() || attached {
+        if !chars[i].is_ascii_digit() {
             out.push(chars[i]);
             i += 1;
             continue;
         }
-        // The run: digits, with single spaces, dots or dashes between them.
         let mut end = i;
         let mut digits = 0;
         while end < chars.len() {
             if chars[end].is_ascii_digit() {
                 digits += 1;
                 end += 1;
-            } else if matches!(chars[end], ' ' | '.' | '-')
-                && chars.get(end + 1).is_some_and(char::is_ascii_digit)
-                && digits > 0
-            {
-                end += 1;
+                continue;
+            }
+            // Up to two joining characters, then a digit: the same number.
+            let gap = chars[end..].iter().take(3).take_while(|c| joins_digits(**c)).count();
+            if (1..=2).contains(&gap) && chars.get(end + gap).is_some_and(char::is_ascii_digit) {
+                end += gap;
             } else {
                 break;
             }
         }
         let run: String = chars[i..end].iter().collect();
-        if digits >= 8 {
+        let before: String = chars[i.saturating_sub(3)..i].iter().collect();
+        let code = before.to_ascii_uppercase().ends_with("NA")
+            && !before
+                .chars()
+                .next()
+                .is_some_and(|c| before.len() == 3 && c.is_alphanumeric())
+            && fund_of(&format!("NA{run}")).is_some();
+        if digits >= 8 && !code && !is_date(&run) && !is_amount(&run) {
             let tail: String = run.chars().filter(char::is_ascii_digit).skip(digits - 3).collect();
             out.push_str("***");
             out.push_str(&tail);
@@ -215,6 +305,15 @@ mod tests {
                 None,
             ),
             ("MBVCB.123.NGUYEN VAN A UNG HO BAO YAGI", Some("NGUYEN VAN A")),
+            ("MBVCB.1.TRAN VAN THANH chuyen tien", Some("TRAN VAN THANH")),
+            ("MBVCB.1.NGUYEN THI QUYEN UNG HO", Some("NGUYEN THI QUYEN")),
+            ("MBVCB.1.HO THI LAN ung ho", Some("HO THI LAN")),
+            ("MBVCB.1.TRẦN VĂN ĐỨC ủng hộ", Some("TRẦN VĂN ĐỨC")),
+            ("MBVCB.1.NGUYEN VAN A BAO YAGI", Some("NGUYEN VAN A")),
+            ("MBVCB.1.TRAN THI B UNGHO", Some("TRAN THI B")),
+            ("MBVCB.123.BAO YAGI", None),
+            ("MBVCB.123.UNG HO MIEN BAC", None),
+            ("MBVCB.123.VIET NAM CO LEN", None),
         ];
         for (description, name) in cases {
             assert_eq!(donor_name(description).as_deref(), name, "{description}");

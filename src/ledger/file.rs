@@ -47,7 +47,24 @@ pub enum FileError {
 pub struct Verified {
     pub entries: u64,
     pub chains: usize,
+    /// Where each chain ends, keyed by unit: what to save and give back
+    /// later (`--head UNIT:SEQ:HASH`) to prove the past was not rewritten.
+    pub heads: BTreeMap<i64, HeadView>,
     pub totals: BTreeMap<i64, Totals>,
+}
+
+impl Verified {
+    pub fn new(entries: u64, heads: Heads, totals: BTreeMap<i64, Totals>) -> Verified {
+        Verified {
+            entries,
+            chains: heads.len(),
+            heads: heads
+                .into_iter()
+                .map(|(unit, (seq, hash))| (unit, HeadView { seq, hash }))
+                .collect(),
+            totals,
+        }
+    }
 }
 
 /// Totals per fund of `entries`.
@@ -61,8 +78,9 @@ pub fn totals<'a>(entries: impl IntoIterator<Item = &'a PublicEntry>) -> BTreeMa
     out
 }
 
-/// Checks a downloaded file (JSON or CSV, told apart by its first byte).
-pub fn verify(bytes: &[u8]) -> Result<Verified, FileError> {
+/// Checks a downloaded file (JSON or CSV, told apart by its first byte),
+/// holding its chains to heads `saved` earlier.
+pub fn verify(bytes: &[u8], saved: Heads) -> Result<Verified, FileError> {
     let text = std::str::from_utf8(bytes).map_err(|e| FileError::Format(e.to_string()))?;
     let text = text.trim_start_matches('\u{feff}');
     if text.trim_start().starts_with('{') {
@@ -72,9 +90,11 @@ pub fn verify(bytes: &[u8]) -> Result<Verified, FileError> {
         }
         let recorded: Heads = file.heads.iter().map(|(u, h)| (*u, (h.seq, h.hash.clone()))).collect();
         let entries: Vec<ChainedEntry> = file.entries.into_iter().map(WireEntry::into_entry).collect();
-        let verified = check(&entries, &recorded)?;
-        for (fund, said) in &file.totals {
-            let said = said.totals();
+        let verified = check(&entries, Some(&recorded), saved)?;
+        let funds: std::collections::BTreeSet<i64> =
+            file.totals.keys().chain(verified.totals.keys()).copied().collect();
+        for fund in &funds {
+            let said = file.totals.get(fund).map(WireTotals::totals).unwrap_or_default();
             let found = verified.totals.get(fund).copied().unwrap_or_default();
             if found != said {
                 return Err(FileError::Totals {
@@ -86,7 +106,7 @@ pub fn verify(bytes: &[u8]) -> Result<Verified, FileError> {
         }
         Ok(verified)
     } else {
-        check(&from_csv(text)?, &Heads::new())
+        check(&from_csv(text)?, None, saved)
     }
 }
 
@@ -174,18 +194,14 @@ impl WireEntry {
     }
 }
 
-fn check(entries: &[ChainedEntry], recorded: &Heads) -> Result<Verified, FileError> {
-    let mut verifier = Verifier::default();
+fn check(entries: &[ChainedEntry], recorded: Option<&Heads>, saved: Heads) -> Result<Verified, FileError> {
+    let mut verifier = Verifier::expecting(saved);
     for entry in entries {
         verifier.push(entry)?;
     }
     let count = verifier.entries;
     let heads = verifier.finish(recorded)?;
-    Ok(Verified {
-        entries: count,
-        chains: heads.len(),
-        totals: totals(entries.iter().map(|e| &e.entry)),
-    })
+    Ok(Verified::new(count, heads, totals(entries.iter().map(|e| &e.entry))))
 }
 
 pub const CSV_HEADER: [&str; 12] = [
@@ -202,6 +218,21 @@ pub const CSV_HEADER: [&str; 12] = [
     "prev_hash",
     "hash",
 ];
+
+/// A text cell of the CSV: one starting with `=`, `+`, `-`, `@` (which a
+/// spreadsheet would run as a formula) or `'` gets a leading `'`, which
+/// `from_cell` takes off again, so the text hashed is the text read back.
+fn to_cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\'']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
+fn from_cell(text: &str) -> &str {
+    text.strip_prefix('\'').unwrap_or(text)
+}
 
 /// An entry as a CSV record (`CSV_HEADER`'s columns).
 pub fn csv_record(e: &ChainedEntry) -> [String; 12] {
@@ -226,9 +257,9 @@ pub fn csv_record(e: &ChainedEntry) -> [String; 12] {
         p.seq.to_string(),
         p.on_date.clone(),
         p.kind.as_str().to_owned(),
-        p.description.clone(),
-        p.counterparty.clone(),
-        p.reference.clone(),
+        to_cell(&p.description),
+        to_cell(&p.counterparty),
+        to_cell(&p.reference),
         p.reverses.map(|r| r.to_string()).unwrap_or_default(),
         lines.join(";"),
         p.private.clone(),
@@ -262,37 +293,45 @@ fn from_csv(text: &str) -> Result<Vec<ChainedEntry>, FileError> {
         return Err(FileError::Format("unexpected columns".into()));
     }
     let mut out = Vec::new();
-    for (n, record) in reader.records().enumerate() {
-        let row = n + 2;
+    for record in reader.records() {
+        let r = record.map_err(|e| FileError::Row {
+            row: e.position().map_or(0, |p| p.line() as usize),
+            message: e.to_string(),
+        })?;
+        let row = r.position().map_or(0, |p| p.line() as usize);
         let bad = |message: &str| FileError::Row {
             row,
             message: message.to_owned(),
         };
-        let r = record.map_err(|e| bad(&e.to_string()))?;
-        let int = |i: usize| r[i].parse::<i64>().map_err(|_| bad(CSV_HEADER[i]));
-        let lines = if r[8].is_empty() {
-            Vec::new()
-        } else {
-            r[8].split(';')
+        let cell = |i: usize| r.get(i).ok_or_else(|| bad(CSV_HEADER[i]));
+        let int = |i: usize| cell(i)?.parse::<i64>().map_err(|_| bad(CSV_HEADER[i]));
+        let lines = match cell(8)? {
+            "" => Vec::new(),
+            text => text
+                .split(';')
                 .map(line_of)
                 .collect::<Option<Vec<Line>>>()
-                .ok_or_else(|| bad("lines"))?
+                .ok_or_else(|| bad("lines"))?,
+        };
+        let reverses = match cell(7)? {
+            "" => None,
+            _ => Some(int(7)?),
         };
         out.push(ChainedEntry {
             entry: PublicEntry {
                 unit_id: int(0)?,
                 seq: int(1)?,
-                on_date: r[2].to_owned(),
-                kind: EntryKind::parse(&r[3]).ok_or_else(|| bad("kind"))?,
-                description: r[4].to_owned(),
-                counterparty: r[5].to_owned(),
-                reference: r[6].to_owned(),
-                reverses: if r[7].is_empty() { None } else { Some(int(7)?) },
+                on_date: cell(2)?.to_owned(),
+                kind: EntryKind::parse(cell(3)?).ok_or_else(|| bad("kind"))?,
+                description: from_cell(cell(4)?).to_owned(),
+                counterparty: from_cell(cell(5)?).to_owned(),
+                reference: from_cell(cell(6)?).to_owned(),
+                reverses,
                 lines,
-                private: r[9].to_owned(),
+                private: cell(9)?.to_owned(),
             },
-            prev_hash: r[10].to_owned(),
-            hash: r[11].to_owned(),
+            prev_hash: cell(10)?.to_owned(),
+            hash: cell(11)?.to_owned(),
         });
     }
     Ok(out)
@@ -313,7 +352,11 @@ mod tests {
                 seq,
                 on_date: "2024-09-02".into(),
                 kind: EntryKind::Donation,
-                description: "ung ho, \"bao\" Yagi; lan 2".into(),
+                description: if seq == 2 {
+                    "=HYPERLINK(\"x\")".into()
+                } else {
+                    "ung ho, \"bao\" Yagi; lan 2".into()
+                },
                 counterparty: "DO DUC LOI".into(),
                 reference: "5218.87149".into(),
                 reverses: None,
@@ -338,13 +381,16 @@ mod tests {
     #[test]
     fn a_json_download_verifies_and_a_changed_total_does_not() {
         let json = serde_json::to_vec(&file()).unwrap();
-        let verified = verify(&json).unwrap();
+        let verified = verify(&json, Heads::new()).unwrap();
         assert_eq!((verified.entries, verified.chains), (3, 1));
         assert_eq!(verified.totals[&9].raised, Money::from_dong(18_000));
         let mut lying = file();
         lying.totals.get_mut(&9).unwrap().raised = Money::from_dong(1);
         let json = serde_json::to_vec(&lying).unwrap();
-        assert!(matches!(verify(&json), Err(FileError::Totals { fund: 9, .. })));
+        assert!(matches!(
+            verify(&json, Heads::new()),
+            Err(FileError::Totals { fund: 9, .. })
+        ));
     }
 
     #[test]
@@ -353,7 +399,10 @@ mod tests {
         cut.entries.pop();
         cut.totals = totals(cut.entries.iter().map(|e| &e.entry));
         let json = serde_json::to_vec(&cut).unwrap();
-        assert!(matches!(verify(&json), Err(FileError::Broken(Broken::Head { .. }))));
+        assert!(matches!(
+            verify(&json, Heads::new()),
+            Err(FileError::Broken(Broken::Head { .. }))
+        ));
     }
 
     #[test]
@@ -364,19 +413,20 @@ mod tests {
             writer.write_record(csv_record(e)).unwrap();
         }
         let bytes = writer.into_inner().unwrap();
-        assert_eq!(verify(&bytes).unwrap().entries, 3);
+        assert!(!String::from_utf8_lossy(&bytes).contains(",=HYPERLINK"));
+        assert_eq!(verify(&bytes, Heads::new()).unwrap().entries, 3);
         let text = String::from_utf8(bytes)
             .unwrap()
             .replacen("9|income||0|6000", "9|income||0|6001", 1);
         assert!(matches!(
-            verify(text.as_bytes()),
+            verify(text.as_bytes(), Heads::new()),
             Err(FileError::Broken(Broken::Hash { seq: 2, .. }))
         ));
     }
 
     #[test]
     fn other_files_are_refused_plainly() {
-        assert!(matches!(verify(b"a,b\n1,2\n"), Err(FileError::Format(_))));
-        assert!(matches!(verify(b"{\"x\":1}"), Err(FileError::Format(_))));
+        assert!(matches!(verify(b"a,b\n1,2\n", Heads::new()), Err(FileError::Format(_))));
+        assert!(matches!(verify(b"{\"x\":1}", Heads::new()), Err(FileError::Format(_))));
     }
 }

@@ -10,15 +10,21 @@
 //! - `vietqr`: the NAPAS VietQR payload of an account;
 //! - `storage`, `service`: appending and verifying against the database.
 
+pub mod api;
 mod capability;
 pub mod chain;
 pub mod describe;
+pub mod entry_input;
 pub mod file;
+pub mod funds;
+pub mod manage;
 pub mod model;
+pub mod public;
 pub mod service;
 pub mod statement;
 pub mod storage;
 pub mod vietqr;
+pub mod view;
 
 pub use capability::Ledger;
 
@@ -39,3 +45,27 @@ pub const LEDGER_FUNDS: PlacedTable = PlacedTable {
     refers: None,
     follows: None,
 };
+
+impl crate::web::error::IntoAppError for service::LedgerError {
+    fn into_app_error(self) -> crate::web::error::AppError {
+        use crate::validation::field_error;
+        use crate::web::error::AppError;
+        use service::LedgerError as E;
+        let conflict = |key: &str| AppError::Conflict {
+            key: key.into(),
+            link: None,
+        };
+        match self {
+            E::Lines(e) => AppError::Validation(field_error("amount", e.key())),
+            E::Validation(fields) => AppError::Validation(fields),
+            E::Amount => AppError::Validation(field_error("amount", "ledger.error.unbalanced")),
+            E::NotHeld => AppError::Validation(field_error("account_id", "ledger.error.account_elsewhere")),
+            E::UnitClosed => conflict("person.error.unit_inactive"),
+            E::NotFound => AppError::NotFound,
+            E::ReadOnly => AppError::Forbidden,
+            E::ReversedAlready => conflict("ledger.error.reversed_already"),
+            E::Broken(b) => AppError::Internal(b.to_string()),
+            E::Db(e) => e.into(),
+        }
+    }
+}

@@ -12,7 +12,7 @@ use thiserror::Error;
 use crate::money::{self, Money};
 
 /// What a line posts to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Head {
     /// Money or goods the unit holds in one of its accounts (an asset).
@@ -61,7 +61,7 @@ impl Head {
 }
 
 /// What kind of movement an entry records (it decides how it reads).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     Donation,
@@ -95,6 +95,17 @@ impl EntryKind {
 
     pub fn parse(text: &str) -> Option<EntryKind> {
         EntryKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            EntryKind::Donation => "ledger.kind.donation",
+            EntryKind::Transfer => "ledger.kind.transfer",
+            EntryKind::Disbursement => "ledger.kind.disbursement",
+            EntryKind::Purchase => "ledger.kind.purchase",
+            EntryKind::Operating => "ledger.kind.operating",
+            EntryKind::Reversal => "ledger.kind.reversal",
+        }
     }
 }
 
@@ -192,6 +203,20 @@ pub fn balanced(lines: &[Line]) -> Result<Money, LineError> {
     Ok(Money::from_dong(debits))
 }
 
+/// Checks `lines` balance fund by fund: money moves within a fund, except
+/// in an entry that moves it between funds on purpose (a transfer).
+pub fn balanced_per_fund(lines: &[Line]) -> Result<Money, LineError> {
+    let total = balanced(lines)?;
+    let mut by_fund: std::collections::BTreeMap<i64, i64> = Default::default();
+    for line in lines {
+        *by_fund.entry(line.fund_id).or_default() += line.debit.dong() - line.credit.dong();
+    }
+    if by_fund.values().any(|net| *net != 0) {
+        return Err(LineError::Unbalanced);
+    }
+    Ok(total)
+}
+
 /// The lines of a gift received into `account` for `fund`.
 pub fn donation(fund_id: i64, account_id: i64, amount: Money) -> Vec<Line> {
     vec![
@@ -274,6 +299,17 @@ mod tests {
             Line::credit(1, Head::Income, None, vnd(1)),
         ];
         assert_eq!(balanced(&lines), Err(LineError::TooLarge));
+    }
+
+    #[test]
+    fn money_stays_in_its_fund_unless_moved_on_purpose() {
+        let across = vec![
+            Line::debit(1, Head::Holding, Some(2), vnd(10)),
+            Line::credit(3, Head::Income, None, vnd(10)),
+        ];
+        assert_eq!(balanced(&across), Ok(vnd(10)));
+        assert_eq!(balanced_per_fund(&across), Err(LineError::Unbalanced));
+        assert_eq!(balanced_per_fund(&donation(1, 2, vnd(10))), Ok(vnd(10)));
     }
 
     #[test]

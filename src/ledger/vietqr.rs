@@ -16,8 +16,10 @@ const TO_ACCOUNT: &str = "QRIBFTTA";
 const VND: &str = "704";
 /// The CRC of tag 63: poly 0x1021, init 0xFFFF, no reflection.
 const CRC: crc::Crc<u16> = crc::Crc::<u16>::new(&crc::CRC_16_IBM_3740);
-/// Banking apps show at most this many characters of the purpose.
-pub const PURPOSE_MAX: usize = 50;
+/// EMVCo's limit on the purpose (tag 62, sub-tag 08).
+pub const PURPOSE_MAX: usize = 25;
+/// EMVCo's limit on the amount (tag 54): 13 characters.
+const AMOUNT_MAX: i64 = 9_999_999_999_999;
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum VietQrError {
@@ -62,14 +64,17 @@ fn field(out: &mut String, tag: &str, value: &str) {
     out.push_str(value);
 }
 
-/// The purpose as banks carry it: unaccented capitals, digits and spaces.
-pub fn plain_purpose(purpose: &str) -> String {
-    let folded = crate::text::fold(purpose).to_ascii_uppercase();
+/// The purpose as banks carry it: `code` first (what routes the gift),
+/// then `text` in unaccented capitals, digits and spaces, cut to fit.
+pub fn plain_purpose(code: &str, text: &str) -> String {
+    let folded = crate::text::fold(&format!("{code} {text}")).to_ascii_uppercase();
     let kept: String = folded
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
         .collect();
-    crate::text::squash_spaces(&kept)
+    let mut out = crate::text::squash_spaces(&kept);
+    out.truncate(PURPOSE_MAX);
+    out.trim_end().to_owned()
 }
 
 /// The payload of `transfer`, ready to be drawn as a QR code.
@@ -100,7 +105,7 @@ pub fn payload(transfer: &Transfer<'_>) -> Result<String, VietQrError> {
     field(&mut out, "38", &merchant);
     field(&mut out, "53", VND);
     if let Some(amount) = transfer.amount {
-        if amount.dong() <= 0 {
+        if amount.dong() <= 0 || amount.dong() > AMOUNT_MAX {
             return Err(VietQrError::Amount);
         }
         field(&mut out, "54", &amount.dong().to_string());
@@ -192,8 +197,29 @@ mod tests {
     }
 
     #[test]
-    fn purposes_are_folded_to_what_banks_carry() {
-        assert_eq!(plain_purpose("Ủng hộ đồng bào — bão Yagi!"), "UNG HO DONG BAO BAO YAGI");
+    fn purposes_are_folded_to_what_banks_carry_code_first() {
+        assert_eq!(plain_purpose("NA00426", "Ủng hộ bão Yagi!"), "NA00426 UNG HO BAO YAGI");
+        let long = plain_purpose("NA00426", "Ủng hộ đồng bào các tỉnh phía Bắc");
+        assert_eq!(long, "NA00426 UNG HO DONG BAO C");
+        assert!(long.len() <= PURPOSE_MAX);
+    }
+
+    #[test]
+    fn emvco_limits_hold() {
+        let long = Transfer {
+            bin: "970436",
+            account: "1017595600",
+            amount: Some(Money::from_dong(10_000_000_000_000)),
+            purpose: "",
+        };
+        assert_eq!(payload(&long), Err(VietQrError::Amount));
+        let purpose = "A".repeat(PURPOSE_MAX + 1);
+        let wordy = Transfer {
+            amount: None,
+            purpose: &purpose,
+            ..long
+        };
+        assert_eq!(payload(&wordy), Err(VietQrError::Purpose));
     }
 
     #[test]

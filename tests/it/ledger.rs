@@ -5,35 +5,43 @@
 
 use std::process::Command;
 
-use nhanai::ledger::chain::Broken;
+use axum::http::StatusCode;
+use nhanai::ledger::chain::{Broken, Heads};
 use nhanai::ledger::model::{self, EntryKind, Head, LineError};
 use nhanai::ledger::service::{self, LedgerError};
 use nhanai::ledger::storage::NewEntry;
 use nhanai::money::Money;
+use serde_json::json;
 
 use crate::support::units::*;
 use crate::support::TestApp;
 
-/// A unit with a bank account and an appeal fund: (unit, account, fund).
-/// Set up in SQL until funds and accounts have their pages.
+/// A unit with a bank account and an appeal fund, opened through the
+/// API by its staff: (unit id, account, fund).
 async fn unit_with_fund(app: &TestApp) -> (i64, i64, i64) {
+    let mut staff = app.signed_in("ngocha.ketoan", "staff", NGOC_HA).await;
+    let account = staff
+        .post_json(
+            "/api/v1/ledger/accounts",
+            &json!({"kind": "bank", "name": "Tài khoản cứu trợ", "bank_name": "Vietcombank",
+                    "bank_bin": "970436", "account_no": "0011001932418", "unit": NGOC_HA}),
+        )
+        .await;
+    assert_eq!(account.status, StatusCode::CREATED, "{}", account.body);
+    let account = account.json()["id"].as_i64().unwrap();
+    let fund = staff
+        .post_json(
+            "/api/v1/ledger/funds",
+            &json!({"kind": "appeal", "name": "Ủng hộ đồng bào bị bão Yagi", "purpose": "Khắc phục hậu quả bão số 3",
+                    "target": "500.000.000", "opens_on": "01/09/2024", "closes_on": "30/09/2024",
+                    "account_id": account, "unit": NGOC_HA}),
+        )
+        .await;
+    assert_eq!(fund.status, StatusCode::CREATED, "{}", fund.body);
+    let fund = fund.json()["id"].as_i64().unwrap();
     let unit = app
         .count(&format!("SELECT id FROM units WHERE code = '{NGOC_HA}'"))
         .await;
-    app.sql(&format!(
-        "INSERT INTO ledger_accounts (kind, name, bank_name, bank_bin, account_no, unit_id, created_at, updated_at) \
-         VALUES ('bank', 'Tài khoản cứu trợ', 'Vietcombank', '970436', '0011001932418', {unit}, '2024-09-01T00:00:00.000Z', '2024-09-01T00:00:00.000Z')"
-    ))
-    .await
-    .unwrap();
-    let account = app.count("SELECT MAX(id) FROM ledger_accounts").await;
-    app.sql(&format!(
-        "INSERT INTO ledger_funds (kind, name, purpose, account_id, unit_id, created_at, updated_at) \
-         VALUES ('appeal', 'Ủng hộ bão Yagi', 'Khắc phục hậu quả bão số 3', {account}, {unit}, '2024-09-01T00:00:00.000Z', '2024-09-01T00:00:00.000Z')"
-    ))
-    .await
-    .unwrap();
-    let fund = app.count("SELECT MAX(id) FROM ledger_funds").await;
     (unit, account, fund)
 }
 
@@ -57,14 +65,14 @@ async fn filled(app: &TestApp) -> (i64, i64, i64) {
     let gifts = (1..=5)
         .map(|i| gift(fund, account, i * 100_000, "CAO VIET TUAN"))
         .collect();
-    service::append(&app.db, unit, gifts, "test").await.unwrap();
+    service::append(&app.db, unit, gifts, None).await.unwrap();
     let paid = NewEntry {
         kind: EntryKind::Disbursement,
         lines: model::spending(fund, account, Head::Disbursement, Money::from_dong(250_000)),
         amount: Money::from_dong(250_000),
         ..gift(fund, account, 250_000, "UBND xa")
     };
-    service::append(&app.db, unit, vec![paid], "test").await.unwrap();
+    service::append(&app.db, unit, vec![paid], None).await.unwrap();
     (unit, account, fund)
 }
 
@@ -72,7 +80,7 @@ async fn filled(app: &TestApp) -> (i64, i64, i64) {
 async fn a_ledger_written_by_the_application_verifies_with_its_totals() {
     let app = TestApp::new().await;
     let (_, _, fund) = filled(&app).await;
-    let verified = service::verify(&app.db).await.unwrap();
+    let verified = service::verify(&app.db, Heads::new()).await.unwrap();
     assert_eq!((verified.entries, verified.chains), (6, 1));
     let totals = verified.totals[&fund];
     assert_eq!(totals.raised, Money::from_dong(1_500_000));
@@ -87,8 +95,13 @@ async fn an_unbalanced_entry_is_refused_and_nothing_is_written() {
     let mut lopsided = gift(fund, account, 100_000, "A");
     lopsided.lines[1].credit = Money::from_dong(90_000);
     let good = gift(fund, account, 50_000, "B");
-    let refused = service::append(&app.db, unit, vec![good, lopsided], "test").await;
+    let refused = service::append(&app.db, unit, vec![good.clone(), lopsided], None).await;
     assert!(matches!(refused, Err(LedgerError::Lines(LineError::Unbalanced))));
+    // Refused inside the database (an unknown fund): the first entry goes too.
+    let mut unknown = gift(fund + 100, account, 10_000, "C");
+    unknown.lines[1].fund_id = fund + 100;
+    let refused = service::append(&app.db, unit, vec![good, unknown], None).await;
+    assert!(matches!(refused, Err(LedgerError::NotHeld)), "{refused:?}");
     assert_eq!(app.count("SELECT COUNT(*) FROM ledger_entries").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM ledger_heads").await, 0);
 }
@@ -102,11 +115,17 @@ async fn the_database_refuses_to_change_or_delete_entries() {
         "DELETE FROM ledger_entries WHERE seq = 6",
         "UPDATE ledger_lines SET debit = debit + 1 WHERE debit > 0",
         "DELETE FROM ledger_lines",
+        "DELETE FROM ledger_heads",
+        "UPDATE ledger_heads SET seq = seq - 1",
     ] {
-        assert!(app.sql(statement).await.is_err(), "{statement}");
+        let refused = app.sql(statement).await.unwrap_err().to_string();
+        assert!(
+            refused.contains("append-only") || refused.contains("moves forward"),
+            "{statement}: {refused}"
+        );
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM ledger_entries").await, 6);
-    assert!(service::verify(&app.db).await.is_ok());
+    assert!(service::verify(&app.db, Heads::new()).await.is_ok());
 }
 
 /// Removes the guards, as someone with the database's password could.
@@ -153,7 +172,10 @@ async fn a_changed_amount_is_named_by_its_entry() {
     )
     .await
     .unwrap();
-    assert_eq!(broken(service::verify(&app.db).await), Broken::Hash { unit, seq: 3 });
+    assert_eq!(
+        broken(service::verify(&app.db, Heads::new()).await),
+        Broken::Hash { unit, seq: 3 }
+    );
 }
 
 #[tokio::test]
@@ -164,7 +186,10 @@ async fn a_changed_private_part_is_caught() {
     app.sql("UPDATE ledger_entries SET private_json = '{}' WHERE seq = 2")
         .await
         .unwrap();
-    assert_eq!(broken(service::verify(&app.db).await), Broken::Hash { unit, seq: 2 });
+    assert_eq!(
+        broken(service::verify(&app.db, Heads::new()).await),
+        Broken::Hash { unit, seq: 2 }
+    );
 }
 
 #[tokio::test]
@@ -177,7 +202,7 @@ async fn removed_rows_are_caught_in_the_middle_and_at_the_end() {
         .unwrap();
     app.sql("DELETE FROM ledger_entries WHERE seq = 6").await.unwrap();
     assert_eq!(
-        broken(service::verify(&app.db).await),
+        broken(service::verify(&app.db, Heads::new()).await),
         Broken::Head { unit, seq: 5, head: 6 }
     );
     app.sql("DELETE FROM ledger_lines WHERE entry_id = (SELECT id FROM ledger_entries WHERE seq = 2)")
@@ -185,7 +210,7 @@ async fn removed_rows_are_caught_in_the_middle_and_at_the_end() {
         .unwrap();
     app.sql("DELETE FROM ledger_entries WHERE seq = 2").await.unwrap();
     assert_eq!(
-        broken(service::verify(&app.db).await),
+        broken(service::verify(&app.db, Heads::new()).await),
         Broken::Sequence { unit, seq: 3, last: 1 }
     );
 }
@@ -197,13 +222,119 @@ async fn reordered_rows_are_caught() {
     drop_guards(&app).await;
     // Entries 2 and 4 trade places in the chain.
     for statement in [
-        "UPDATE ledger_entries SET seq = -2 WHERE seq = 2",
+        "UPDATE ledger_entries SET seq = 1000 WHERE seq = 2",
         "UPDATE ledger_entries SET seq = 2 WHERE seq = 4",
-        "UPDATE ledger_entries SET seq = 4 WHERE seq = -2",
+        "UPDATE ledger_entries SET seq = 4 WHERE seq = 1000",
     ] {
         app.sql(statement).await.unwrap();
     }
-    assert_eq!(broken(service::verify(&app.db).await), Broken::Link { unit, seq: 2 });
+    assert_eq!(
+        broken(service::verify(&app.db, Heads::new()).await),
+        Broken::Link { unit, seq: 2 }
+    );
+}
+
+/// The stored entry `seq` of `unit`, as the verifier reads it.
+async fn stored(app: &TestApp, seq: i64) -> nhanai::ledger::chain::ChainedEntry {
+    let mut tx = nhanai::ledger::storage::snapshot(&app.db).await.unwrap();
+    let page = nhanai::ledger::storage::entries_page(&app.db, &mut tx, None, (i64::MIN, i64::MIN), 100)
+        .await
+        .unwrap();
+    page.into_iter()
+        .map(|s| s.chained)
+        .find(|c| c.entry.seq == seq)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_replaced_last_entry_with_a_consistent_hash_is_caught_by_the_head() {
+    let app = TestApp::new().await;
+    let (unit, _, _) = filled(&app).await;
+    drop_guards(&app).await;
+    let mut forged = stored(&app, 6).await;
+    forged.entry.reference = "9999.99999".into();
+    let hash = nhanai::ledger::chain::hash(&forged.prev_hash, &forged.entry);
+    app.sql(&format!(
+        "UPDATE ledger_entries SET reference = '9999.99999', hash = '{hash}' WHERE seq = 6"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        broken(service::verify(&app.db, Heads::new()).await),
+        Broken::HeadHash { unit, seq: 6 }
+    );
+}
+
+#[tokio::test]
+async fn derived_columns_and_missing_heads_are_caught() {
+    let app = TestApp::new().await;
+    let (unit, _, _) = filled(&app).await;
+    drop_guards(&app).await;
+    app.sql("UPDATE ledger_entries SET amount = amount + 1 WHERE seq = 4")
+        .await
+        .unwrap();
+    assert_eq!(
+        broken(service::verify(&app.db, Heads::new()).await),
+        Broken::Derived { unit, seq: 4 }
+    );
+    app.sql("UPDATE ledger_entries SET amount = amount - 1 WHERE seq = 4")
+        .await
+        .unwrap();
+    if crate::support::backend() == "postgres" {
+        app.sql("DROP TRIGGER ledger_heads_forward ON ledger_heads")
+            .await
+            .unwrap();
+    } else {
+        app.sql("DROP TRIGGER ledger_heads_stay").await.unwrap();
+    }
+    app.sql("DELETE FROM ledger_heads").await.unwrap();
+    assert_eq!(
+        broken(service::verify(&app.db, Heads::new()).await),
+        Broken::NoHead { unit }
+    );
+}
+
+#[tokio::test]
+async fn a_head_saved_earlier_proves_the_past_unchanged() {
+    let app = TestApp::new().await;
+    let (unit, account, fund) = filled(&app).await;
+    let saved = service::verify(&app.db, Heads::new()).await.unwrap().heads[&unit].clone();
+    let more = (0..3).map(|i| gift(fund, account, 1_000 + i, "LE VAN C")).collect();
+    service::append(&app.db, unit, more, None).await.unwrap();
+    let heads = Heads::from([(unit, (saved.seq, saved.hash.clone()))]);
+    assert_eq!(service::verify(&app.db, heads.clone()).await.unwrap().entries, 9);
+    let wrong = Heads::from([(unit, (saved.seq - 1, saved.hash.clone()))]);
+    assert_eq!(
+        broken(service::verify(&app.db, wrong).await),
+        Broken::Saved {
+            unit,
+            seq: saved.seq - 1
+        }
+    );
+    let beyond = Heads::from([(unit, (50, saved.hash))]);
+    assert_eq!(
+        broken(service::verify(&app.db, beyond).await),
+        Broken::SavedMissing { unit, seq: 50 }
+    );
+}
+
+#[tokio::test]
+async fn appends_from_two_servers_queue_on_one_chain() {
+    let app = TestApp::new().await;
+    let (unit, account, fund) = unit_with_fund(&app).await;
+    let other = app.second_server().await;
+    let batch = |n: i64| {
+        (0..20)
+            .map(|i| gift(fund, account, n * 1_000 + i + 1, "PHAM VAN D"))
+            .collect::<Vec<_>>()
+    };
+    let (a, b) = tokio::join!(
+        service::append(&app.db, unit, batch(1), None),
+        service::append(&other.db, unit, batch(2), None)
+    );
+    assert_eq!((a.unwrap().len(), b.unwrap().len()), (20, 20));
+    let verified = service::verify(&app.db, Heads::new()).await.unwrap();
+    assert_eq!((verified.entries, verified.heads[&unit].seq), (40, 40));
 }
 
 fn verify_command(url: &str) -> std::process::Output {

@@ -148,7 +148,32 @@ async fn fixtures(app: &TestApp) -> HashMap<&'static str, String> {
         )
         .await;
     assert_eq!(youth.status, StatusCode::CREATED, "{}", youth.body);
+    let ledger_account = central
+        .post_json(
+            "/api/v1/ledger/accounts",
+            &serde_json::json!({"kind": "bank", "name": "TK", "bank_name": "Vietcombank", "bank_bin": "970436",
+                                "account_no": "1017595600", "unit": BA_DINH}),
+        )
+        .await;
+    assert_eq!(ledger_account.status, StatusCode::CREATED, "{}", ledger_account.body);
+    let fund = central
+        .post_json(
+            "/api/v1/ledger/funds",
+            &serde_json::json!({"kind": "appeal", "name": "Bão Yagi", "purpose": "Cứu trợ", "opens_on": "01/09/2024",
+                                "account_id": ledger_account.json()["id"], "unit": BA_DINH}),
+        )
+        .await;
+    assert_eq!(fund.status, StatusCode::CREATED, "{}", fund.body);
+    let entry = central
+        .post_json(
+            &format!("/api/v1/ledger/funds/{}/entries", fund.json()["id"]),
+            &serde_json::json!({"kind": "donation", "on_date": "02/09/2024", "amount": "100.000", "counterparty": "An"}),
+        )
+        .await;
+    assert_eq!(entry.status, StatusCode::CREATED, "{}", entry.body);
     HashMap::from([
+        ("fund", fund.json()["id"].to_string()),
+        ("entry", entry.json()["id"].to_string()),
         ("youth", youth.json()["id"].to_string()),
         ("cadre", cadre.json()["id"].to_string()),
         ("course", course.json()["id"].to_string()),

@@ -2,6 +2,9 @@
 //! verification. Entries and lines are only ever inserted here; the
 //! database refuses updates and deletes of them (migration 0021).
 
+pub mod funds;
+pub mod listing;
+
 use std::collections::HashMap;
 
 use sqlx::any::AnyRow;
@@ -28,7 +31,7 @@ pub struct NewEntry {
     pub private_json: String,
 }
 
-const ENTRY_COLUMNS: [(&str, ColumnType); 17] = [
+const ENTRY_COLUMNS: [(&str, ColumnType); 19] = [
     ("id", ColumnType::Int),
     ("unit_id", ColumnType::Int),
     ("seq", ColumnType::Int),
@@ -39,12 +42,14 @@ const ENTRY_COLUMNS: [(&str, ColumnType); 17] = [
     ("reference", ColumnType::Text),
     ("reverses", ColumnType::Int),
     ("amount", ColumnType::Int),
+    ("fund_id", ColumnType::Int),
+    ("search_text", ColumnType::Text),
     ("private_json", ColumnType::Text),
     ("salt", ColumnType::Text),
     ("commitment", ColumnType::Text),
     ("prev_hash", ColumnType::Text),
     ("hash", ColumnType::Text),
-    ("created_by", ColumnType::Text),
+    ("created_by", ColumnType::Int),
     ("created_at", ColumnType::Text),
 ];
 
@@ -57,6 +62,12 @@ const LINE_COLUMNS: [(&str, ColumnType); 7] = [
     ("debit", ColumnType::Int),
     ("credit", ColumnType::Int),
 ];
+
+/// The fund every line names, when they name one.
+fn single_fund(lines: &[Line]) -> Option<i64> {
+    let first = lines.first()?.fund_id;
+    lines.iter().all(|l| l.fund_id == first).then_some(first)
+}
 
 /// Locks the head of `unit_id`'s chain for this transaction (creating
 /// it at the genesis); where the chain ends.
@@ -83,7 +94,7 @@ pub async fn append(
     tx: &mut Transaction<'static, Any>,
     unit_id: i64,
     entries: Vec<NewEntry>,
-    created_by: &str,
+    created_by: Option<i64>,
 ) -> Result<Vec<(i64, ChainedEntry)>, sqlx::Error> {
     if entries.is_empty() {
         return Ok(Vec::new());
@@ -133,6 +144,8 @@ pub async fn append(
             Cell::from(public.reference.clone()),
             Cell::from(public.reverses),
             Cell::from(new.amount.dong()),
+            Cell::from(single_fund(&public.lines)),
+            Cell::from(search_text(&public)),
             Cell::from(new.private_json),
             Cell::from(salt),
             Cell::from(public.private.clone()),
@@ -163,21 +176,38 @@ pub async fn append(
 }
 
 /// The recorded head of every chain.
-pub async fn heads(db: &Db) -> Result<Heads, sqlx::Error> {
+pub async fn heads(tx: &mut Transaction<'static, Any>) -> Result<Heads, sqlx::Error> {
     let rows = Sql::new("SELECT unit_id, seq, hash FROM ledger_heads")
-        .fetch_all(db.pool())
+        .fetch_all(&mut **tx)
         .await?;
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?))))
         .collect()
 }
 
-/// An entry as stored, with what it takes to recompute its commitment.
+/// An entry as stored, with what it takes to recompute its commitment
+/// and the columns derived from it.
 pub struct StoredEntry {
     pub chained: ChainedEntry,
-    pub salt: String,
-    pub private_json: String,
     pub stored_commitment: String,
+    pub amount: i64,
+    pub fund_id: Option<i64>,
+    pub search_text: String,
+}
+
+impl StoredEntry {
+    /// Whether the columns kept beside the hashed content still agree
+    /// with it (lists and searches read them).
+    pub fn derived_agree(&self) -> bool {
+        let e = &self.chained.entry;
+        let amount = super::model::balanced(&e.lines).map_or(-1, Money::dong);
+        self.amount == amount && self.fund_id == single_fund(&e.lines) && self.search_text == search_text(e)
+    }
+}
+
+/// The folded text searches read: counterparty and description.
+fn search_text(e: &PublicEntry) -> String {
+    crate::text::fold(&format!("{} {}", e.counterparty, e.description))
 }
 
 fn line_of(row: &AnyRow) -> Result<(i64, Line), sqlx::Error> {
@@ -220,26 +250,36 @@ fn entry_of(row: &AnyRow, lines: Vec<Line>) -> Result<StoredEntry, sqlx::Error> 
             hash: row.try_get("hash")?,
         },
         stored_commitment: row.try_get("commitment")?,
-        salt,
-        private_json,
+        amount: row.try_get("amount")?,
+        fund_id: row.try_get("fund_id")?,
+        search_text: row.try_get("search_text")?,
     })
 }
 
 /// Every entry of every chain, each unit's in `seq` order, a page at a
 /// time (`after` is the last (unit, seq) read).
-pub async fn entries_page(db: &Db, after: (i64, i64), limit: i64) -> Result<Vec<StoredEntry>, sqlx::Error> {
+pub async fn entries_page(
+    db: &Db,
+    tx: &mut Transaction<'static, Any>,
+    unit: Option<i64>,
+    after: (i64, i64),
+    limit: i64,
+) -> Result<Vec<StoredEntry>, sqlx::Error> {
     let mut sql = Sql::new(
-        "SELECT id, unit_id, seq, on_date, kind, description, counterparty, reference, reverses, \
-         private_json, salt, commitment, prev_hash, hash FROM ledger_entries WHERE (unit_id > ",
+        "SELECT id, unit_id, seq, on_date, kind, description, counterparty, reference, reverses, amount, fund_id, \
+         search_text, private_json, salt, commitment, prev_hash, hash FROM ledger_entries WHERE (unit_id > ",
     );
     sql.bind(after.0)
         .push(" OR (unit_id = ")
         .bind(after.0)
         .push(" AND seq > ")
         .bind(after.1)
-        .push(")) ORDER BY unit_id, seq LIMIT ")
-        .bind(limit);
-    let rows = sql.fetch_all(db.pool()).await?;
+        .push("))");
+    if let Some(unit) = unit {
+        sql.push(" AND unit_id = ").bind(unit);
+    }
+    sql.push(" ORDER BY unit_id, seq LIMIT ").bind(limit);
+    let rows = sql.fetch_all(&mut **tx).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
     let mut lines: HashMap<i64, Vec<Line>> = HashMap::new();
     for chunk in ids.chunks(500) {
@@ -247,7 +287,7 @@ pub async fn entries_page(db: &Db, after: (i64, i64), limit: i64) -> Result<Vec<
             "SELECT entry_id, fund_id, head, account_id, debit, credit FROM ledger_lines WHERE entry_id IN (",
         );
         sql.bind_list(chunk).push(") ORDER BY entry_id, n");
-        for row in sql.fetch_all(db.pool()).await? {
+        for row in sql.fetch_all(&mut **tx).await? {
             let (entry, line) = line_of(&row)?;
             lines.entry(entry).or_default().push(line);
         }
@@ -256,4 +296,38 @@ pub async fn entries_page(db: &Db, after: (i64, i64), limit: i64) -> Result<Vec<
         .zip(ids)
         .map(|(row, id)| entry_of(row, lines.remove(&id).unwrap_or_default()))
         .collect()
+}
+
+/// Opens a transaction that reads one snapshot of the whole ledger (a
+/// server appending meanwhile is not seen half-way).
+pub async fn snapshot(db: &Db) -> Result<Transaction<'static, Any>, sqlx::Error> {
+    let mut tx = db.pool().begin().await?;
+    if db.backend() == crate::db::Backend::Postgres {
+        Sql::new("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(tx)
+}
+
+/// The entry `entry_id` with its lines, when it belongs to fund `fund_id`.
+pub async fn entry_in_fund(db: &Db, fund_id: i64, entry_id: i64) -> Result<Option<ChainedEntry>, sqlx::Error> {
+    let mut tx = db.pool().begin().await?;
+    let mut sql = Sql::new(
+        "SELECT id, unit_id, seq, on_date, kind, description, counterparty, reference, reverses, amount, fund_id, \
+         search_text, private_json, salt, commitment, prev_hash, hash FROM ledger_entries WHERE id = ",
+    );
+    sql.bind(entry_id).push(" AND fund_id = ").bind(fund_id);
+    let Some(row) = sql.fetch_optional(&mut *tx).await? else {
+        return Ok(None);
+    };
+    let mut lines = Vec::new();
+    let mut sql =
+        Sql::new("SELECT entry_id, fund_id, head, account_id, debit, credit FROM ledger_lines WHERE entry_id = ");
+    sql.bind(entry_id).push(" ORDER BY n");
+    for line in sql.fetch_all(&mut *tx).await? {
+        lines.push(line_of(&line)?.1);
+    }
+    tx.rollback().await?;
+    Ok(Some(entry_of(&row, lines)?.chained))
 }

@@ -1,0 +1,191 @@
+//! `/api/v1/ledger`: accounts, funds and their entries as JSON, for staff,
+//! under the same access rules as the service. Entries are only ever
+//! added: there is no route that changes or deletes one (a mistake is
+//! reversed by a new entry).
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::entry_input::EntryInput;
+use super::funds::{Account, AccountInput, Fund, FundInput};
+use super::manage;
+use super::model::Totals;
+use super::storage::listing::{EntryFilter, PublicRow};
+use super::view::{self, SearchQuery};
+use crate::web::auth::CurrentUser;
+use crate::web::error::AppError;
+use crate::web::extract::{record_id, Json as JsonBody, Path, Query};
+use crate::web::openapi::{ReadErrors, WriteErrors};
+use crate::web::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(unit_ledger))
+        .routes(routes!(create_account))
+        .routes(routes!(create_fund))
+        .routes(routes!(show_fund))
+        .routes(routes!(list_entries, record_entry))
+        .routes(routes!(reverse_entry))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct UnitQuery {
+    /// The unit's code.
+    unit: String,
+}
+
+/// What a unit holds.
+#[derive(Serialize, utoipa::ToSchema)]
+struct UnitLedger {
+    accounts: Vec<Account>,
+    funds: Vec<Fund>,
+}
+
+/// The accounts and funds a unit holds.
+#[utoipa::path(get, path = "/ledger", tag = "ledger", params(UnitQuery),
+    responses((status = 200, description = "OK", body = UnitLedger), ReadErrors))]
+async fn unit_ledger(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<UnitQuery>,
+) -> Result<Json<UnitLedger>, AppError> {
+    let unit = crate::org::service::unit_by_code(&state.db, q.unit.trim())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (accounts, funds) = manage::of_unit(&state.db, &user.principal, &unit).await?;
+    Ok(Json(UnitLedger { accounts, funds }))
+}
+
+/// Open an account (bank, cash, in kind) at a unit the caller may write to.
+#[utoipa::path(post, path = "/ledger/accounts", tag = "ledger", request_body = AccountInput,
+    responses((status = 201, description = "Created", body = Account), WriteErrors))]
+async fn create_account(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    JsonBody(input): JsonBody<AccountInput>,
+) -> Result<Response, AppError> {
+    let account = manage::create_account(&state.db, &user.principal, &input).await?;
+    Ok((StatusCode::CREATED, Json(account)).into_response())
+}
+
+/// Open a fund (general, Red Cross, or an appeal) at a unit the caller may write to.
+#[utoipa::path(post, path = "/ledger/funds", tag = "ledger", request_body = FundInput,
+    responses((status = 201, description = "Created", body = Fund), WriteErrors))]
+async fn create_fund(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    JsonBody(input): JsonBody<FundInput>,
+) -> Result<Response, AppError> {
+    let fund = manage::create_fund(&state.db, &user.principal, &input).await?;
+    let location = format!("/api/v1/ledger/funds/{}", fund.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(fund)).into_response())
+}
+
+/// A fund with its totals and, where it has a bank account, the VietQR
+/// payload a donor's banking app reads.
+#[derive(Serialize, utoipa::ToSchema)]
+struct FundView {
+    fund: Fund,
+    #[schema(value_type = Object)]
+    totals: Totals,
+    vietqr: Option<String>,
+}
+
+/// One fund.
+#[utoipa::path(get, path = "/ledger/funds/{fund}", tag = "ledger",
+    params(("fund" = i64, Path, description = "Fund id")),
+    responses((status = 200, description = "OK", body = FundView), ReadErrors))]
+async fn show_fund(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<FundView>, AppError> {
+    let fund = manage::fund(&state.db, &user.principal, record_id(&id)?).await?;
+    let (totals, vietqr) = view::totals_and_code(&state.db, &fund).await?;
+    Ok(Json(FundView { fund, totals, vietqr }))
+}
+
+/// A page of entries.
+#[derive(Serialize, utoipa::ToSchema)]
+struct EntryPage {
+    items: Vec<PublicRow>,
+    /// The next page's `page`, when there is one.
+    next: Option<i64>,
+}
+
+/// A fund's entries, searched (`q` without accents, amounts, days, the
+/// reference's last digits), 50 a page.
+#[utoipa::path(get, path = "/ledger/funds/{fund}/entries", tag = "ledger",
+    params(("fund" = i64, Path, description = "Fund id"), SearchQuery),
+    responses((status = 200, description = "OK", body = EntryPage), ReadErrors))]
+async fn list_entries(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(q): Query<SearchQuery>,
+) -> Result<Json<EntryPage>, AppError> {
+    let filter: EntryFilter = q.filter().map_err(AppError::Validation)?;
+    let page = q.page.max(1);
+    let offset = (page - 1) * view::PAGE;
+    let (_, items, more) =
+        manage::entries(&state.db, &user.principal, record_id(&id)?, &filter, view::PAGE, offset).await?;
+    Ok(Json(EntryPage {
+        items,
+        next: more.then_some(page + 1),
+    }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct Recorded {
+    id: i64,
+}
+
+/// Record a gift received or a payment made from the fund (appended to
+/// the chain of the unit holding it; never changed afterwards).
+#[utoipa::path(post, path = "/ledger/funds/{fund}/entries", tag = "ledger",
+    params(("fund" = i64, Path, description = "Fund id")), request_body = EntryInput,
+    responses((status = 201, description = "Created", body = Recorded), WriteErrors))]
+async fn record_entry(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<EntryInput>,
+) -> Result<Response, AppError> {
+    let id = manage::record(&state.db, &user.principal, record_id(&id)?, &input).await?;
+    Ok((StatusCode::CREATED, Json(Recorded { id })).into_response())
+}
+
+#[derive(Default, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+struct ReversalInput {
+    /// Why the entry is undone (published).
+    reason: String,
+}
+
+/// Undo an entry by appending its reversal (once).
+#[utoipa::path(post, path = "/ledger/funds/{fund}/entries/{entry}/reversal", tag = "ledger",
+    params(("fund" = i64, Path, description = "Fund id"), ("entry" = i64, Path, description = "Entry id")),
+    request_body = ReversalInput,
+    responses((status = 201, description = "Created", body = Recorded), WriteErrors))]
+async fn reverse_entry(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((fund, entry)): Path<(String, String)>,
+    JsonBody(input): JsonBody<ReversalInput>,
+) -> Result<Response, AppError> {
+    let id = manage::reverse(
+        &state.db,
+        &user.principal,
+        record_id(&fund)?,
+        record_id(&entry)?,
+        &input.reason,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(Recorded { id })).into_response())
+}

@@ -1,0 +1,241 @@
+//! The ledger through HTTP: who may open accounts and funds, record and
+//! reverse entries (one test per route family), and the public appeal
+//! page and downloads, which need no login, find a gift by an unaccented
+//! name, show no phone or account number of a private person, and verify.
+
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+
+use crate::support::units::*;
+use crate::support::{Client, TestApp};
+
+async fn open_appeal(staff: &mut Client) -> (i64, i64) {
+    let account = staff
+        .post_json(
+            "/api/v1/ledger/accounts",
+            &json!({"kind": "bank", "name": "TK cứu trợ", "bank_name": "Vietcombank",
+                    "bank_bin": "970436", "account_no": "1017595600", "unit": NGOC_HA}),
+        )
+        .await;
+    assert_eq!(account.status, StatusCode::CREATED, "{}", account.body);
+    let account = account.json()["id"].as_i64().unwrap();
+    let fund = staff
+        .post_json(
+            "/api/v1/ledger/funds",
+            &json!({"kind": "appeal", "name": "Ủng hộ bão Yagi", "purpose": "Khắc phục hậu quả bão số 3",
+                    "opens_on": "01/09/2024", "account_id": account, "unit": NGOC_HA}),
+        )
+        .await;
+    assert_eq!(fund.status, StatusCode::CREATED, "{}", fund.body);
+    (account, fund.json()["id"].as_i64().unwrap())
+}
+
+fn gift(donor: &str, amount: &str, description: &str) -> Value {
+    json!({"kind": "donation", "on_date": "02/09/2024", "amount": amount, "counterparty": donor,
+           "description": description, "reference": "5241.83107"})
+}
+
+#[tokio::test]
+async fn accounts_funds_and_entries_follow_the_units_access() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("ngocha", "staff", NGOC_HA).await;
+    let (account, fund) = open_appeal(&mut staff).await;
+    let entries = format!("/api/v1/ledger/funds/{fund}/entries");
+    let recorded = staff
+        .post_json(&entries, &gift("Trần Văn Bình", "500.000", "ung ho"))
+        .await;
+    assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.body);
+    let entry = recorded.json()["id"].as_i64().unwrap();
+
+    // Another province's staff learn nothing and change nothing.
+    let mut outsider = app.signed_in("haiphong", "staff", HAI_PHONG).await;
+    assert_eq!(
+        outsider.get(&format!("/api/v1/ledger/funds/{fund}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(outsider.get(&entries).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        outsider.post_json(&entries, &gift("X", "1.000", "")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let into_ngoc_ha = json!({"kind": "cash", "name": "Két", "unit": NGOC_HA});
+    assert_eq!(
+        outsider
+            .post_json("/api/v1/ledger/accounts", &into_ngoc_ha)
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        outsider.get(&format!("/api/v1/ledger?unit={NGOC_HA}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // A reader of the commune reads but does not write.
+    let mut viewer = app.signed_in("ngocha.xem", "viewer", NGOC_HA).await;
+    let shown = viewer.get(&format!("/api/v1/ledger/funds/{fund}")).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert_eq!(shown.json()["totals"]["raised"], 500_000);
+    assert!(shown.json()["vietqr"]
+        .as_str()
+        .unwrap()
+        .contains("0006970436011010175956000208QRIBFTTA"));
+    assert_eq!(
+        viewer.post_json(&entries, &gift("X", "1.000", "")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let reversal = format!("{entries}/{entry}/reversal");
+    assert_eq!(
+        viewer.post_json(&reversal, &json!({"reason": "nhầm"})).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let listed = viewer.get(&format!("/api/v1/ledger?unit={NGOC_HA}")).await.json();
+    assert_eq!(listed["accounts"][0]["id"], account);
+    // Nobody signed in: nothing.
+    let mut anonymous = app.client();
+    assert_eq!(anonymous.get(&entries).await.status, StatusCode::UNAUTHORIZED);
+
+    // A mistake is undone once, by a reversal; the totals follow.
+    assert_eq!(
+        staff.post_json(&reversal, &json!({"reason": "ghi nhầm"})).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        staff.post_json(&reversal, &json!({"reason": "lần nữa"})).await.status,
+        StatusCode::CONFLICT
+    );
+    let shown = staff.get(&format!("/api/v1/ledger/funds/{fund}")).await.json();
+    assert_eq!(shown["totals"]["raised"], 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM ledger_entries").await, 2);
+}
+
+#[tokio::test]
+async fn bad_entries_say_which_field_and_write_nothing() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("ngocha", "staff", NGOC_HA).await;
+    let (_, fund) = open_appeal(&mut staff).await;
+    let entries = format!("/api/v1/ledger/funds/{fund}/entries");
+    let bad = staff
+        .post_json(
+            &entries,
+            &json!({"kind": "donation", "on_date": "31/02/2024", "amount": "1,5", "counterparty": ""}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    for field in ["on_date", "amount", "counterparty"] {
+        assert!(
+            bad.json()["error"]["fields"][field].is_string(),
+            "{field}: {}",
+            bad.body
+        );
+    }
+    let unknown = staff
+        .post_json(&entries, &json!({"kind": "donation", "surprise": 1}))
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    let fund_errors = staff
+        .post_json("/api/v1/ledger/funds", &json!({"kind": "appeal", "name": "X", "unit": NGOC_HA, "closes_on": "01/01/2020", "opens_on": "02/01/2020", "purpose": "p"}))
+        .await;
+    assert_eq!(fund_errors.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("SELECT COUNT(*) FROM ledger_entries").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM ledger_funds").await, 1);
+}
+
+#[tokio::test]
+async fn the_public_page_finds_a_gift_without_accents_and_shows_no_private_numbers() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("ngocha", "staff", NGOC_HA).await;
+    let (_, fund) = open_appeal(&mut staff).await;
+    let entries = format!("/api/v1/ledger/funds/{fund}/entries");
+    for (donor, amount, text) in [
+        ("Nguyễn Thị Hồng Đào", "200.000", "Ủng hộ miền Bắc, gọi lại 0912345678"),
+        ("Lê Văn Tám", "1.000.000", "CT tu 0101001222009 LE VAN TAM"),
+        ("Phạm Đức", "50.000", "ung ho"),
+    ] {
+        let r = staff.post_json(&entries, &gift(donor, amount, text)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let anonymous_gift = json!({"kind": "donation", "on_date": "03/09/2024", "amount": "300.000",
+        "counterparty": "Hoàng Minh", "anonymous": true, "description": "Hoàng Minh 0987654321"});
+    assert_eq!(
+        staff.post_json(&entries, &anonymous_gift).await.status,
+        StatusCode::CREATED
+    );
+
+    let mut public = app.client();
+    let page = public.get(&format!("/p/quyen-gop/{fund}?q=hong+dao")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Nguyễn Thị Hồng Đào") && !page.body.contains("Lê Văn Tám"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<svg"), "the appeal's VietQR code");
+    let all = public.get(&format!("/p/quyen-gop/{fund}")).await.body;
+    for private in ["0912345678", "0101001222009", "0987654321", "Hoàng Minh", "1017595600"] {
+        assert!(!all.contains(private), "{private} published");
+    }
+    assert!(all.contains("Ẩn danh"));
+    let by_amount = public
+        .get(&format!(
+            "/p/quyen-gop/{fund}/entries.json?min=100.000&max=500.000&sort=largest"
+        ))
+        .await
+        .json();
+    let amounts: Vec<i64> = by_amount["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["amount"].as_i64().unwrap())
+        .collect();
+    assert_eq!(amounts, vec![300_000, 200_000]);
+    assert_eq!(
+        public.get(&format!("/p/quyen-gop/{fund}?min=abc")).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(public.get("/p/quyen-gop/999999").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_public_download_verifies_offline_and_a_changed_copy_does_not() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("ngocha", "staff", NGOC_HA).await;
+    let (_, fund) = open_appeal(&mut staff).await;
+    let entries = format!("/api/v1/ledger/funds/{fund}/entries");
+    for i in 1..=3 {
+        let r = staff
+            .post_json(
+                &entries,
+                &gift("Đỗ Đức Lợi", &format!("{i}0.000"), "=HYPERLINK(\"x\") 0912345678"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let mut public = app.client();
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["json", "csv"] {
+        let got = public.get(&format!("/p/so-cai/{NGOC_HA}/ledger.{format}")).await;
+        assert_eq!(got.status, StatusCode::OK);
+        assert!(!got.body.contains("0912345678"));
+        let path = dir.path().join(format!("ledger.{format}"));
+        std::fs::write(&path, &got.body).unwrap();
+        let ok = std::process::Command::new(env!("CARGO_BIN_EXE_nhanai"))
+            .args(["ledger", "verify"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(ok.status.success(), "{format}: {}", String::from_utf8_lossy(&ok.stderr));
+        let changed = got.body.replacen("20000", "20001", 1);
+        std::fs::write(&path, changed).unwrap();
+        let caught = std::process::Command::new(env!("CARGO_BIN_EXE_nhanai"))
+            .args(["ledger", "verify"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(!caught.status.success(), "{format}: a changed amount verified");
+    }
+    // A unit that publishes no appeal has no public ledger.
+    assert_eq!(
+        public.get(&format!("/p/so-cai/{GIANG_VO}/ledger.json")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
