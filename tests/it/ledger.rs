@@ -5,13 +5,11 @@
 
 use std::process::Command;
 
-use axum::http::StatusCode;
 use nhanai::ledger::chain::{Broken, Heads};
 use nhanai::ledger::model::{self, EntryKind, Head, LineError};
 use nhanai::ledger::service::{self, LedgerError};
 use nhanai::ledger::storage::NewEntry;
 use nhanai::money::Money;
-use serde_json::json;
 
 use crate::support::units::*;
 use crate::support::TestApp;
@@ -20,25 +18,7 @@ use crate::support::TestApp;
 /// API by its staff: (unit id, account, fund).
 async fn unit_with_fund(app: &TestApp) -> (i64, i64, i64) {
     let mut staff = app.signed_in("ngocha.ketoan", "staff", NGOC_HA).await;
-    let account = staff
-        .post_json(
-            "/api/v1/ledger/accounts",
-            &json!({"kind": "bank", "name": "Tài khoản cứu trợ", "bank_name": "Vietcombank",
-                    "bank_bin": "970436", "account_no": "0011001932418", "unit": NGOC_HA}),
-        )
-        .await;
-    assert_eq!(account.status, StatusCode::CREATED, "{}", account.body);
-    let account = account.json()["id"].as_i64().unwrap();
-    let fund = staff
-        .post_json(
-            "/api/v1/ledger/funds",
-            &json!({"kind": "appeal", "name": "Ủng hộ đồng bào bị bão Yagi", "purpose": "Khắc phục hậu quả bão số 3",
-                    "target": "500.000.000", "opens_on": "01/09/2024", "closes_on": "30/09/2024",
-                    "account_id": account, "unit": NGOC_HA}),
-        )
-        .await;
-    assert_eq!(fund.status, StatusCode::CREATED, "{}", fund.body);
-    let fund = fund.json()["id"].as_i64().unwrap();
+    let (account, fund) = crate::support::ledger::open_appeal(&mut staff, NGOC_HA).await;
     let unit = app
         .count(&format!("SELECT id FROM units WHERE code = '{NGOC_HA}'"))
         .await;

@@ -10,24 +10,7 @@ use crate::support::units::*;
 use crate::support::{Client, TestApp};
 
 async fn open_appeal(staff: &mut Client) -> (i64, i64) {
-    let account = staff
-        .post_json(
-            "/api/v1/ledger/accounts",
-            &json!({"kind": "bank", "name": "TK cứu trợ", "bank_name": "Vietcombank",
-                    "bank_bin": "970436", "account_no": "1017595600", "unit": NGOC_HA}),
-        )
-        .await;
-    assert_eq!(account.status, StatusCode::CREATED, "{}", account.body);
-    let account = account.json()["id"].as_i64().unwrap();
-    let fund = staff
-        .post_json(
-            "/api/v1/ledger/funds",
-            &json!({"kind": "appeal", "name": "Ủng hộ bão Yagi", "purpose": "Khắc phục hậu quả bão số 3",
-                    "opens_on": "01/09/2024", "account_id": account, "unit": NGOC_HA}),
-        )
-        .await;
-    assert_eq!(fund.status, StatusCode::CREATED, "{}", fund.body);
-    (account, fund.json()["id"].as_i64().unwrap())
+    crate::support::ledger::open_appeal(staff, NGOC_HA).await
 }
 
 fn gift(donor: &str, amount: &str, description: &str) -> Value {

@@ -3,6 +3,7 @@
 //! and a client that keeps cookies like a browser. Fixtures live beside it:
 //! `units` (named unit codes) and one module per domain (`people`).
 
+pub mod ledger;
 pub mod members;
 pub mod people;
 pub mod units;
