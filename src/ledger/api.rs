@@ -131,8 +131,7 @@ async fn list_entries(
     Query(q): Query<SearchQuery>,
 ) -> Result<Json<EntryPage>, AppError> {
     let filter: EntryFilter = q.filter().map_err(AppError::Validation)?;
-    let page = q.page.max(1);
-    let offset = (page - 1) * view::PAGE;
+    let (page, offset) = q.page_and_offset();
     let (_, items, more) =
         manage::entries(&state.db, &user.principal, record_id(&id)?, &filter, view::PAGE, offset).await?;
     Ok(Json(EntryPage {

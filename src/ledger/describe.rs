@@ -228,6 +228,7 @@ fn is_amount(run: &str) -> bool {
             .iter()
             .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
         && groups[0].len() <= 3
+        && !groups[0].starts_with('0')
         && groups[1..].iter().all(|g| g.len() == 3)
 }
 

@@ -32,7 +32,8 @@ pub struct EntryInput {
     /// A donor who asked not to be named: published as "Ẩn danh".
     pub anonymous: bool,
     /// The payee is a private person: published as `Nguyễn V. A.`.
-    pub private_person: bool,
+    /// Unsaid: yes for a payment to a beneficiary (`disbursement`).
+    pub private_person: Option<bool>,
     pub description: String,
     /// The bank's reference of the transfer, if any.
     pub reference: String,
@@ -63,15 +64,22 @@ pub fn masked_person(name: &str) -> String {
     }
 }
 
-/// Text as it will be hashed: composed (NFC), one space between words,
-/// without characters that hide what it says.
+/// Invisible characters that could split a number so masking misses it
+/// (zero-width spaces and joiners, the soft hyphen, the word joiner).
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
+/// Text as it will be hashed: compatibility-composed (NFKC: full-width
+/// digits become digits, so they are masked like any), one space between
+/// words, without characters that hide what it says.
 fn clean(text: &str, field: &str, max: usize, errors: &mut FieldErrors) -> String {
-    let composed: String = text.nfc().collect();
+    let composed: String = text.nfkc().collect();
     let text = crate::text::squash_spaces(&composed);
-    if crate::text::has_hidden_characters(&text, false) {
+    if crate::text::has_hidden_characters(&text, false) || text.chars().any(is_invisible) {
         errors.insert(field.to_owned(), "volunteer.error.hidden_characters".into());
     } else if text.chars().count() > max {
-        errors.insert(field.to_owned(), "member.error.reason_long".into());
+        errors.insert(field.to_owned(), "ledger.error.too_long".into());
     }
     text
 }
@@ -120,7 +128,13 @@ pub fn entry_of(
         errors.insert("counterparty".into(), "volunteer.error.required".into());
     }
     let description = clean(&input.description, "description", 500, &mut errors);
-    let reference = clean(&input.reference, "reference", 60, &mut errors);
+    let reference = clean(&input.reference, "reference", 40, &mut errors);
+    if !reference
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '-'))
+    {
+        errors.insert("reference".into(), "ledger.error.reference".into());
+    }
     let private_note = clean(&input.private_note, "private_note", 500, &mut errors);
     let (Some(kind), Some(on_date), Some(amount), Some(account), true) =
         (kind, on_date, amount, account, errors.is_empty())
@@ -133,12 +147,13 @@ pub fn entry_of(
         EntryKind::Purchase => model::spending(fund_id, account, Head::Purchase, amount),
         _ => model::spending(fund_id, account, Head::Operating, amount),
     };
+    let private_person = input.private_person.unwrap_or(kind == EntryKind::Disbursement);
     let published = if input.anonymous {
         ANONYMOUS.to_owned()
-    } else if input.private_person {
+    } else if private_person {
         masked_person(&counterparty)
     } else {
-        counterparty.clone()
+        describe::public_description(&counterparty)
     };
     let private = serde_json::json!({
         "counterparty": counterparty,
@@ -205,7 +220,6 @@ mod tests {
         assert!(entry.private_json.contains("Trần Thị Bích"));
         let payee = EntryInput {
             kind: "disbursement".into(),
-            private_person: true,
             counterparty: "Nguyễn Văn An".into(),
             ..gift()
         };

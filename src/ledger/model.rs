@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::money::{self, Money};
+use crate::money::Money;
 
 /// What a line posts to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -177,6 +177,10 @@ impl LineError {
     }
 }
 
+/// The largest entry: ten thousand billion đồng, far above any gift or
+/// payment, so that a fund's sums stay far inside `i64`.
+pub const ENTRY_MAX: i64 = 10_000_000_000_000;
+
 /// Checks that `lines` make a valid entry; its amount (total debits).
 pub fn balanced(lines: &[Line]) -> Result<Money, LineError> {
     if lines.len() < 2 {
@@ -194,7 +198,7 @@ pub fn balanced(lines: &[Line]) -> Result<Money, LineError> {
         debits = debits.checked_add(d).ok_or(LineError::TooLarge)?;
         credits = credits.checked_add(c).ok_or(LineError::TooLarge)?;
     }
-    if debits > money::MAX {
+    if debits > ENTRY_MAX {
         return Err(LineError::TooLarge);
     }
     if debits != credits {

@@ -50,6 +50,8 @@ struct AppealPage {
     fund: Fund,
     totals: Totals,
     qr_svg: Option<String>,
+    /// Between its opening and closing days.
+    open: bool,
     q: SearchQuery,
     errors: Vec<String>,
     items: Vec<PublicRow>,
@@ -104,8 +106,13 @@ async fn appeal_page(
             (Vec::new(), false, said, StatusCode::BAD_REQUEST)
         }
     };
+    // Donors are not invited to give to an appeal not yet open or closed.
+    let today = crate::members::model::iso(crate::volunteers::service::today());
+    let open = fund.opens_on.as_deref().is_none_or(|d| d <= today.as_str())
+        && fund.closes_on.as_deref().is_none_or(|d| d >= today.as_str());
     let body = AppealPage {
-        qr_svg: code.as_deref().and_then(super::vietqr::svg),
+        qr_svg: code.as_deref().filter(|_| open).and_then(super::vietqr::svg),
+        open,
         prev: (page > 1).then(|| page_url(fund.id, &q, page - 1)),
         next: more.then(|| page_url(fund.id, &q, page + 1)),
         ctx,
@@ -116,8 +123,12 @@ async fn appeal_page(
         items,
         page,
     };
-    let response = render_status(status, &body)?;
-    Ok(crate::web::public::cacheable(response, 30))
+    let mut response = crate::web::public::cacheable(render_status(status, &body)?, 30);
+    // The language comes from the request: a shared cache keeps one copy per language.
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Cookie, Accept-Language"));
+    Ok(response)
 }
 
 #[derive(Serialize)]
@@ -133,8 +144,8 @@ async fn appeal_entries(
 ) -> Result<Response, AppError> {
     let fund = appeal(&state, &id).await?;
     let filter = q.filter().map_err(AppError::Validation)?;
-    let page = q.page.max(1);
-    let (items, more) = listing::fund_entries(&state.db, fund.id, &filter, view::PAGE, (page - 1) * view::PAGE).await?;
+    let (page, offset) = q.page_and_offset();
+    let (items, more) = listing::fund_entries(&state.db, fund.id, &filter, view::PAGE, offset).await?;
     let body = PublicPage {
         items,
         next: more.then_some(page + 1),

@@ -14,6 +14,8 @@ use crate::validation::FieldErrors;
 
 /// Entries a page lists.
 pub const PAGE: i64 = 50;
+/// The last page a search may ask for (a narrower search finds the rest).
+pub const LAST_PAGE: i64 = 2_000;
 
 /// A search as a shareable URL carries it.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -32,8 +34,16 @@ pub struct SearchQuery {
     pub reference: String,
     /// `newest` (default), `oldest` or `largest`.
     pub sort: String,
-    /// From 1.
+    /// From 1, up to `LAST_PAGE`.
     pub page: i64,
+}
+
+impl SearchQuery {
+    /// The page asked for (1 when none) and its first row.
+    pub fn page_and_offset(&self) -> (i64, i64) {
+        let page = self.page.clamp(1, LAST_PAGE);
+        (page, (page - 1) * PAGE)
+    }
 }
 
 impl SearchQuery {
@@ -66,7 +76,10 @@ impl SearchQuery {
         let until = day(&self.until, "until");
         let digits: String = self.reference.chars().filter(char::is_ascii_alphanumeric).collect();
         if digits.len() > 30 {
-            errors.insert("reference".into(), "member.error.reason_long".into());
+            errors.insert("reference".into(), "ledger.error.too_long".into());
+        }
+        if self.page > LAST_PAGE {
+            errors.insert("page".into(), "ledger.error.page".into());
         }
         let sort = match self.sort.trim() {
             "" | "newest" => Sort::Newest,

@@ -71,6 +71,30 @@ async fn accounts_funds_and_entries_follow_the_units_access() {
         viewer.post_json(&reversal, &json!({"reason": "nhầm"})).await.status,
         StatusCode::FORBIDDEN
     );
+    // A fund paid into another unit's account, or money recorded into one, is refused.
+    let mut province = app.signed_in("hanoi", "staff", HA_NOI).await;
+    let elsewhere = province
+        .post_json(
+            "/api/v1/ledger/accounts",
+            &json!({"kind": "cash", "name": "Két Giảng Võ", "unit": GIANG_VO}),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let crossed = province
+        .post_json(
+            "/api/v1/ledger/funds",
+            &json!({"kind": "general", "name": "Quỹ", "account_id": elsewhere, "unit": NGOC_HA}),
+        )
+        .await;
+    assert_eq!(crossed.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", crossed.body);
+    let into_elsewhere = json!({"kind": "donation", "on_date": "02/09/2024", "amount": "1.000",
+        "counterparty": "A", "account_id": elsewhere});
+    assert_eq!(
+        province.post_json(&entries, &into_elsewhere).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     let listed = viewer.get(&format!("/api/v1/ledger?unit={NGOC_HA}")).await.json();
     assert_eq!(listed["accounts"][0]["id"], account);
     // Nobody signed in: nothing.
@@ -152,7 +176,12 @@ async fn the_public_page_finds_a_gift_without_accents_and_shows_no_private_numbe
         "{}",
         page.body
     );
-    assert!(page.body.contains("<svg"), "the appeal's VietQR code");
+    // The appeal closed on 30/09/2024: donors are no longer offered its code.
+    assert!(
+        page.body.contains("appeal-closed") && !page.body.contains("<svg"),
+        "{}",
+        page.body
+    );
     let all = public.get(&format!("/p/quyen-gop/{fund}")).await.body;
     for private in ["0912345678", "0101001222009", "0987654321", "Hoàng Minh", "1017595600"] {
         assert!(!all.contains(private), "{private} published");
