@@ -4,6 +4,7 @@
 
 use super::{LEDGER_ACCOUNTS, LEDGER_FUNDS};
 use crate::org::PlacedTable;
+use crate::toolkit::import::ImportKind;
 use crate::web::capability::{AuditEntity, Capability, FieldKind, RecordLink};
 use crate::web::routes::Pages;
 use crate::web::AppState;
@@ -41,6 +42,10 @@ impl Capability for Ledger {
                 fields: &[("unit", FieldKind::Unit)],
             },
         ]
+    }
+
+    fn import_kinds(&self) -> Vec<std::sync::Arc<dyn ImportKind>> {
+        vec![std::sync::Arc::new(super::statement_import::StatementImport)]
     }
 
     fn audit_actions(&self) -> Vec<(&'static str, &'static str)> {

@@ -22,6 +22,7 @@ pub mod model;
 pub mod public;
 pub mod service;
 pub mod statement;
+pub mod statement_import;
 pub mod storage;
 pub mod vietqr;
 pub mod view;

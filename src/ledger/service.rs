@@ -34,11 +34,26 @@ pub enum LedgerError {
 }
 
 /// Appends `entries` to the chain of `unit_id` in one transaction, all
-/// or none. Each must balance fund by fund (a transfer may move money
-/// between funds), its amount is its total debits, and its funds and
-/// accounts are the unit's; a closed unit's chain takes nothing. Their ids.
+/// or none (see `append_in`). Their ids.
 pub async fn append(
     db: &Db,
+    unit_id: i64,
+    entries: Vec<NewEntry>,
+    created_by: Option<i64>,
+) -> Result<Vec<i64>, LedgerError> {
+    let mut tx = db.begin_write().await?;
+    let ids = append_in(db, &mut tx, unit_id, entries, created_by).await?;
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// Appends `entries` to the chain of `unit_id` in `tx` (a write
+/// transaction). Each must balance fund by fund (a transfer may move money
+/// between funds), its amount is its total debits, and its funds and
+/// accounts are the unit's; a closed unit's chain takes nothing.
+pub async fn append_in(
+    db: &Db,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     unit_id: i64,
     entries: Vec<NewEntry>,
     created_by: Option<i64>,
@@ -61,11 +76,10 @@ pub async fn append(
     if !unit.is_active() {
         return Err(LedgerError::UnitClosed);
     }
-    let mut tx = db.begin_write().await?;
-    if !storage::funds::all_held(&mut tx, unit_id, &funds, &accounts).await? {
+    if !storage::funds::all_held(tx, unit_id, &funds, &accounts).await? {
         return Err(LedgerError::NotHeld);
     }
-    let appended = storage::append(db, &mut tx, unit_id, entries, created_by)
+    let appended = storage::append(db, tx, unit_id, entries, created_by)
         .await
         .map_err(|e| {
             if crate::db::is_unique_violation(&e) {
@@ -74,7 +88,6 @@ pub async fn append(
                 LedgerError::Db(e)
             }
         })?;
-    tx.commit().await?;
     Ok(appended.into_iter().map(|(id, _)| id).collect())
 }
 

@@ -20,6 +20,7 @@ mod import_headers;
 mod import_list;
 mod imports;
 mod ledger;
+mod ledger_statements;
 mod ledger_web;
 mod member_cards;
 mod member_dues;

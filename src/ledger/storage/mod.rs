@@ -4,6 +4,7 @@
 
 pub mod funds;
 pub mod listing;
+pub mod statements;
 
 use std::collections::HashMap;
 

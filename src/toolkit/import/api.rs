@@ -36,7 +36,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(commit_import))
 }
 
-/// Reads the multipart fields `kind`, `unit` and `file`.
+/// Reads the multipart fields `kind`, `unit`, `target` (for kinds that
+/// ask for one) and `file`.
 pub async fn read_upload(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Upload, ImportError> {
@@ -44,6 +45,7 @@ pub async fn read_upload(
     let mut upload = Upload {
         kind: String::new(),
         unit: String::new(),
+        target: String::new(),
         file_name: String::new(),
         bytes: Vec::new(),
     };
@@ -58,6 +60,7 @@ pub async fn read_upload(
         match field.name().unwrap_or_default() {
             "kind" => upload.kind = field.text().await.map_err(too_large)?,
             "unit" => upload.unit = field.text().await.map_err(too_large)?,
+            "target" => upload.target = field.text().await.map_err(too_large)?,
             "file" => {
                 upload.file_name = field.file_name().unwrap_or("tep").to_owned();
                 upload.bytes = field.bytes().await.map_err(too_large)?.to_vec();

@@ -115,6 +115,7 @@ async fn check_rows(job: &RunningJob, c: &Context) -> Result<(Vec<Row>, Vec<Issu
         unit: &c.unit,
         access: &c.access,
         placed: job.state.registry.placed_tables(),
+        target: c.import.target_id,
     };
     let mut seen: std::collections::HashMap<(&'static str, String), i64> = Default::default();
     for row in &rows {
@@ -138,7 +139,8 @@ async fn check_rows(job: &RunningJob, c: &Context) -> Result<(Vec<Row>, Vec<Issu
     // The kind's first column (the name, for people) carries row-wide errors.
     let first_column = c.kind.columns().first().map_or("", |s| s.key);
     let mut reused = std::collections::HashSet::new();
-    for (n, chunk) in rows.chunks_mut(CHUNK).enumerate() {
+    let chunk_size = if c.kind.whole_file() { rows_total.max(1) } else { CHUNK };
+    for (n, chunk) in rows.chunks_mut(chunk_size).enumerate() {
         job.check_cancel().await?;
         let checks = c.kind.check(&ctx, chunk).await?;
         if checks.len() != chunk.len() {
@@ -180,7 +182,8 @@ async fn check_rows(job: &RunningJob, c: &Context) -> Result<(Vec<Row>, Vec<Issu
                 });
             }
         }
-        job.progress(((n + 1) * CHUNK).min(rows_total) as i64, total).await?;
+        job.progress(((n + 1) * chunk_size).min(rows_total) as i64, total)
+            .await?;
     }
     issues.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
     Ok((rows, issues, duplicate))
@@ -244,6 +247,7 @@ async fn commit(job: &RunningJob) -> Result<(), JobFailure> {
         unit: &c.unit,
         access: &c.access,
         placed: job.state.registry.placed_tables(),
+        target: c.import.target_id,
     };
     // A record registered by someone else since this commit's check (a
     // CCCD now taken) breaks a unique key: the import goes back to its

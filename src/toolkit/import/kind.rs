@@ -134,6 +134,8 @@ pub struct ImportCtx<'a> {
     pub access: &'a Access,
     /// Every placed table: a person given a role moves with their roles.
     pub placed: &'a [crate::org::PlacedTable],
+    /// The record the import goes into (`ImportKind::target_key`).
+    pub target: Option<i64>,
 }
 
 /// An import kind, declared by the capability that owns the records.
@@ -153,6 +155,26 @@ pub trait ImportKind: Send + Sync + 'static {
     /// branch); the catalogue key of the refusal otherwise.
     fn accepts(&self, _unit: &Unit) -> Result<(), &'static str> {
         Ok(())
+    }
+    /// For kinds whose imports go into a record of the unit (a bank
+    /// statement into its account): the catalogue key of the refusal when
+    /// none, or not one the unit holds, is given. None: no target.
+    fn target_key(&self) -> Option<&'static str> {
+        None
+    }
+    /// Whether the record `id` may take this import into `unit`.
+    fn accepts_target<'a>(
+        &'a self,
+        _db: &'a Db,
+        _unit: &'a Unit,
+        _id: i64,
+    ) -> BoxFuture<'a, Result<bool, sqlx::Error>> {
+        Box::pin(async { Ok(false) })
+    }
+    /// Rows are checked all together, not a chunk at a time (rows that
+    /// read with the ones around them: a statement's continued lines).
+    fn whole_file(&self) -> bool {
+        false
     }
     /// What must not repeat within one file, per row: (column key, key).
     /// A later row with the same key is an error on that column.

@@ -81,6 +81,9 @@ pub struct Import {
     pub message: Option<String>,
     pub created_at: String,
     pub committed_at: Option<String>,
+    /// The record it goes into, for kinds that ask for one
+    /// (`ImportKind::target_key`).
+    pub target_id: Option<i64>,
     /// The upload, or the last check or commit queued: uncommitted imports
     /// are kept `service::KEPT_DAYS` from then.
     pub active_at: String,

@@ -24,6 +24,8 @@ pub const COMMIT_JOB: &str = "import.commit";
 pub struct Upload {
     pub kind: String,
     pub unit: String,
+    /// The record it goes into, for kinds that ask for one (its id).
+    pub target: String,
     pub file_name: String,
     pub bytes: Vec<u8>,
 }
@@ -63,6 +65,17 @@ pub async fn upload(state: &AppState, user: &Principal, upload: Upload) -> Resul
     let kind = kind_of(state, &upload.kind)?;
     let (unit, _) = writable_unit(state, user, &upload.unit).await?;
     kind.accepts(&unit).map_err(|key| ImportError::field("unit", key))?;
+    let target_id = match (kind.target_key(), upload.target.trim()) {
+        (None, _) => None,
+        (Some(key), "") => return Err(ImportError::field("target", key)),
+        (Some(key), text) => {
+            let id = text.parse::<i64>().map_err(|_| ImportError::field("target", key))?;
+            if !kind.accepts_target(&state.db, &unit, id).await? {
+                return Err(ImportError::field("target", key));
+            }
+            Some(id)
+        }
+    };
     let user_id = user.user_id().ok_or(ImportError::ReadOnly)?;
     if upload.bytes.is_empty() {
         return Err(ImportError::NoFile);
@@ -113,6 +126,7 @@ pub async fn upload(state: &AppState, user: &Principal, upload: Upload) -> Resul
         headers: &header_texts,
         mapping: &mapping,
         rows: &rows,
+        target_id,
     };
     let mut tx = state.db.begin_write().await?;
     let id = storage::insert(&state.db, &mut tx, &new).await?;

@@ -10,7 +10,7 @@ use super::model::{Import, ImportStatus, Issue};
 use crate::db::{self, Cell as DbCell, ColumnType, Db, Rows, Sql};
 
 const COLUMNS: &str = "id, kind, unit_id, user_id, file_name, file_hash, status, header_row, headers, mapping, \
-     row_count, error_count, duplicate_count, created_count, job_id, message, created_at, committed_at, \
+     row_count, error_count, duplicate_count, created_count, job_id, message, created_at, committed_at, target_id, \
      COALESCE((SELECT j.created_at FROM jobs j WHERE j.id = imports.job_id), created_at) AS active_at";
 
 #[derive(sqlx::FromRow)]
@@ -33,6 +33,7 @@ struct ImportRow {
     message: Option<String>,
     created_at: String,
     committed_at: Option<String>,
+    target_id: Option<i64>,
     active_at: String,
 }
 
@@ -57,6 +58,7 @@ impl From<ImportRow> for Import {
             message: r.message,
             created_at: r.created_at,
             committed_at: r.committed_at,
+            target_id: r.target_id,
             active_at: r.active_at,
         }
     }
@@ -78,12 +80,13 @@ pub struct NewImport<'a> {
     pub mapping: &'a [Option<String>],
     /// Data rows: sheet row number (as Excel shows it) and cells.
     pub rows: &'a [(i64, Vec<Cell>)],
+    pub target_id: Option<i64>,
 }
 
 pub async fn insert(db: &Db, tx: &mut Transaction<'static, Any>, new: &NewImport<'_>) -> Result<i64, sqlx::Error> {
     let mut sql = Sql::new(
         "INSERT INTO imports (kind, unit_id, user_id, file_name, file_hash, status, header_row, headers, mapping, \
-         row_count, created_at) VALUES (",
+         row_count, target_id, created_at) VALUES (",
     );
     sql.bind(new.kind.to_owned()).push(", ").bind(new.unit_id);
     sql.push(", ")
@@ -94,6 +97,8 @@ pub async fn insert(db: &Db, tx: &mut Transaction<'static, Any>, new: &NewImport
     sql.bind(new.header_row).push(", ").bind(json(&new.headers));
     sql.push(", ").bind(json(&new.mapping)).push(", ");
     sql.bind(new.rows.len() as i64)
+        .push(", ")
+        .bind(new.target_id)
         .push(", ")
         .bind(db::now())
         .push(") RETURNING id");
