@@ -155,6 +155,12 @@ enum BenchCommand {
         #[arg(long)]
         keep: bool,
     },
+    /// Import a real bank statement (the CSV parts in a folder, such as
+    /// the 2024 Yagi appeal's) through HTTP into a fresh database.
+    Ledger {
+        #[arg(long)]
+        statement: std::path::PathBuf,
+    },
     /// Insert persons into a fresh database, then time searches and lists.
     Persons {
         #[arg(long, default_value_t = 1_000_000)]
@@ -236,6 +242,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             keep,
         };
         return crate::bench::members(&url, plan).await.map_err(|e| e.to_string());
+    }
+    if let Command::Bench {
+        command: BenchCommand::Ledger { statement },
+    } = command
+    {
+        let plan = crate::bench::LedgerPlan { statement };
+        return crate::bench::ledger(&url, plan).await.map_err(|e| e.to_string());
     }
     if let Command::Bench {
         command: BenchCommand::Persons {

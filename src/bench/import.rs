@@ -254,13 +254,28 @@ pub(super) async fn upload_and_commit(
     (kind, unit): (&str, &str),
     file: Vec<u8>,
 ) -> Result<Imported, BenchError> {
+    upload_and_commit_with(staff, &[("kind", kind), ("unit", unit)], "ds.xlsx", file).await
+}
+
+/// Uploads `file` (named `file_name`) with the multipart `fields`, waits
+/// for its check (which must find no error), commits it and waits.
+pub(super) async fn upload_and_commit_with(
+    staff: &Session,
+    fields: &[(&str, &str)],
+    file_name: &str,
+    file: Vec<u8>,
+) -> Result<Imported, BenchError> {
     let boundary = "nhanai-bench-boundary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n--{boundary}\r\n\
-         Content-Disposition: form-data; name=\"unit\"\r\n\r\n{unit}\r\n--{boundary}\r\n\
-         Content-Disposition: form-data; name=\"file\"; filename=\"ds.xlsx\"\r\n\r\n"
-    )
-    .into_bytes();
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\r\n")
+            .as_bytes(),
+    );
     body.extend_from_slice(&file);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     let started = Instant::now();

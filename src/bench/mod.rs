@@ -6,9 +6,11 @@
 mod child;
 mod http;
 mod import;
+mod ledger;
 mod members;
 
 pub use import::{import, ImportPlan};
+pub use ledger::{ledger, LedgerPlan};
 pub use members::{members, MembersPlan};
 
 use std::time::Instant;
