@@ -83,7 +83,11 @@ async fn run(url: &str, dir: &Path) -> Result<Value, BenchError> {
     let server = Server::start(url, None)?;
     let staff = Session::login(server.addr, "bench.ketoan", BENCH_PASSWORD).await?;
     let account_id = account.id.to_string();
-    let fields = [("kind", "statement"), ("unit", commune.code.as_str()), ("target", account_id.as_str())];
+    let fields = [
+        ("kind", "statement"),
+        ("unit", commune.code.as_str()),
+        ("target", account_id.as_str()),
+    ];
     let started = Instant::now();
     let mut rows = 0u64;
     for part in &parts {

@@ -15,6 +15,7 @@ use super::entry_input::EntryInput;
 use super::funds::{Account, AccountInput, Fund, FundInput};
 use super::manage;
 use super::model::Totals;
+use super::reconcile::{self, Assignment, QueuedLine};
 use super::storage::listing::{EntryFilter, PublicRow};
 use super::view::{self, SearchQuery};
 use crate::web::auth::CurrentUser;
@@ -31,6 +32,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(show_fund))
         .routes(routes!(list_entries, record_entry))
         .routes(routes!(reverse_entry))
+        .routes(routes!(queued_lines))
+        .routes(routes!(assign_line))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -186,5 +189,34 @@ async fn reverse_entry(
         &input.reason,
     )
     .await?;
+    Ok((StatusCode::CREATED, Json(Recorded { id })).into_response())
+}
+
+/// The account's reconciliation queue: imported transactions no fund was
+/// told for, with the bank's full words (staff only).
+#[utoipa::path(get, path = "/ledger/accounts/{ledger_account}/unmatched", tag = "ledger",
+    params(("ledger_account" = i64, Path, description = "Account id")),
+    responses((status = 200, description = "OK", body = [QueuedLine]), ReadErrors))]
+async fn queued_lines(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<QueuedLine>>, AppError> {
+    Ok(Json(
+        reconcile::open_lines(&state.db, &user.principal, record_id(&id)?).await?,
+    ))
+}
+
+/// Record a queued transaction into a fund of its account's unit (once).
+#[utoipa::path(post, path = "/ledger/unmatched/{line}", tag = "ledger",
+    params(("line" = i64, Path, description = "Queued line id")), request_body = Assignment,
+    responses((status = 201, description = "Created", body = Recorded), WriteErrors))]
+async fn assign_line(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<Assignment>,
+) -> Result<Response, AppError> {
+    let id = reconcile::assign(&state.db, &user.principal, record_id(&id)?, &input).await?;
     Ok((StatusCode::CREATED, Json(Recorded { id })).into_response())
 }

@@ -20,6 +20,7 @@ pub mod funds;
 pub mod manage;
 pub mod model;
 pub mod public;
+pub mod reconcile;
 pub mod service;
 pub mod statement;
 pub mod statement_import;
@@ -65,6 +66,7 @@ impl crate::web::error::IntoAppError for service::LedgerError {
             E::NotFound => AppError::NotFound,
             E::ReadOnly => AppError::Forbidden,
             E::ReversedAlready => conflict("ledger.error.reversed_already"),
+            E::Settled => conflict("ledger.error.settled"),
             E::Broken(b) => AppError::Internal(b.to_string()),
             E::Db(e) => e.into(),
         }

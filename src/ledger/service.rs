@@ -27,6 +27,8 @@ pub enum LedgerError {
     ReadOnly,
     #[error("the entry was reversed already")]
     ReversedAlready,
+    #[error("the queued transaction was recorded already")]
+    Settled,
     #[error("the stored ledger does not verify: {0}")]
     Broken(#[from] Broken),
     #[error(transparent)]

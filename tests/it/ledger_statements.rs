@@ -169,3 +169,67 @@ async fn a_statement_goes_only_into_a_bank_account_of_the_unit() {
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM imports").await, 0);
 }
+
+#[tokio::test]
+async fn queued_transactions_are_recorded_into_a_fund_once_by_the_units_staff() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("ngocha", "staff", NGOC_HA).await;
+    let (account, appeal) = crate::support::ledger::open_appeal(&mut staff, NGOC_HA).await;
+    // A second fund into the same account: gifts without a code cannot be told apart.
+    staff
+        .post_json(
+            "/api/v1/ledger/funds",
+            &json!({"kind": "general", "name": "Quỹ chung", "account_id": account, "unit": NGOC_HA}),
+        )
+        .await;
+    let file = statement(&[
+        "01/09/2024,1,,29.000,MBVCB.1.CAO VIET TUAN chuyen tien.CT tu 0101001222009 CAO VIET TUAN toi 1",
+        "02/09/2024,2,\"3.000.000\",,Chi ho tro ho ong Nguyen Van An",
+    ]);
+    let preview = upload(&mut staff, account, "s.csv", &file).await;
+    commit(&mut staff, preview["id"].as_i64().unwrap()).await;
+    let queue = format!("/api/v1/ledger/accounts/{account}/unmatched");
+    let lines = staff.get(&queue).await.json();
+    assert_eq!(lines.as_array().unwrap().len(), 2, "{lines}");
+    let (credit, debit) = (lines[0]["id"].as_i64().unwrap(), lines[1]["id"].as_i64().unwrap());
+
+    let mut viewer = app.signed_in("ngocha.xem", "viewer", NGOC_HA).await;
+    let assign = |line: i64| format!("/api/v1/ledger/unmatched/{line}");
+    assert_eq!(
+        viewer.post_json(&assign(credit), &json!({"fund": appeal})).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut outsider = app.signed_in("haiphong", "staff", HAI_PHONG).await;
+    assert_eq!(outsider.get(&queue).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        outsider
+            .post_json(&assign(credit), &json!({"fund": appeal}))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    assert_eq!(
+        staff.post_json(&assign(credit), &json!({"fund": appeal})).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        staff.post_json(&assign(credit), &json!({"fund": appeal})).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let no_kind = staff.post_json(&assign(debit), &json!({"fund": appeal})).await;
+    assert_eq!(no_kind.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let paid = json!({"fund": appeal, "kind": "disbursement", "counterparty": "Nguyễn Văn An"});
+    assert_eq!(staff.post_json(&assign(debit), &paid).await.status, StatusCode::CREATED);
+    let shown = staff.get(&format!("/api/v1/ledger/funds/{appeal}")).await.json();
+    assert_eq!(
+        (shown["totals"]["raised"].as_i64(), shown["totals"]["spent"].as_i64()),
+        (Some(29_000), Some(3_000_000))
+    );
+    let page = app.client().get(&format!("/p/quyen-gop/{appeal}")).await.body;
+    assert!(
+        page.contains("Nguyễn V. A.") && !page.contains("Nguyễn Văn An"),
+        "{page}"
+    );
+    assert!(staff.get(&queue).await.json().as_array().unwrap().is_empty());
+}

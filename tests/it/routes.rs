@@ -171,8 +171,19 @@ async fn fixtures(app: &TestApp) -> HashMap<&'static str, String> {
         )
         .await;
     assert_eq!(entry.status, StatusCode::CREATED, "{}", entry.body);
+    // A transaction of an imported statement no fund was told for.
+    app.sql(&format!(
+        "INSERT INTO ledger_unmatched (unit_id, account_id, on_date, reference, debit, credit, description, donor, created_at) \
+         SELECT unit_id, id, '2024-09-02', '1', 0, 5000, 'ung ho', '', '2024-09-02T00:00:00.000Z' FROM ledger_accounts WHERE id = {}",
+        ledger_account.json()["id"]
+    ))
+    .await
+    .expect("queued line");
+    let line = app.count("SELECT MAX(id) FROM ledger_unmatched").await;
     HashMap::from([
         ("fund", fund.json()["id"].to_string()),
+        ("ledger_account", ledger_account.json()["id"].to_string()),
+        ("line", line.to_string()),
         ("entry", entry.json()["id"].to_string()),
         ("youth", youth.json()["id"].to_string()),
         ("cadre", cadre.json()["id"].to_string()),

@@ -177,3 +177,35 @@ pub async fn open_unmatched(db: &Db, account_id: i64, limit: i64) -> Result<Vec<
         })
         .collect()
 }
+
+/// A queued line with its account's unit: (unit, account, line).
+pub async fn unmatched(db: &Db, id: i64) -> Result<Option<(i64, i64, Unmatched)>, sqlx::Error> {
+    let mut sql = Sql::new(
+        "SELECT unit_id, account_id, on_date, reference, debit, credit, description, donor FROM ledger_unmatched \
+         WHERE entry_id IS NULL AND id = ",
+    );
+    sql.bind(id);
+    let Some(r) = sql.fetch_optional(db.pool()).await? else {
+        return Ok(None);
+    };
+    Ok(Some((
+        r.try_get(0)?,
+        r.try_get(1)?,
+        Unmatched {
+            on_date: r.try_get(2)?,
+            reference: r.try_get(3)?,
+            debit: r.try_get(4)?,
+            credit: r.try_get(5)?,
+            description: r.try_get(6)?,
+            donor: r.try_get(7)?,
+        },
+    )))
+}
+
+/// Marks the queued line `id` as recorded by `entry_id`, unless someone
+/// did first; whether this did.
+pub async fn settle_unmatched(tx: &mut Transaction<'static, Any>, id: i64, entry_id: i64) -> Result<bool, sqlx::Error> {
+    let mut sql = Sql::new("UPDATE ledger_unmatched SET entry_id = ");
+    sql.bind(entry_id).push(" WHERE entry_id IS NULL AND id = ").bind(id);
+    Ok(sql.execute(&mut **tx).await?.rows_affected() == 1)
+}
