@@ -76,7 +76,9 @@ CREATE TABLE ledger_entries (
     CHECK (reverses IS NULL OR reverses < seq),
     CHECK ((kind = 'reversal') = (reverses IS NOT NULL))
 );
-CREATE INDEX ledger_entries_by_fund ON ledger_entries (fund_id, id);
+-- A fund's entries as its public page lists them: newest first, by amount.
+CREATE INDEX ledger_entries_by_fund ON ledger_entries (fund_id, on_date, id);
+CREATE INDEX ledger_entries_by_fund_amount ON ledger_entries (fund_id, amount, id);
 
 CREATE TABLE ledger_lines (
     entry_id        BIGINT NOT NULL REFERENCES ledger_entries(id),

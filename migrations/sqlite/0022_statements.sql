@@ -3,19 +3,6 @@
 -- upload and handed to its check and commit.
 ALTER TABLE imports ADD COLUMN target_id INTEGER;
 
--- Each transaction of an account's bank statements once imported, by its
--- key (ledger::statement::row_keys: its normalised content and which
--- occurrence of it), so that the same or an overlapping statement adds
--- nothing again; with what it became (a donation entry or a line of the
--- reconciliation queue).
-CREATE TABLE ledger_statement_rows (
-    account_id      INTEGER NOT NULL REFERENCES ledger_accounts(id),
-    row_key         TEXT NOT NULL,
-    entry_id        INTEGER REFERENCES ledger_entries(id),
-    unmatched_id    INTEGER,
-    PRIMARY KEY (account_id, row_key)
-);
-
 -- Transactions of a statement that no fund could be told for (a credit
 -- without a payment code into an account no appeal is paid into, or a
 -- debit): staff assign them to a fund, which records the entry.
@@ -34,3 +21,16 @@ CREATE TABLE ledger_unmatched (
     created_at      TEXT NOT NULL
 );
 CREATE INDEX ledger_unmatched_open ON ledger_unmatched (account_id, id) WHERE entry_id IS NULL;
+
+-- Each transaction of an account's bank statements once imported, by its
+-- key (ledger::statement::row_keys: its normalised content and which
+-- occurrence of it), so that the same or an overlapping statement adds
+-- nothing again; with what it became (a donation entry or a line of the
+-- reconciliation queue).
+CREATE TABLE ledger_statement_rows (
+    account_id      INTEGER NOT NULL REFERENCES ledger_accounts(id),
+    row_key         TEXT NOT NULL,
+    entry_id        INTEGER REFERENCES ledger_entries(id),
+    unmatched_id    INTEGER REFERENCES ledger_unmatched(id),
+    PRIMARY KEY (account_id, row_key)
+);

@@ -44,6 +44,10 @@ pub struct Assignment {
 /// The open lines of `account_id`'s queue, for a reader of its unit.
 pub async fn open_lines(db: &Db, user: &Principal, account_id: i64) -> Result<Vec<QueuedLine>, LedgerError> {
     let account = super::manage::account(db, user, account_id).await?;
+    // The bank's own words hold account and phone numbers: staff only.
+    if !user.may(Permission::Write, &account.placement) {
+        return Err(LedgerError::ReadOnly);
+    }
     let lines = store::open_unmatched(db, account.id, 500).await?;
     Ok(lines
         .into_iter()
@@ -101,9 +105,11 @@ fn entry_of(line: &Unmatched, fund: i64, account: i64, a: &Assignment) -> Result
 /// Records the queued line `id` into the fund `assignment` names; the
 /// entry's id. A line is recorded once.
 pub async fn assign(db: &Db, user: &Principal, id: i64, assignment: &Assignment) -> Result<i64, LedgerError> {
-    let (unit, account, line) = store::unmatched(db, id).await?.ok_or(LedgerError::NotFound)?;
+    let (_, account, line) = store::unmatched(db, id).await?.ok_or(LedgerError::NotFound)?;
+    // Where the account is now (a merge moves it, and its queue with it).
     let account = super::manage::account(db, user, account).await?;
-    if account.unit_id != unit || !user.may(Permission::Write, &account.placement) {
+    let unit = account.unit_id;
+    if !user.may(Permission::Write, &account.placement) {
         return Err(if user.may(Permission::Read, &account.placement) {
             LedgerError::ReadOnly
         } else {
@@ -115,7 +121,12 @@ pub async fn assign(db: &Db, user: &Principal, id: i64, assignment: &Assignment)
         .ok_or_else(|| LedgerError::Validation(field_error("fund", "volunteer.error.required")))?;
     let entry = entry_of(&line, fund, account.id, assignment)?;
     let mut tx = db.begin_write().await?;
-    let ids = service::append_in(db, &mut tx, unit, vec![entry], user.user_id()).await?;
+    let ids = service::append_in(db, &mut tx, unit, vec![entry], user.user_id())
+        .await
+        .map_err(|e| match e {
+            LedgerError::NotHeld => LedgerError::Validation(field_error("fund", "ledger.error.fund_elsewhere")),
+            other => other,
+        })?;
     let entry_id = ids.first().copied().ok_or(LedgerError::NotFound)?;
     if !store::settle_unmatched(&mut tx, id, entry_id).await? {
         return Err(LedgerError::Settled);

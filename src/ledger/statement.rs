@@ -123,14 +123,38 @@ pub fn assemble(raw: &[RawRow]) -> Result<Vec<StatementRow>, Vec<RowIssue>> {
 /// The content that identifies a row: everything the bank says of it,
 /// with spacing and case that exports vary in normalised away.
 fn content(row: &StatementRow) -> String {
+    // The description without any white space: a bank's export may break
+    // a long one over rows where another export keeps it in one cell.
+    let description: String = crate::text::fold(&row.description)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     format!(
         "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
         row.date,
-        row.reference.to_lowercase(),
+        reference_key(&row.reference),
         row.debit.dong(),
         row.credit.dong(),
-        crate::text::squash_spaces(&row.description).to_lowercase()
+        description
     )
+}
+
+/// A reference as a key: a number read from a spreadsheet cell loses its
+/// leading zeros and its fraction's trailing ones (`05213.45940` is
+/// `5213.4594`), so a numeric reference is compared without them.
+fn reference_key(reference: &str) -> String {
+    let reference = reference.trim().to_lowercase();
+    if reference.is_empty() || !reference.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return reference;
+    }
+    let (whole, fraction) = reference.split_once('.').unwrap_or((&reference, ""));
+    let whole = whole.trim_start_matches('0');
+    let fraction = fraction.trim_end_matches('0');
+    if fraction.is_empty() {
+        whole.to_owned()
+    } else {
+        format!("{whole}.{fraction}")
+    }
 }
 
 /// Each row's key: the hash of its content and which occurrence of that
@@ -216,5 +240,12 @@ mod tests {
         // The same statement read again, spaced and cased differently.
         let again = assemble(&[raw(9, "1/9/2024", "20000", "  UNG  HO ")]).unwrap();
         assert_eq!(row_keys(&again)[0], keys[0]);
+        // A description over two rows, and the reference as a number cell.
+        let mut split = raw(1, "01/09/2024", "20.000", "ung");
+        split.reference = "05213.45940".into();
+        let mut whole = raw(1, "01/09/2024", "20.000", "ungho");
+        whole.reference = "5213.4594".into();
+        let split = assemble(&[split, raw(2, "", "", "ho")]).unwrap();
+        assert_eq!(row_keys(&split), row_keys(&assemble(&[whole]).unwrap()));
     }
 }

@@ -233,3 +233,33 @@ async fn queued_transactions_are_recorded_into_a_fund_once_by_the_units_staff() 
     );
     assert!(staff.get(&queue).await.json().as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn gifts_are_not_guessed_into_a_closed_appeal_or_another_units_fund() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("ngocha", "staff", NGOC_HA).await;
+    let (account, appeal) = crate::support::ledger::open_appeal(&mut staff, NGOC_HA).await;
+    let mut province = app.signed_in("hanoi", "staff", HA_NOI).await;
+    let (_, elsewhere) = crate::support::ledger::open_appeal(&mut province, GIANG_VO).await;
+    let file = statement(&[
+        "29/09/2024,1,,10.000,ung ho",
+        "05/10/2024,2,,20.000,ung ho sau khi ket thuc",
+        &format!("02/09/2024,3,,30.000,ung ho {}", payment_code(elsewhere)),
+    ]);
+    let preview = upload(&mut staff, account, "s.csv", &file).await;
+    let done = commit(&mut staff, preview["id"].as_i64().unwrap()).await;
+    assert_eq!(done["created_count"], 3, "{done}");
+    assert_eq!(raised(&mut staff, appeal).await, 10_000);
+    let queued = staff
+        .get(&format!("/api/v1/ledger/accounts/{account}/unmatched"))
+        .await
+        .json();
+    let amounts: Vec<i64> = queued
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["credit"].as_i64().unwrap())
+        .collect();
+    assert_eq!(amounts, vec![20_000, 30_000]);
+    assert_eq!(raised(&mut province, elsewhere).await, 0);
+}

@@ -100,8 +100,10 @@ pub async fn append(
     if entries.is_empty() {
         return Ok(Vec::new());
     }
+    let started = std::time::Instant::now();
     let (mut seq, mut prev) = lock_head(db, tx, unit_id).await?;
     let ids = db.reserve_ids(tx, "ledger_entries", entries.len()).await?;
+    let locked = started.elapsed();
     let at = db::now();
     let mut entry_rows = Rows::new("ledger_entries", &ENTRY_COLUMNS);
     let mut line_rows = Rows::new("ledger_lines", &LINE_COLUMNS);
@@ -162,8 +164,17 @@ pub async fn append(
         };
         out.push((id, chained));
     }
+    let hashed = started.elapsed();
     db.insert_rows(tx, entry_rows).await?;
+    let entries_written = started.elapsed();
     db.insert_rows(tx, line_rows).await?;
+    tracing::debug!(
+        lock_s = locked.as_secs_f64(),
+        hash_s = (hashed - locked).as_secs_f64(),
+        entries_s = (entries_written - hashed).as_secs_f64(),
+        lines_s = (started.elapsed() - entries_written).as_secs_f64(),
+        "ledger appended"
+    );
     let mut head = Sql::new("UPDATE ledger_heads SET seq = ");
     head.bind(seq)
         .push(", hash = ")

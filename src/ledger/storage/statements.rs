@@ -28,23 +28,41 @@ pub async fn known_keys(
     Ok(out)
 }
 
-/// The fund `account_id` is the dedicated account of, when exactly one
-/// fund of `unit_id` is paid into it.
-pub async fn dedicated_fund(
+/// The appeal `account_id` is the dedicated account of, when exactly one
+/// fund of `unit_id` is paid into it and it is an appeal: its id and its
+/// opening and closing days (`yyyy-mm-dd`).
+pub async fn dedicated_appeal(
     tx: &mut Transaction<'static, Any>,
     unit_id: i64,
     account_id: i64,
-) -> Result<Option<i64>, sqlx::Error> {
-    let mut sql = Sql::new("SELECT id FROM ledger_funds WHERE unit_id = ");
+) -> Result<Option<(i64, Option<String>, Option<String>)>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT id, kind, opens_on, closes_on FROM ledger_funds WHERE unit_id = ");
     sql.bind(unit_id)
         .push(" AND account_id = ")
         .bind(account_id)
         .push(" LIMIT 2");
     let rows = sql.fetch_all(&mut **tx).await?;
     Ok(match rows.as_slice() {
-        [one] => Some(one.try_get(0)?),
+        [one] if one.try_get::<String, _>(1)? == "appeal" => Some((one.try_get(0)?, one.try_get(2)?, one.try_get(3)?)),
         _ => None,
     })
+}
+
+/// Locks the bank account `account_id` of `unit_id` for this transaction
+/// (two statements of one account are committed one after the other);
+/// whether it still is one.
+pub async fn lock_bank_account(
+    db: &Db,
+    tx: &mut Transaction<'static, Any>,
+    unit_id: i64,
+    account_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let mut sql = Sql::new("SELECT id FROM ledger_accounts WHERE kind = 'bank' AND unit_id = ");
+    sql.bind(unit_id)
+        .push(" AND id = ")
+        .bind(account_id)
+        .push(db.for_update());
+    Ok(sql.fetch_optional(&mut **tx).await?.is_some())
 }
 
 /// Which of `funds` `unit_id` holds.

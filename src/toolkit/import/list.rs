@@ -89,7 +89,9 @@ pub async fn list(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser
         .registry
         .import_kinds()
         .iter()
-        .filter(|_| writes)
+        // A kind that goes into a record (a statement into its account) is
+        // offered from that record's page, which knows the record.
+        .filter(|k| writes && k.target_key().is_none())
         .map(|k| KindLine {
             kind: k.kind(),
             label: ctx.t(k.label_key()),

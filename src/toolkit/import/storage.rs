@@ -366,6 +366,8 @@ pub async fn committed_before(db: &Db, import: &Import) -> Result<Option<(i64, S
         .bind(import.kind.clone())
         .push(" AND file_hash = ")
         .bind(import.file_hash.clone())
+        .push(" AND COALESCE(target_id, 0) = ")
+        .bind(import.target_id.unwrap_or(0))
         .push(" AND id <> ")
         .bind(import.id)
         .push(" ORDER BY id LIMIT 1");
