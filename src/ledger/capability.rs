@@ -3,9 +3,10 @@
 //! not placed: a merge never rewrites them (a merged unit's chain closes).
 
 use super::{LEDGER_ACCOUNTS, LEDGER_FUNDS};
+use crate::access::Permission;
 use crate::org::PlacedTable;
 use crate::toolkit::import::ImportKind;
-use crate::web::capability::{AuditEntity, Capability, FieldKind, RecordLink};
+use crate::web::capability::{AuditEntity, Capability, FieldKind, NavEntry, RecordLink};
 use crate::web::routes::Pages;
 use crate::web::AppState;
 use utoipa_axum::router::OpenApiRouter;
@@ -18,7 +19,16 @@ impl Capability for Ledger {
     }
 
     fn pages(&self) -> Pages {
-        super::public::pages()
+        super::routes::pages().merge(super::public::pages())
+    }
+
+    fn nav(&self) -> Vec<NavEntry> {
+        vec![NavEntry {
+            href: "/ledger",
+            label_key: "nav.ledger",
+            needs: Permission::Read,
+            order: 33,
+        }]
     }
 
     fn api(&self) -> OpenApiRouter<AppState> {

@@ -21,6 +21,7 @@ pub mod manage;
 pub mod model;
 pub mod public;
 pub mod reconcile;
+mod routes;
 pub mod service;
 pub mod statement;
 pub mod statement_import;

@@ -253,7 +253,8 @@ impl ImportKind for StatementImport {
     }
 
     fn record_path(&self) -> &'static str {
-        "/ledger/entries/"
+        // The unit's ledger (`?unit=` is added), where its accounts are.
+        "/ledger"
     }
 
     fn committed_key(&self) -> &'static str {

@@ -251,3 +251,93 @@ async fn the_public_download_verifies_offline_and_a_changed_copy_does_not() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_ledger_page_opens_funds_and_records_money_from_forms() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("ngocha", "staff", NGOC_HA).await;
+    let page = staff.get("/ledger").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("new-account"), "staff may open accounts");
+    let opened = staff
+        .post_form(
+            "/ledger/accounts",
+            &[
+                ("unit", NGOC_HA),
+                ("kind", "bank"),
+                ("name", "TK cứu trợ"),
+                ("bank_name", "Vietcombank"),
+                ("bank_bin", "970436"),
+                ("account_no", "1017595600"),
+            ],
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    let account = app.count("SELECT MAX(id) FROM ledger_accounts").await.to_string();
+    let fund = staff
+        .post_form(
+            "/ledger/funds",
+            &[
+                ("unit", NGOC_HA),
+                ("kind", "appeal"),
+                ("name", "Ủng hộ bão Yagi"),
+                ("purpose", "Cứu trợ"),
+                ("target", ""),
+                ("opens_on", "01/09/2024"),
+                ("closes_on", ""),
+                ("account_id", &account),
+            ],
+        )
+        .await;
+    assert_eq!(fund.status, StatusCode::SEE_OTHER, "{}", fund.body);
+    let fund = app.count("SELECT MAX(id) FROM ledger_funds").await;
+    let form = format!("/ledger/funds/{fund}/entries");
+    let bad = staff
+        .post_form(
+            &form,
+            &[
+                ("kind", "donation"),
+                ("on_date", "02/09/2024"),
+                ("amount", "năm trăm"),
+                ("counterparty", "An"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("ledger-refused") && bad.body.contains("Số tiền"),
+        "{}",
+        bad.body
+    );
+    let good = staff
+        .post_form(
+            &form,
+            &[
+                ("kind", "donation"),
+                ("on_date", "02/09/2024"),
+                ("amount", "500.000"),
+                ("counterparty", "An"),
+                ("anonymous", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
+    let page = staff.get(&format!("/ledger?unit={NGOC_HA}")).await.body;
+    assert!(page.contains("500.000"), "{page}");
+    // A reader sees the totals but no form; an outsider sees nothing.
+    let mut viewer = app.signed_in("ngocha.xem", "viewer", NGOC_HA).await;
+    let seen = viewer.get(&format!("/ledger?unit={NGOC_HA}")).await.body;
+    assert!(seen.contains("500.000") && !seen.contains("new-account"));
+    let mut outsider = app.signed_in("haiphong", "staff", HAI_PHONG).await;
+    assert_eq!(
+        outsider.get(&format!("/ledger?unit={NGOC_HA}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        outsider
+            .post_form(&form, &[("kind", "donation"), ("amount", "1.000")])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

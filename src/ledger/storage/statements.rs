@@ -227,3 +227,10 @@ pub async fn settle_unmatched(tx: &mut Transaction<'static, Any>, id: i64, entry
     sql.bind(entry_id).push(" WHERE entry_id IS NULL AND id = ").bind(id);
     Ok(sql.execute(&mut **tx).await?.rows_affected() == 1)
 }
+
+/// How many lines of `account_id`'s queue are open.
+pub async fn open_count(db: &Db, account_id: i64) -> Result<i64, sqlx::Error> {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM ledger_unmatched WHERE entry_id IS NULL AND account_id = ");
+    sql.bind(account_id);
+    sql.fetch_int(db.pool()).await
+}

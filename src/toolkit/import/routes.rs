@@ -42,6 +42,9 @@ pub fn pages() -> Pages {
 struct NewParams {
     kind: String,
     unit: String,
+    /// The record the import goes into, for kinds that ask for one.
+    #[serde(default)]
+    target: String,
 }
 
 #[derive(Template)]
@@ -50,6 +53,8 @@ struct UploadPage {
     ctx: PageCtx,
     form: FormState,
     kind: String,
+    /// Kept through a refusal: the record the import goes into.
+    target: String,
     kind_label: &'static str,
     columns: Vec<&'static str>,
     units: Vec<Choice>,
@@ -61,7 +66,7 @@ async fn show_upload(
     ctx: PageCtx,
     user: &CurrentUser,
     kind: &dyn ImportKind,
-    unit: &str,
+    (unit, target): (&str, &str),
     error: Option<AppError>,
 ) -> Result<Response, AppError> {
     let units = picker::choices(&state.db, &user.principal, Permission::Write).await?;
@@ -76,6 +81,7 @@ async fn show_upload(
     let page = UploadPage {
         form,
         kind: kind.kind().to_owned(),
+        target: target.to_owned(),
         kind_label: ctx.t(kind.label_key()),
         columns: kind.columns().iter().map(|c| ctx.t(c.label_key)).collect(),
         units,
@@ -92,7 +98,7 @@ async fn upload_form(
     Query(p): Query<NewParams>,
 ) -> Result<Response, AppError> {
     let kind = service::kind_of(&state, &p.kind)?;
-    show_upload(&state, ctx, &user, kind.as_ref(), &p.unit, None).await
+    show_upload(&state, ctx, &user, kind.as_ref(), (&p.unit, &p.target), None).await
 }
 
 async fn upload(
@@ -105,10 +111,11 @@ async fn upload(
     let kind = service::kind_of(&state, &upload.kind)?;
     let units = picker::choices(&state.db, &user.principal, Permission::Write).await?;
     let typed = upload.unit.clone();
+    let target = upload.target.clone();
     upload.unit = picker::code_of(&typed, &units);
     match service::upload(&state, &user.principal, upload).await {
         Ok(import) => Ok(Redirect::to(&format!("/imports/{}", import.id)).into_response()),
-        Err(e) => show_upload(&state, ctx, &user, kind.as_ref(), &typed, Some(e.into())).await,
+        Err(e) => show_upload(&state, ctx, &user, kind.as_ref(), (&typed, &target), Some(e.into())).await,
     }
 }
 

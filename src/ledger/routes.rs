@@ -1,0 +1,224 @@
+//! The ledger's pages for staff: a unit's accounts and funds with their
+//! totals, and the forms an accountant uses on a phone — open an account
+//! or a fund, record a gift or a payment, upload a bank statement into an
+//! account (through the toolkit's import, its preview and commit). What a
+//! form refuses is said at the top of the page, field by field.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::entry_input::EntryInput;
+use super::funds::{Account, AccountInput, AccountKind, Fund, FundInput, FundKind};
+use super::manage;
+use super::model::Totals;
+use super::storage::statements as queue;
+use crate::access::Permission;
+use crate::org::Unit;
+use crate::web::auth::CurrentUser;
+use crate::web::error::AppError;
+use crate::web::extract::{record_id, Form, Path, Query};
+use crate::web::page::{render_status, shown_on_form, PageCtx};
+use crate::web::routes::Pages;
+use crate::web::AppState;
+
+pub fn pages() -> Pages {
+    Pages::default()
+        .get("/ledger", unit_page)
+        .post("/ledger/accounts", create_account)
+        .post("/ledger/funds", create_fund)
+        .post("/ledger/funds/{fund}/entries", record_entry)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct UnitParams {
+    unit: String,
+}
+
+struct FundLine {
+    fund: Fund,
+    totals: Totals,
+}
+
+struct AccountLine {
+    account: Account,
+    queued: i64,
+}
+
+#[derive(Template)]
+#[template(path = "ledger/templates/unit.html")]
+struct UnitPage {
+    ctx: PageCtx,
+    unit: Unit,
+    accounts: Vec<AccountLine>,
+    funds: Vec<FundLine>,
+    can_write: bool,
+    /// What the last form sent was refused for.
+    refused: Vec<String>,
+    today: String,
+}
+
+impl UnitPage {
+    fn account_kinds(&self) -> &'static [AccountKind] {
+        AccountKind::ALL
+    }
+
+    fn fund_kinds(&self) -> &'static [FundKind] {
+        FundKind::ALL
+    }
+}
+
+async fn show(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    code: &str,
+    refused: Option<AppError>,
+) -> Result<Response, AppError> {
+    let code = match code.trim() {
+        "" => user.principal.home().map(|g| g.unit.code.clone()).unwrap_or_default(),
+        typed => typed.to_owned(),
+    };
+    let unit = crate::org::service::unit_by_code(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (accounts, funds) = manage::of_unit(&state.db, &user.principal, &unit).await?;
+    let mut account_lines = Vec::with_capacity(accounts.len());
+    for account in accounts {
+        let queued = queue::open_count(&state.db, account.id).await?;
+        account_lines.push(AccountLine { account, queued });
+    }
+    let mut fund_lines = Vec::with_capacity(funds.len());
+    for fund in funds {
+        let totals = super::storage::listing::fund_totals(&state.db, fund.id).await?;
+        fund_lines.push(FundLine { fund, totals });
+    }
+    let (status, refused) = match refused {
+        None => (StatusCode::OK, Vec::new()),
+        Some(e) => {
+            let e = shown_on_form(e)?;
+            let said = match &e {
+                AppError::Validation(fields) => fields
+                    .iter()
+                    .map(|(field, key)| format!("{}: {}", ctx.t(&format!("ledger.{field}")), ctx.t(key)))
+                    .collect(),
+                other => vec![other.message(ctx.lang)],
+            };
+            (e.status(), said)
+        }
+    };
+    let page = UnitPage {
+        can_write: user.principal.may(Permission::Write, &unit.placement) && unit.is_active(),
+        today: crate::web::page::date_vi(&crate::members::model::iso(crate::volunteers::service::today())),
+        ctx,
+        unit,
+        accounts: account_lines,
+        funds: fund_lines,
+        refused,
+    };
+    render_status(status, &page)
+}
+
+async fn unit_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Query(p): Query<UnitParams>,
+) -> Result<Response, AppError> {
+    show(&state, ctx, &user, &p.unit, None).await
+}
+
+fn back(unit: &str) -> Response {
+    Redirect::to(&crate::web::list::with_query("/ledger", &[("unit", unit)])).into_response()
+}
+
+async fn create_account(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Form(input): Form<AccountInput>,
+) -> Result<Response, AppError> {
+    match manage::create_account(&state.db, &user.principal, &input).await {
+        Ok(_) => Ok(back(&input.unit)),
+        Err(e) => show(&state, ctx, &user, &input.unit, Some(e.into())).await,
+    }
+}
+
+/// A fund as the page's form sends it (an account chosen or not).
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct FundForm {
+    kind: String,
+    name: String,
+    purpose: String,
+    target: String,
+    opens_on: String,
+    closes_on: String,
+    account_id: String,
+    unit: String,
+}
+
+async fn create_fund(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Form(form): Form<FundForm>,
+) -> Result<Response, AppError> {
+    let input = FundInput {
+        kind: form.kind,
+        name: form.name,
+        purpose: form.purpose,
+        target: form.target,
+        opens_on: form.opens_on,
+        closes_on: form.closes_on,
+        account_id: form.account_id.trim().parse().ok(),
+        unit: form.unit,
+    };
+    match manage::create_fund(&state.db, &user.principal, &input).await {
+        Ok(_) => Ok(back(&input.unit)),
+        Err(e) => show(&state, ctx, &user, &input.unit, Some(e.into())).await,
+    }
+}
+
+/// A gift or a payment as the page's form sends it.
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct EntryForm {
+    kind: String,
+    on_date: String,
+    amount: String,
+    counterparty: String,
+    /// A ticked box sends `true`.
+    anonymous: String,
+    description: String,
+    reference: String,
+    private_note: String,
+}
+
+async fn record_entry(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<EntryForm>,
+) -> Result<Response, AppError> {
+    let fund = manage::fund(&state.db, &user.principal, record_id(&id)?).await?;
+    let input = EntryInput {
+        kind: form.kind,
+        on_date: form.on_date,
+        amount: form.amount,
+        counterparty: form.counterparty,
+        anonymous: form.anonymous == "true",
+        description: form.description,
+        reference: form.reference,
+        private_note: form.private_note,
+        ..EntryInput::default()
+    };
+    match manage::record(&state.db, &user.principal, fund.id, &input).await {
+        Ok(_) => Ok(back(&fund.unit_code)),
+        Err(e) => show(&state, ctx, &user, &fund.unit_code, Some(e.into())).await,
+    }
+}
