@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::approval::{self, DraftView, Recorded};
 use super::entry_input::EntryInput;
 use super::funds::{Account, AccountInput, Fund, FundInput};
 use super::manage;
@@ -33,6 +34,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_entries, record_entry))
         .routes(routes!(reverse_entry))
         .routes(routes!(queued_lines))
+        .routes(routes!(list_drafts))
+        .routes(routes!(decide_draft))
         .routes(routes!(assign_line))
 }
 
@@ -144,7 +147,7 @@ async fn list_entries(
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
-struct Recorded {
+struct Created {
     id: i64,
 }
 
@@ -152,15 +155,56 @@ struct Recorded {
 /// the chain of the unit holding it; never changed afterwards).
 #[utoipa::path(post, path = "/ledger/funds/{fund}/entries", tag = "ledger",
     params(("fund" = i64, Path, description = "Fund id")), request_body = EntryInput,
-    responses((status = 201, description = "Created", body = Recorded), WriteErrors))]
+    responses((status = 201, description = "Appended", body = Recorded),
+        (status = 202, description = "Waiting for a second person's approval", body = Recorded), WriteErrors))]
 async fn record_entry(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<EntryInput>,
 ) -> Result<Response, AppError> {
-    let id = manage::record(&state.db, &user.principal, record_id(&id)?, &input).await?;
-    Ok((StatusCode::CREATED, Json(Recorded { id })).into_response())
+    let recorded = approval::record(&state.db, &user.principal, record_id(&id)?, &input).await?;
+    let status = if recorded.id.is_some() {
+        StatusCode::CREATED
+    } else {
+        StatusCode::ACCEPTED
+    };
+    Ok((status, Json(recorded)).into_response())
+}
+
+/// The fund's entries waiting for a second person's approval (staff).
+#[utoipa::path(get, path = "/ledger/funds/{fund}/drafts", tag = "ledger",
+    params(("fund" = i64, Path, description = "Fund id")),
+    responses((status = 200, description = "OK", body = [DraftView]), ReadErrors))]
+async fn list_drafts(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<DraftView>>, AppError> {
+    Ok(Json(
+        approval::pending(&state.db, &user.principal, record_id(&id)?).await?,
+    ))
+}
+
+#[derive(Default, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+struct Decision {
+    /// `true` appends the entry; `false` rejects it.
+    approve: bool,
+}
+
+/// Approve or reject a draft written by someone else.
+#[utoipa::path(post, path = "/ledger/drafts/{draft}", tag = "ledger",
+    params(("draft" = i64, Path, description = "Draft id")), request_body = Decision,
+    responses((status = 200, description = "Decided", body = Recorded), WriteErrors))]
+async fn decide_draft(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<Decision>,
+) -> Result<Json<Recorded>, AppError> {
+    let entry = approval::decide(&state.db, &user.principal, record_id(&id)?, input.approve).await?;
+    Ok(Json(Recorded { id: entry, draft: None }))
 }
 
 #[derive(Default, Deserialize, utoipa::ToSchema)]
@@ -174,7 +218,7 @@ struct ReversalInput {
 #[utoipa::path(post, path = "/ledger/funds/{fund}/entries/{entry}/reversal", tag = "ledger",
     params(("fund" = i64, Path, description = "Fund id"), ("entry" = i64, Path, description = "Entry id")),
     request_body = ReversalInput,
-    responses((status = 201, description = "Created", body = Recorded), WriteErrors))]
+    responses((status = 201, description = "Created", body = Created), WriteErrors))]
 async fn reverse_entry(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -189,7 +233,7 @@ async fn reverse_entry(
         &input.reason,
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(Recorded { id })).into_response())
+    Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
 
 /// The account's reconciliation queue: imported transactions no fund was
@@ -210,7 +254,7 @@ async fn queued_lines(
 /// Record a queued transaction into a fund of its account's unit (once).
 #[utoipa::path(post, path = "/ledger/unmatched/{line}", tag = "ledger",
     params(("line" = i64, Path, description = "Queued line id")), request_body = Assignment,
-    responses((status = 201, description = "Created", body = Recorded), WriteErrors))]
+    responses((status = 201, description = "Created", body = Created), WriteErrors))]
 async fn assign_line(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -218,5 +262,5 @@ async fn assign_line(
     JsonBody(input): JsonBody<Assignment>,
 ) -> Result<Response, AppError> {
     let id = reconcile::assign(&state.db, &user.principal, record_id(&id)?, &input).await?;
-    Ok((StatusCode::CREATED, Json(Recorded { id })).into_response())
+    Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }

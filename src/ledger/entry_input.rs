@@ -16,8 +16,8 @@ use crate::validation::FieldErrors;
 /// What the published counterparty says of a donor who asked not to be named.
 pub const ANONYMOUS: &str = "Ẩn danh";
 
-/// An entry as typed.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+/// An entry as typed (kept as typed while it waits for approval).
+#[derive(Clone, Debug, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EntryInput {
     /// `donation`, `disbursement`, `purchase` or `operating`.

@@ -2,7 +2,6 @@
 //! holds the account, fund or chain: staff of a unit (or above it) open
 //! accounts and funds there and record what moved; readers read.
 
-use super::entry_input::{self, EntryInput};
 use super::funds::{self as model, Account, AccountInput, Fund, FundInput};
 use super::model::{EntryKind, Line};
 use super::service::{self, LedgerError};
@@ -99,19 +98,6 @@ pub async fn of_unit(db: &Db, user: &Principal, unit: &Unit) -> Result<(Vec<Acco
         return Err(LedgerError::NotFound);
     }
     Ok(store::of_unit(db, &user.scope(Permission::Read), unit.id).await?)
-}
-
-/// Records what `input` says moved in `fund_id`, on the chain of the
-/// unit holding the fund; the new entry's id.
-pub async fn record(db: &Db, user: &Principal, fund_id: i64, input: &EntryInput) -> Result<i64, LedgerError> {
-    let fund = fund(db, user, fund_id).await?;
-    if !may_write(user, &fund) {
-        return Err(LedgerError::ReadOnly);
-    }
-    let today = crate::volunteers::service::today();
-    let entry = entry_input::entry_of(input, fund.id, fund.account_id, today).map_err(LedgerError::Validation)?;
-    let ids = service::append(db, fund.unit_id, vec![entry], user.user_id()).await?;
-    ids.first().copied().ok_or(LedgerError::NotFound)
 }
 
 /// Appends the reversal of entry `entry_id` (its lines swapped), which

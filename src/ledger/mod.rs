@@ -11,6 +11,7 @@
 //! - `storage`, `service`: appending and verifying against the database.
 
 pub mod api;
+pub mod approval;
 mod capability;
 pub mod chain;
 pub mod describe;
@@ -68,6 +69,7 @@ impl crate::web::error::IntoAppError for service::LedgerError {
             E::ReadOnly => AppError::Forbidden,
             E::ReversedAlready => conflict("ledger.error.reversed_already"),
             E::Settled => conflict("ledger.error.settled"),
+            E::OwnDraft => conflict("ledger.error.own_draft"),
             E::Broken(b) => AppError::Internal(b.to_string()),
             E::Db(e) => e.into(),
         }

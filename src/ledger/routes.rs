@@ -217,7 +217,7 @@ async fn record_entry(
         private_note: form.private_note,
         ..EntryInput::default()
     };
-    match manage::record(&state.db, &user.principal, fund.id, &input).await {
+    match super::approval::record(&state.db, &user.principal, fund.id, &input).await {
         Ok(_) => Ok(back(&fund.unit_code)),
         Err(e) => show(&state, ctx, &user, &fund.unit_code, Some(e.into())).await,
     }

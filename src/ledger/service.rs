@@ -29,6 +29,8 @@ pub enum LedgerError {
     ReversedAlready,
     #[error("the queued transaction was recorded already")]
     Settled,
+    #[error("the author of a draft cannot approve it")]
+    OwnDraft,
     #[error("the stored ledger does not verify: {0}")]
     Broken(#[from] Broken),
     #[error(transparent)]

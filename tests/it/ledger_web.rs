@@ -341,3 +341,56 @@ async fn the_ledger_page_opens_funds_and_records_money_from_forms() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn an_entry_above_the_approval_amount_waits_for_another_person() {
+    let app = TestApp::new().await;
+    app.sql("UPDATE ledger_policy SET approval_above = 1000000")
+        .await
+        .unwrap();
+    let mut author = app.signed_in("ngocha.a", "staff", NGOC_HA).await;
+    let (_, fund) = open_appeal(&mut author).await;
+    let entries = format!("/api/v1/ledger/funds/{fund}/entries");
+    let small = author.post_json(&entries, &gift("An", "1.000.000", "")).await;
+    assert_eq!(small.status, StatusCode::CREATED, "at the amount: no approval");
+    let large = author
+        .post_json(&entries, &gift("Công ty An Phát", "2.000.000", ""))
+        .await;
+    assert_eq!(large.status, StatusCode::ACCEPTED, "{}", large.body);
+    let draft = large.json()["draft"].as_i64().unwrap();
+    assert_eq!(app.count("SELECT COUNT(*) FROM ledger_entries").await, 1);
+    let decide = format!("/api/v1/ledger/drafts/{draft}");
+    let own = author.post_json(&decide, &json!({"approve": true})).await;
+    assert_eq!(own.status, StatusCode::CONFLICT, "{}", own.body);
+    let mut viewer = app.signed_in("ngocha.xem", "viewer", NGOC_HA).await;
+    assert_eq!(
+        viewer.post_json(&decide, &json!({"approve": true})).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut outsider = app.signed_in("haiphong", "staff", HAI_PHONG).await;
+    assert_eq!(
+        outsider.post_json(&decide, &json!({"approve": true})).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let mut second = app.signed_in("ngocha.b", "staff", NGOC_HA).await;
+    let waiting = second.get(&format!("/api/v1/ledger/funds/{fund}/drafts")).await.json();
+    assert_eq!(waiting[0]["amount"], 2_000_000);
+    let approved = second.post_json(&decide, &json!({"approve": true})).await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+    assert!(approved.json()["id"].is_i64());
+    assert_eq!(
+        second.post_json(&decide, &json!({"approve": true})).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let shown = second.get(&format!("/api/v1/ledger/funds/{fund}")).await.json();
+    assert_eq!(shown["totals"]["raised"], 3_000_000);
+    // A rejected draft appends nothing.
+    let another = author.post_json(&entries, &gift("B", "5.000.000", "")).await.json()["draft"]
+        .as_i64()
+        .unwrap();
+    let rejected = second
+        .post_json(&format!("/api/v1/ledger/drafts/{another}"), &json!({"approve": false}))
+        .await;
+    assert_eq!(rejected.status, StatusCode::OK);
+    assert_eq!(app.count("SELECT COUNT(*) FROM ledger_entries").await, 2);
+}

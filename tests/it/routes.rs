@@ -180,10 +180,22 @@ async fn fixtures(app: &TestApp) -> HashMap<&'static str, String> {
     .await
     .expect("queued line");
     let line = app.count("SELECT MAX(id) FROM ledger_unmatched").await;
+    // An entry waiting for a second person's approval.
+    app.sql("UPDATE ledger_policy SET approval_above = 1000")
+        .await
+        .expect("policy");
+    let draft = central
+        .post_json(
+            &format!("/api/v1/ledger/funds/{}/entries", fund.json()["id"]),
+            &serde_json::json!({"kind": "donation", "on_date": "02/09/2024", "amount": "100.000", "counterparty": "Bình"}),
+        )
+        .await;
+    assert_eq!(draft.status, StatusCode::ACCEPTED, "{}", draft.body);
     HashMap::from([
         ("fund", fund.json()["id"].to_string()),
         ("ledger_account", ledger_account.json()["id"].to_string()),
         ("line", line.to_string()),
+        ("draft", draft.json()["draft"].to_string()),
         ("entry", entry.json()["id"].to_string()),
         ("youth", youth.json()["id"].to_string()),
         ("cadre", cadre.json()["id"].to_string()),

@@ -2,6 +2,7 @@
 //! verification. Entries and lines are only ever inserted here; the
 //! database refuses updates and deletes of them (migration 0021).
 
+pub mod drafts;
 pub mod funds;
 pub mod listing;
 pub mod statements;
