@@ -30,6 +30,7 @@ pub fn pages() -> Pages {
         .post("/ledger/accounts", create_account)
         .post("/ledger/funds", create_fund)
         .post("/ledger/funds/{fund}/entries", record_entry)
+        .post("/ledger/drafts/{draft}", decide_draft)
 }
 
 #[derive(Deserialize, Default)]
@@ -41,6 +42,8 @@ struct UnitParams {
 struct FundLine {
     fund: Fund,
     totals: Totals,
+    /// Entries waiting for a second person (shown to the fund's staff).
+    drafts: Vec<super::approval::DraftView>,
 }
 
 struct AccountLine {
@@ -94,7 +97,12 @@ async fn show(
     let mut fund_lines = Vec::with_capacity(funds.len());
     for fund in funds {
         let totals = super::storage::listing::fund_totals(&state.db, fund.id).await?;
-        fund_lines.push(FundLine { fund, totals });
+        let drafts = match super::approval::pending(&state.db, &user.principal, fund.id).await {
+            Ok(drafts) => drafts,
+            Err(super::service::LedgerError::ReadOnly) => Vec::new(),
+            Err(e) => return Err(e.into()),
+        };
+        fund_lines.push(FundLine { fund, totals, drafts });
     }
     let (status, refused) = match refused {
         None => (StatusCode::OK, Vec::new()),
@@ -218,6 +226,32 @@ async fn record_entry(
         ..EntryInput::default()
     };
     match super::approval::record(&state.db, &user.principal, fund.id, &input).await {
+        Ok(_) => Ok(back(&fund.unit_code)),
+        Err(e) => show(&state, ctx, &user, &fund.unit_code, Some(e.into())).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct DecisionForm {
+    /// `approve` or `reject`.
+    decision: String,
+}
+
+async fn decide_draft(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<DecisionForm>,
+) -> Result<Response, AppError> {
+    let id = record_id(&id)?;
+    let draft = super::storage::drafts::pending(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let fund = manage::fund(&state.db, &user.principal, draft.fund_id).await?;
+    let approve = form.decision == "approve";
+    match super::approval::decide(&state.db, &user.principal, id, approve).await {
         Ok(_) => Ok(back(&fund.unit_code)),
         Err(e) => show(&state, ctx, &user, &fund.unit_code, Some(e.into())).await,
     }
