@@ -8,6 +8,7 @@ mod audit_view;
 mod bad_input;
 mod browser;
 mod browser_import;
+mod browser_ledger;
 mod browser_members;
 mod browser_volunteers;
 mod bulk_rows;
