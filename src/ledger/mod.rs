@@ -21,6 +21,7 @@ pub mod funds;
 pub mod manage;
 pub mod model;
 pub mod public;
+mod receipt;
 pub mod reconcile;
 mod routes;
 pub mod service;

@@ -31,6 +31,7 @@ pub fn pages() -> Pages {
         .post("/ledger/funds", create_fund)
         .post("/ledger/funds/{fund}/entries", record_entry)
         .post("/ledger/drafts/{draft}", decide_draft)
+        .get("/ledger/entries/{entry}/receipt.pdf", super::receipt::receipt_pdf)
 }
 
 #[derive(Deserialize, Default)]
@@ -44,6 +45,8 @@ struct FundLine {
     totals: Totals,
     /// Entries waiting for a second person (shown to the fund's staff).
     drafts: Vec<super::approval::DraftView>,
+    /// The latest entries, newest first.
+    latest: Vec<super::storage::listing::PublicRow>,
 }
 
 struct AccountLine {
@@ -102,7 +105,13 @@ async fn show(
             Err(super::service::LedgerError::ReadOnly) => Vec::new(),
             Err(e) => return Err(e.into()),
         };
-        fund_lines.push(FundLine { fund, totals, drafts });
+        let (latest, _) = super::storage::listing::fund_entries(&state.db, fund.id, &Default::default(), 10, 0).await?;
+        fund_lines.push(FundLine {
+            fund,
+            totals,
+            drafts,
+            latest,
+        });
     }
     let (status, refused) = match refused {
         None => (StatusCode::OK, Vec::new()),

@@ -10,8 +10,7 @@ use nhanai_pdf::{render_list, ListDocument};
 use super::model::Person;
 use crate::i18n::{self, Lang};
 use crate::org::service as org;
-use crate::org::{Level, Unit};
-use crate::text;
+use crate::org::Level;
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
 use crate::web::extract::Path;
@@ -20,30 +19,6 @@ use crate::web::AppState;
 /// Rows of one printed list at most: a list longer than this is printed
 /// for the units below.
 pub const MAX_PRINTED: i64 = 5_000;
-
-/// The Red Cross body a unit is: "Hội Chữ thập đỏ Phường Ba Đình"; a
-/// branch or the centre is named as it is.
-fn body_of(unit: &Unit) -> String {
-    let folded = text::fold(&unit.name);
-    if folded.starts_with("chi hoi") || folded.starts_with("hoi ") || folded.starts_with("trung uong") {
-        unit.name.clone()
-    } else {
-        format!("Hội Chữ thập đỏ {}", unit.name)
-    }
-}
-
-/// The place a document is dated at: its province without "Thành phố" or
-/// "Tỉnh" ("Hà Nội"); the centre is in Hà Nội.
-fn place_of(province: Option<&Unit>) -> String {
-    let Some(province) = province else {
-        return "Hà Nội".into();
-    };
-    ["Thành phố ", "Tỉnh "]
-        .iter()
-        .find_map(|prefix| province.name.strip_prefix(prefix))
-        .unwrap_or(&province.name)
-        .to_owned()
-}
 
 fn row(lang: Lang, person: &Person) -> Vec<String> {
     let residence = [
@@ -99,10 +74,10 @@ pub(super) async fn persons_pdf(
         .date();
     let t = |key: &str| i18n::t(lang, key).to_owned();
     let doc = ListDocument {
-        issuer_parent: parent.as_ref().map(body_of).unwrap_or_default(),
-        issuer: body_of(&unit),
+        issuer_parent: parent.as_ref().map(crate::toolkit::pdf::body_of).unwrap_or_default(),
+        issuer: crate::toolkit::pdf::body_of(&unit),
         number: String::new(),
-        place: place_of(province.as_ref()),
+        place: crate::toolkit::pdf::place_of(province.as_ref()),
         date: (today.year(), u8::from(today.month()), today.day()),
         title: t("persons.print_title"),
         subtitle: t("persons.print_subtitle").replace("{unit}", &unit.name),
@@ -119,38 +94,4 @@ pub(super) async fn persons_pdf(
     };
     let file = format!("danh-sach-{}.pdf", unit.code);
     crate::toolkit::pdf::download(&file, move || render_list(&doc)).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn unit(name: &str) -> Unit {
-        Unit {
-            id: 1,
-            code: "x".into(),
-            name: name.into(),
-            level: Level::Commune,
-            kind: "ward".into(),
-            parent_id: None,
-            placement: Default::default(),
-            status: crate::org::model::UnitStatus::Active,
-            merged_into_id: None,
-            created_at: String::new(),
-            closed_at: None,
-        }
-    }
-
-    #[test]
-    fn the_issuer_is_the_units_red_cross_body_and_the_place_its_province() {
-        assert_eq!(body_of(&unit("Phường Ba Đình")), "Hội Chữ thập đỏ Phường Ba Đình");
-        assert_eq!(body_of(&unit("Chi hội Tổ dân phố số 1")), "Chi hội Tổ dân phố số 1");
-        assert_eq!(
-            body_of(&unit("Trung ương Hội Chữ thập đỏ Việt Nam")),
-            "Trung ương Hội Chữ thập đỏ Việt Nam"
-        );
-        assert_eq!(place_of(Some(&unit("Thành phố Hà Nội"))), "Hà Nội");
-        assert_eq!(place_of(Some(&unit("Tỉnh Cao Bằng"))), "Cao Bằng");
-        assert_eq!(place_of(None), "Hà Nội");
-    }
 }

@@ -8,6 +8,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::Semaphore;
 
+use crate::org::Unit;
 use crate::web::error::AppError;
 
 /// Documents one server typesets at once.
@@ -37,4 +38,63 @@ where
         Body::from(pdf),
     )
         .into_response())
+}
+
+/// The Red Cross body a unit is: "Hội Chữ thập đỏ Phường Ba Đình"; a
+/// branch or the centre is named as it is.
+pub fn body_of(unit: &Unit) -> String {
+    let folded = crate::text::fold(&unit.name);
+    if folded.starts_with("chi hoi") || folded.starts_with("hoi ") || folded.starts_with("trung uong") {
+        unit.name.clone()
+    } else {
+        format!("Hội Chữ thập đỏ {}", unit.name)
+    }
+}
+
+/// The place a document is dated at: its province without "Thành phố" or
+/// "Tỉnh" ("Hà Nội"); the centre is in Hà Nội.
+pub fn place_of(province: Option<&Unit>) -> String {
+    let Some(province) = province else {
+        return "Hà Nội".into();
+    };
+    ["Thành phố ", "Tỉnh "]
+        .iter()
+        .find_map(|prefix| province.name.strip_prefix(prefix))
+        .unwrap_or(&province.name)
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::Level;
+
+    fn unit(name: &str) -> Unit {
+        Unit {
+            id: 1,
+            code: "x".into(),
+            name: name.into(),
+            level: Level::Commune,
+            kind: "ward".into(),
+            parent_id: None,
+            placement: Default::default(),
+            status: crate::org::model::UnitStatus::Active,
+            merged_into_id: None,
+            created_at: String::new(),
+            closed_at: None,
+        }
+    }
+
+    #[test]
+    fn the_issuer_is_the_units_red_cross_body_and_the_place_its_province() {
+        assert_eq!(body_of(&unit("Phường Ba Đình")), "Hội Chữ thập đỏ Phường Ba Đình");
+        assert_eq!(body_of(&unit("Chi hội Tổ dân phố số 1")), "Chi hội Tổ dân phố số 1");
+        assert_eq!(
+            body_of(&unit("Trung ương Hội Chữ thập đỏ Việt Nam")),
+            "Trung ương Hội Chữ thập đỏ Việt Nam"
+        );
+        assert_eq!(place_of(Some(&unit("Thành phố Hà Nội"))), "Hà Nội");
+        assert_eq!(place_of(Some(&unit("Tỉnh Cao Bằng"))), "Cao Bằng");
+        assert_eq!(place_of(None), "Hà Nội");
+    }
 }

@@ -394,3 +394,35 @@ async fn an_entry_above_the_approval_amount_waits_for_another_person() {
     assert_eq!(rejected.status, StatusCode::OK);
     assert_eq!(app.count("SELECT COUNT(*) FROM ledger_entries").await, 2);
 }
+
+#[tokio::test]
+async fn a_receipt_says_the_amount_in_words_for_the_funds_staff_only() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("ngocha", "staff", NGOC_HA).await;
+    let (_, fund) = open_appeal(&mut staff).await;
+    let entries = format!("/api/v1/ledger/funds/{fund}/entries");
+    let gift = json!({"kind": "donation", "on_date": "02/09/2024", "amount": "1.200.000",
+        "counterparty": "Trần Thị Bích", "anonymous": true});
+    let id = staff.post_json(&entries, &gift).await.json()["id"].as_i64().unwrap();
+    let receipt = format!("/ledger/entries/{id}/receipt.pdf");
+    let pdf = staff.get(&receipt).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let text = crate::print::pdftotext(&pdf.bytes);
+    for said in [
+        "GIẤY BIÊN NHẬN",
+        "Trần Thị Bích",
+        "1.200.000",
+        "Một triệu hai trăm nghìn đồng",
+    ] {
+        assert!(text.contains(said), "{said}: {text}");
+    }
+    assert!(staff
+        .get(&format!("/ledger?unit={NGOC_HA}"))
+        .await
+        .body
+        .contains(&receipt));
+    let mut viewer = app.signed_in("ngocha.xem", "viewer", NGOC_HA).await;
+    assert_eq!(viewer.get(&receipt).await.status, StatusCode::FORBIDDEN);
+    let mut outsider = app.signed_in("haiphong", "staff", HAI_PHONG).await;
+    assert_eq!(outsider.get(&receipt).await.status, StatusCode::NOT_FOUND);
+}

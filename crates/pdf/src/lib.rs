@@ -14,12 +14,14 @@
 
 mod card;
 mod fonts;
+mod receipt;
 mod world;
 
 use serde::Serialize;
 
 pub use card::{render_card, CardDocument};
 pub use fonts::FONT_DIRS;
+pub use receipt::{render_receipt, ReceiptDocument};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {

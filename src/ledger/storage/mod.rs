@@ -344,3 +344,35 @@ pub async fn entry_in_fund(db: &Db, fund_id: i64, entry_id: i64) -> Result<Optio
     tx.rollback().await?;
     Ok(Some(entry_of(&row, lines)?.chained))
 }
+
+/// What a receipt for a gift shows of the entry `id`.
+pub struct ReceiptRow {
+    pub fund_id: Option<i64>,
+    pub kind: String,
+    pub on_date: String,
+    pub amount: i64,
+    pub reference: String,
+    pub counterparty: String,
+    pub private_json: String,
+    pub hash: String,
+}
+
+pub async fn receipt_row(db: &Db, id: i64) -> Result<Option<ReceiptRow>, sqlx::Error> {
+    let mut sql = Sql::new(
+        "SELECT fund_id, kind, on_date, amount, reference, counterparty, private_json, hash FROM ledger_entries WHERE id = ",
+    );
+    sql.bind(id);
+    let Some(r) = sql.fetch_optional(db.pool()).await? else {
+        return Ok(None);
+    };
+    Ok(Some(ReceiptRow {
+        fund_id: r.try_get(0)?,
+        kind: r.try_get(1)?,
+        on_date: r.try_get(2)?,
+        amount: r.try_get(3)?,
+        reference: r.try_get(4)?,
+        counterparty: r.try_get(5)?,
+        private_json: r.try_get(6)?,
+        hash: r.try_get(7)?,
+    }))
+}
