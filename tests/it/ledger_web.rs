@@ -426,3 +426,60 @@ async fn a_receipt_says_the_amount_in_words_for_the_funds_staff_only() {
     let mut outsider = app.signed_in("haiphong", "staff", HAI_PHONG).await;
     assert_eq!(outsider.get(&receipt).await.status, StatusCode::NOT_FOUND);
 }
+
+/// The cells of the first sheet of an `.xlsx`, as text.
+fn sheet(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("an .xlsx");
+    let name = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&name).expect("sheet");
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_quarters_donors_and_recipients_download_as_a_spreadsheet() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("ngocha", "staff", NGOC_HA).await;
+    let (_, fund) = open_appeal(&mut staff).await;
+    let entries = format!("/api/v1/ledger/funds/{fund}/entries");
+    for (day, donor) in [
+        ("02/09/2024", "Lê Văn Tám"),
+        ("30/09/2024", "Phạm Thị Hoa"),
+        ("01/10/2024", "Đỗ An"),
+    ] {
+        let gift = json!({"kind": "donation", "on_date": day, "amount": "100.000", "counterparty": donor});
+        assert_eq!(staff.post_json(&entries, &gift).await.status, StatusCode::CREATED);
+    }
+    let q3 = staff
+        .get(&format!("/ledger/funds/{fund}/list.xlsx?year=2024&quarter=3"))
+        .await;
+    assert_eq!(q3.status, StatusCode::OK);
+    let rows = sheet(&q3.bytes);
+    let names: Vec<&str> = rows.iter().skip(1).map(|r| r[2].as_str()).collect();
+    assert_eq!(names, ["Lê Văn Tám", "Phạm Thị Hoa"]);
+    let year = sheet(
+        &staff
+            .get(&format!("/ledger/funds/{fund}/list.xlsx?year=2024&quarter="))
+            .await
+            .bytes,
+    );
+    assert_eq!(year.len(), 4, "a header and three gifts");
+    assert_eq!(
+        staff
+            .get(&format!("/ledger/funds/{fund}/list.xlsx?year=2024&quarter=5"))
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let mut outsider = app.signed_in("haiphong", "staff", HAI_PHONG).await;
+    assert_eq!(
+        outsider
+            .get(&format!("/ledger/funds/{fund}/list.xlsx?year=2024"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
