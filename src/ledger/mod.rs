@@ -23,6 +23,7 @@ pub mod model;
 pub mod public;
 mod receipt;
 pub mod reconcile;
+mod reports;
 mod routes;
 pub mod service;
 pub mod statement;

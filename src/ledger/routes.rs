@@ -32,7 +32,9 @@ pub fn pages() -> Pages {
         .post("/ledger/funds/{fund}/entries", record_entry)
         .post("/ledger/drafts/{draft}", decide_draft)
         .get("/ledger/entries/{entry}/receipt.pdf", super::receipt::receipt_pdf)
-        .get("/ledger/funds/{fund}/list.xlsx", period_list)
+        .get("/ledger/funds/{fund}/list.xlsx", super::reports::period_list)
+        .get("/ledger/accounts/{ledger_account}/unmatched", queue_page)
+        .post("/ledger/unmatched/{line}", assign_line)
 }
 
 #[derive(Deserialize, Default)]
@@ -116,20 +118,7 @@ async fn show(
             latest,
         });
     }
-    let (status, refused) = match refused {
-        None => (StatusCode::OK, Vec::new()),
-        Some(e) => {
-            let e = shown_on_form(e)?;
-            let said = match &e {
-                AppError::Validation(fields) => fields
-                    .iter()
-                    .map(|(field, key)| format!("{}: {}", ctx.t(&format!("ledger.{field}")), ctx.t(key)))
-                    .collect(),
-                other => vec![other.message(ctx.lang)],
-            };
-            (e.status(), said)
-        }
-    };
+    let (status, refused) = refusal(&ctx, refused)?;
     let page = UnitPage {
         can_write: user.principal.may(Permission::Write, &unit.placement) && unit.is_active(),
         today: crate::web::page::date_vi(&crate::members::model::iso(crate::volunteers::service::today())),
@@ -141,6 +130,22 @@ async fn show(
         refused,
     };
     render_status(status, &page)
+}
+
+/// What a form was refused for, field by field, and the page's status.
+fn refusal(ctx: &PageCtx, refused: Option<AppError>) -> Result<(StatusCode, Vec<String>), AppError> {
+    let Some(e) = refused else {
+        return Ok((StatusCode::OK, Vec::new()));
+    };
+    let e = shown_on_form(e)?;
+    let said = match &e {
+        AppError::Validation(fields) => fields
+            .iter()
+            .map(|(field, key)| format!("{}: {}", ctx.t(&format!("ledger.{field}")), ctx.t(key)))
+            .collect(),
+        other => vec![other.message(ctx.lang)],
+    };
+    Ok((e.status(), said))
 }
 
 async fn unit_page(
@@ -270,79 +275,88 @@ async fn decide_draft(
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct PeriodParams {
-    year: i32,
-    /// 1–4; empty: the whole year.
-    quarter: String,
+#[derive(Template)]
+#[template(path = "ledger/templates/queue.html")]
+struct QueuePage {
+    ctx: PageCtx,
+    account: Account,
+    funds: Vec<Fund>,
+    lines: Vec<super::reconcile::QueuedLine>,
+    refused: Vec<String>,
 }
 
-/// The fund's donors and recipients of a quarter or a year as `.xlsx`
-/// (the lists the charity-fund decree asks to publish), as published:
-/// donors by their public name, private payees masked.
-async fn period_list(
+impl QueuePage {
+    fn date(&self, iso: &str) -> String {
+        crate::web::page::date_vi(iso)
+    }
+
+    fn money(&self, dong: &i64) -> String {
+        crate::money::Money::from_dong(*dong).to_string()
+    }
+}
+
+async fn show_queue(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    account_id: i64,
+    refused: Option<AppError>,
+) -> Result<Response, AppError> {
+    let lines = super::reconcile::open_lines(&state.db, &user.principal, account_id).await?;
+    let account = manage::account(&state.db, &user.principal, account_id).await?;
+    let unit = crate::org::service::unit_by_id(&state.db, account.unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (_, funds) = manage::of_unit(&state.db, &user.principal, &unit).await?;
+    let (status, refused) = refusal(&ctx, refused)?;
+    render_status(
+        status,
+        &QueuePage {
+            ctx,
+            account,
+            funds,
+            lines,
+            refused,
+        },
+    )
+}
+
+async fn queue_page(
     State(state): State<AppState>,
-    lang: crate::i18n::Lang,
+    ctx: PageCtx,
     user: CurrentUser,
     Path(id): Path<String>,
-    Query(p): Query<PeriodParams>,
 ) -> Result<Response, AppError> {
-    use crate::toolkit::xlsx::{self, Column, ColumnType, Value};
-    let fund = manage::fund(&state.db, &user.principal, record_id(&id)?).await?;
-    let quarter = match p.quarter.trim() {
-        "" => None,
-        typed => Some(
-            typed
-                .parse::<u8>()
-                .ok()
-                .filter(|q| (1..=4).contains(q))
-                .ok_or_else(|| {
-                    AppError::Validation(crate::validation::field_error("quarter", "ledger.error.quarter"))
-                })?,
-        ),
+    show_queue(&state, ctx, &user, record_id(&id)?, None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct AssignForm {
+    fund: String,
+    kind: String,
+    counterparty: String,
+}
+
+async fn assign_line(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<AssignForm>,
+) -> Result<Response, AppError> {
+    let id = record_id(&id)?;
+    let account = super::storage::statements::unmatched(&state.db, id)
+        .await?
+        .map(|(_, account, _)| account)
+        .ok_or(AppError::NotFound)?;
+    let assignment = super::reconcile::Assignment {
+        fund: form.fund.trim().parse().ok(),
+        kind: form.kind,
+        counterparty: form.counterparty,
     };
-    let (first, last) = quarter.map_or((1, 12), |q| (q * 3 - 2, q * 3));
-    if !(2000..=2100).contains(&p.year) {
-        return Err(AppError::Validation(crate::validation::field_error(
-            "year",
-            "ledger.error.year",
-        )));
+    match super::reconcile::assign(&state.db, &user.principal, id, &assignment).await {
+        Ok(_) => Ok(Redirect::to(&format!("/ledger/accounts/{account}/unmatched")).into_response()),
+        Err(e) => show_queue(&state, ctx, &user, account, Some(e.into())).await,
     }
-    let filter = super::storage::listing::EntryFilter {
-        from: Some(format!("{:04}-{first:02}-01", p.year)),
-        until: Some(format!("{:04}-{last:02}-31", p.year)),
-        sort: super::storage::listing::Sort::Oldest,
-        ..Default::default()
-    };
-    let limit = xlsx::MAX_ROWS as i64;
-    let (rows, _) = super::storage::listing::fund_entries(&state.db, fund.id, &filter, limit, 0).await?;
-    let t = move |key: &str| crate::i18n::t(lang, key);
-    let columns = vec![
-        Column::new(t("ledger.date"), ColumnType::Date, 12.0),
-        Column::new(t("ledger.kind"), ColumnType::Text, 16.0),
-        Column::new(t("ledger.counterparty"), ColumnType::Text, 32.0),
-        Column::new(t("ledger.amount"), ColumnType::Number, 16.0),
-        Column::new(t("ledger.description"), ColumnType::Text, 48.0),
-        Column::new(t("ledger.reference"), ColumnType::Text, 18.0),
-    ];
-    let period = match quarter {
-        Some(q) => format!("quy-{q}-{}", p.year),
-        None => format!("nam-{}", p.year),
-    };
-    let file = format!("thu-chi-quy-{}-{period}.xlsx", fund.id);
-    xlsx::download(&file, move |path| {
-        let rows = rows.into_iter().map(move |e| {
-            vec![
-                super::statement::parse_date(&e.on_date).map_or(Value::Empty, Value::Date),
-                Value::from(t(e.kind.label_key()).to_owned()),
-                Value::from(e.counterparty),
-                Value::Number(e.amount.dong() as f64),
-                Value::from(e.description),
-                Value::from(e.reference),
-            ]
-        });
-        xlsx::write(path, t("ledger.sheet"), &columns, rows)
-    })
-    .await
 }

@@ -209,13 +209,33 @@ async fn queued_transactions_are_recorded_into_a_fund_once_by_the_units_staff() 
         StatusCode::NOT_FOUND
     );
 
-    assert_eq!(
-        staff.post_json(&assign(credit), &json!({"fund": appeal})).await.status,
-        StatusCode::CREATED
+    // On the queue's page, the accountant records the credit into the appeal.
+    let page = staff.get(&format!("/ledger/accounts/{account}/unmatched")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains(&format!("line-{credit}")) && page.body.contains("CAO VIET TUAN"),
+        "{}",
+        page.body
     );
+    assert_eq!(
+        viewer
+            .get(&format!("/ledger/accounts/{account}/unmatched"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let by_form = staff
+        .post_form(&format!("/ledger/unmatched/{credit}"), &[("fund", &appeal.to_string())])
+        .await;
+    assert_eq!(by_form.status, StatusCode::SEE_OTHER, "{}", by_form.body);
     assert_eq!(
         staff.post_json(&assign(credit), &json!({"fund": appeal})).await.status,
         StatusCode::NOT_FOUND
+    );
+    let page = staff.get(&format!("/ledger/accounts/{account}/unmatched")).await.body;
+    assert!(
+        !page.contains(&format!("line-{credit}")),
+        "recorded lines leave the queue"
     );
     let no_kind = staff.post_json(&assign(debit), &json!({"fund": appeal})).await;
     assert_eq!(no_kind.status, StatusCode::UNPROCESSABLE_ENTITY);
