@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::approval::{self, DraftView, Recorded};
+use super::approval::{self, DraftView, Policy, Recorded};
 use super::entry_input::EntryInput;
 use super::funds::{Account, AccountInput, Fund, FundInput};
 use super::manage;
@@ -36,6 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(queued_lines))
         .routes(routes!(list_drafts))
         .routes(routes!(decide_draft))
+        .routes(routes!(show_policy, set_policy))
         .routes(routes!(assign_line))
 }
 
@@ -263,4 +264,31 @@ async fn assign_line(
 ) -> Result<Response, AppError> {
     let id = reconcile::assign(&state.db, &user.principal, record_id(&id)?, &input).await?;
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
+}
+
+/// The amount above which an entry waits for a second person's approval.
+#[utoipa::path(get, path = "/ledger/policy", tag = "ledger",
+    responses((status = 200, description = "OK", body = Policy), ReadErrors))]
+async fn show_policy(State(state): State<AppState>, _user: CurrentUser) -> Result<Json<Policy>, AppError> {
+    Ok(Json(approval::policy(&state.db).await?))
+}
+
+#[derive(Default, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+struct PolicyInput {
+    /// In đồng as typed (`50.000.000`).
+    approval_above: String,
+}
+
+/// Change the approval amount (the centre's supervisors).
+#[utoipa::path(put, path = "/ledger/policy", tag = "ledger", request_body = PolicyInput,
+    responses((status = 200, description = "OK", body = Policy), WriteErrors))]
+async fn set_policy(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    JsonBody(input): JsonBody<PolicyInput>,
+) -> Result<Json<Policy>, AppError> {
+    Ok(Json(
+        approval::set_policy(&state.db, &user.principal, &input.approval_above).await?,
+    ))
 }

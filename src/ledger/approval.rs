@@ -113,3 +113,43 @@ pub async fn decide(db: &Db, user: &Principal, id: i64, approve: bool) -> Result
     tx.commit().await?;
     Ok(entry_id)
 }
+
+/// The amount above which entries wait for a second person.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Policy {
+    /// In đồng.
+    pub approval_above: i64,
+}
+
+pub async fn policy(db: &Db) -> Result<Policy, LedgerError> {
+    Ok(Policy {
+        approval_above: store::approval_above(db).await?,
+    })
+}
+
+/// Sets the approval amount (typed, `50.000.000`): the centre's
+/// supervisors only, audited.
+pub async fn set_policy(db: &Db, user: &Principal, typed: &str) -> Result<Policy, LedgerError> {
+    let central = crate::org::service::central(db).await?;
+    let access = user
+        .access(Permission::Supervise, &central)
+        .ok_or(LedgerError::ReadOnly)?;
+    let amount = Money::parse(typed).map_err(|e| LedgerError::Validation(field_error("approval_above", e.key())))?;
+    let before = store::approval_above(db).await?;
+    let mut tx = db.begin_write().await?;
+    store::set_approval_above(&mut tx, amount.dong()).await?;
+    let change = crate::audit::Change {
+        before: Some(serde_json::json!({ "approval_above": before })),
+        after: Some(serde_json::json!({ "approval_above": amount.dong() })),
+        ..crate::audit::Change::new(
+            "update",
+            "ledger_policy",
+            central.id,
+            central.name.clone(),
+            central.placement,
+        )
+    };
+    crate::audit::record(&mut tx, access.actor(), change).await?;
+    tx.commit().await?;
+    policy(db).await
+}

@@ -45,6 +45,13 @@ impl Capability for Ledger {
                 fields: &[("unit", FieldKind::Unit)],
             },
             AuditEntity {
+                entity: "ledger_policy",
+                label_key: "audit.entity.ledger_policy",
+                link: RecordLink::None,
+                field_prefix: "ledger.",
+                fields: &[("approval_above", FieldKind::Text)],
+            },
+            AuditEntity {
                 entity: "ledger_fund",
                 label_key: "audit.entity.ledger_fund",
                 link: RecordLink::None,
@@ -59,7 +66,7 @@ impl Capability for Ledger {
     }
 
     fn audit_actions(&self) -> Vec<(&'static str, &'static str)> {
-        vec![("create", "audit.action.create")]
+        vec![("create", "audit.action.create"), ("update", "audit.action.update")]
     }
 
     fn placed_tables(&self) -> Vec<PlacedTable> {

@@ -483,3 +483,42 @@ async fn a_quarters_donors_and_recipients_download_as_a_spreadsheet() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn only_the_centres_supervisors_set_the_approval_amount() {
+    let app = TestApp::new().await;
+    let mut staff = app.signed_in("ngocha", "staff", NGOC_HA).await;
+    assert_eq!(
+        staff.get("/api/v1/ledger/policy").await.json()["approval_above"],
+        50_000_000
+    );
+    let body = json!({"approval_above": "10.000.000"});
+    assert_eq!(
+        staff.put_json("/api/v1/ledger/policy", &body).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut province = app.signed_in("hanoi.admin", "admin", HA_NOI).await;
+    assert_eq!(
+        province.put_json("/api/v1/ledger/policy", &body).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut centre = app.signed_in("tw.admin", "admin", TW).await;
+    let bad = centre
+        .put_json("/api/v1/ledger/policy", &json!({"approval_above": "mười triệu"}))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let set = centre.put_json("/api/v1/ledger/policy", &body).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(
+        staff.get("/api/v1/ledger/policy").await.json()["approval_above"],
+        10_000_000
+    );
+    let (_, fund) = open_appeal(&mut staff).await;
+    let waits = staff
+        .post_json(
+            &format!("/api/v1/ledger/funds/{fund}/entries"),
+            &gift("An", "20.000.000", ""),
+        )
+        .await;
+    assert_eq!(waits.status, StatusCode::ACCEPTED);
+}

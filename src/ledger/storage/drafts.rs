@@ -12,10 +12,10 @@ pub async fn approval_above(db: &Db) -> Result<i64, sqlx::Error> {
         .await
 }
 
-pub async fn set_approval_above(db: &Db, amount: i64) -> Result<(), sqlx::Error> {
+pub async fn set_approval_above(tx: &mut Transaction<'static, Any>, amount: i64) -> Result<(), sqlx::Error> {
     let mut sql = Sql::new("UPDATE ledger_policy SET approval_above = ");
     sql.bind(amount).push(" WHERE id = 1");
-    sql.execute(db.pool()).await.map(drop)
+    sql.execute(&mut **tx).await.map(drop)
 }
 
 /// A draft: its fund, the input as typed (JSON), amount, author.
