@@ -34,12 +34,16 @@ pub fn squash_spaces(text: &str) -> String {
 /// Characters that do not belong in a name or an address: control
 /// characters (a line break only where `allow_newline`), and the invisible
 /// direction overrides and isolates that make text display as something
-/// other than what it is (U+202A–U+202E, U+2066–U+2069).
+/// other than what it is (U+202A–U+202E, U+2066–U+2069), and the invisible
+/// characters that split a word or a number without showing (zero-width
+/// spaces and joiners, the soft hyphen, the word joiner, the BOM): a name
+/// or a phone number with one inside would not be found, or not masked.
 pub fn has_hidden_characters(text: &str, allow_newline: bool) -> bool {
     text.chars().any(|c| {
         (c.is_control() && !(allow_newline && c == '\n'))
             || ('\u{202A}'..='\u{202E}').contains(&c)
             || ('\u{2066}'..='\u{2069}').contains(&c)
+            || matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
     })
 }
 
@@ -52,6 +56,8 @@ mod tests {
         assert!(has_hidden_characters("Chi hội \u{202E}abc", false));
         assert!(has_hidden_characters("a\u{2067}b", false));
         assert!(has_hidden_characters("a\tb", false));
+        assert!(has_hidden_characters("0912\u{200B}345678", false));
+        assert!(has_hidden_characters("Ng\u{00AD}uyễn", false));
         assert!(has_hidden_characters("a\nb", false));
         assert!(!has_hidden_characters("a\nb", true));
         assert!(!has_hidden_characters("Phường Ba Đình", false));

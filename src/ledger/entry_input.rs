@@ -64,19 +64,13 @@ pub fn masked_person(name: &str) -> String {
     }
 }
 
-/// Invisible characters that could split a number so masking misses it
-/// (zero-width spaces and joiners, the soft hyphen, the word joiner).
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
-}
-
 /// Text as it will be hashed: compatibility-composed (NFKC: full-width
 /// digits become digits, so they are masked like any), one space between
 /// words, without characters that hide what it says.
 fn clean(text: &str, field: &str, max: usize, errors: &mut FieldErrors) -> String {
     let composed: String = text.nfkc().collect();
     let text = crate::text::squash_spaces(&composed);
-    if crate::text::has_hidden_characters(&text, false) || text.chars().any(is_invisible) {
+    if crate::text::has_hidden_characters(&text, false) {
         errors.insert(field.to_owned(), "volunteer.error.hidden_characters".into());
     } else if text.chars().count() > max {
         errors.insert(field.to_owned(), "ledger.error.too_long".into());
