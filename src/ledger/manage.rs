@@ -9,22 +9,19 @@ use super::storage::{self, funds as store, listing, NewEntry};
 use crate::access::{Access, Permission, Principal};
 use crate::audit::{self, Change};
 use crate::db::Db;
-use crate::org::service::{self as org, placement};
+use crate::org::service::{self as org, placement, Unwritable};
 use crate::org::Unit;
 use crate::validation::field_error;
 
 /// The unit `code` where `user` may write: the unit and the proof.
 async fn writable(db: &Db, user: &Principal, code: &str) -> Result<(Unit, Access), LedgerError> {
-    let unknown = || LedgerError::Validation(field_error("unit", "person.error.unit_unknown"));
-    let unit = org::unit_by_code(db, code.trim()).await?.ok_or_else(unknown)?;
-    if !user.may(Permission::Read, &unit.placement) {
-        return Err(unknown());
-    }
-    let access = user.access(Permission::Write, &unit).ok_or(LedgerError::ReadOnly)?;
-    if !unit.is_active() {
-        return Err(LedgerError::UnitClosed);
-    }
-    Ok((unit, access))
+    org::writable_by_code(db, user, code)
+        .await?
+        .map_err(|refused| match refused {
+            Unwritable::Unknown => LedgerError::Validation(field_error("unit", "person.error.unit_unknown")),
+            Unwritable::ReadOnly => LedgerError::ReadOnly,
+            Unwritable::Inactive => LedgerError::UnitClosed,
+        })
 }
 
 pub async fn create_account(db: &Db, user: &Principal, input: &AccountInput) -> Result<Account, LedgerError> {

@@ -29,6 +29,38 @@ pub async fn unit_by_code(db: &Db, code: &str) -> Result<Option<Unit>, sqlx::Err
     storage::by_code(db, code).await
 }
 
+/// Why the unit a user typed (its code) cannot take their records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unwritable {
+    /// No such unit, or one the user may not read: they learn nothing.
+    Unknown,
+    /// The user reads it but may not write there.
+    ReadOnly,
+    /// Closed or merged.
+    Inactive,
+}
+
+/// The active unit `code` where `user` may write, and the proof of it.
+pub async fn writable_by_code(
+    db: &Db,
+    user: &Principal,
+    code: &str,
+) -> Result<Result<(Unit, Access), Unwritable>, sqlx::Error> {
+    let Some(unit) = unit_by_code(db, code.trim()).await? else {
+        return Ok(Err(Unwritable::Unknown));
+    };
+    if !user.may(Permission::Read, &unit.placement) {
+        return Ok(Err(Unwritable::Unknown));
+    }
+    let Some(access) = user.access(Permission::Write, &unit) else {
+        return Ok(Err(Unwritable::ReadOnly));
+    };
+    if !unit.is_active() {
+        return Ok(Err(Unwritable::Inactive));
+    }
+    Ok(Ok((unit, access)))
+}
+
 pub async fn unit_by_id(db: &Db, id: i64) -> Result<Option<Unit>, sqlx::Error> {
     storage::by_id(db, id).await
 }

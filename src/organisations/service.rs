@@ -69,18 +69,13 @@ fn on_race(e: sqlx::Error) -> OrganisationsError {
 }
 
 async fn writable(db: &Db, user: &Principal, code: &str) -> Result<(Unit, Access), OrganisationsError> {
-    let unknown = || OrganisationsError::field("unit", "person.error.unit_unknown");
-    let unit = org::unit_by_code(db, code.trim()).await?.ok_or_else(unknown)?;
-    if !user.may(Permission::Read, &unit.placement) {
-        return Err(unknown());
-    }
-    let access = user
-        .access(Permission::Write, &unit)
-        .ok_or(OrganisationsError::ReadOnly)?;
-    if !unit.is_active() {
-        return Err(OrganisationsError::field("unit", "person.error.unit_inactive"));
-    }
-    Ok((unit, access))
+    org::writable_by_code(db, user, code)
+        .await?
+        .map_err(|refused| match refused {
+            org::Unwritable::Unknown => OrganisationsError::field("unit", "person.error.unit_unknown"),
+            org::Unwritable::ReadOnly => OrganisationsError::ReadOnly,
+            org::Unwritable::Inactive => OrganisationsError::field("unit", "person.error.unit_inactive"),
+        })
 }
 
 pub async fn create(db: &Db, user: &Principal, input: &OrganisationInput) -> Result<Organisation, OrganisationsError> {
